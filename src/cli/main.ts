@@ -1,0 +1,19 @@
+/**
+ * `aup-bisect`: the command line over src/core. Each command lives in src/cli/commands/<name>.ts and exports
+ * `register(program)`; this file only wires them up, so adding a command touches one line here.
+ */
+import { Command } from 'commander';
+import { version } from '../../package.json';
+
+const program = new Command('aup-bisect')
+  .description('Notice Claude Code refusals, bisect them to the minimal trigger, and draft a reproducible issue.')
+  .version(version)
+  .showHelpAfterError();
+
+// Commands register themselves below, one line each.
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`aup-bisect: ${message}\n`);
+  process.exitCode = 1;
+});

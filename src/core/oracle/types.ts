@@ -1,0 +1,82 @@
+/**
+ * One interface for everything that can say "refused" or "passed" about a candidate request: the Anthropic
+ * Messages API, `claude -p`, a user's test command, the loopback stand-in. Transport failures (401, 429 after
+ * retries, 529, network down, missing binary) are thrown as OracleError and are never verdicts.
+ */
+import type { PartKind } from '../refusal/record';
+
+export interface ProbePart {
+  /** 'file' for a plain file given to `bisect FILE`. */
+  kind: PartKind | 'file';
+  /** The text of the part. For binary parts (PDF) it is a latin1 view of `bytes`, kept for hashing and display. */
+  text: string;
+  /** Present for parts that must reach the oracle as bytes (a PDF given to the model as a document). */
+  bytes?: Uint8Array;
+  /** Original file name, so a test command or a document block keeps the extension (".pdf", ".py"). */
+  fileName?: string;
+  toolName?: string;
+  filePath?: string;
+  mediaType?: string;
+}
+
+export interface ProbeInput {
+  /** The pieces of the request, in order. A single-file bisect has one part. */
+  parts: ProbePart[];
+  /** System prompt replayed from the transcript, or a minimal one chosen by the oracle when absent. */
+  system?: string;
+  /** Model override for this probe; otherwise the oracle's configured model. */
+  model?: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface Verdict {
+  refused: boolean;
+  usage: Usage;
+  /** Estimated or reported cost in USD (0 for free oracles such as a test command). */
+  costUsd: number;
+  /** Bytes of candidate content sent (the sum of the parts' sizes). */
+  bytesSent: number;
+  latencyMs: number;
+  requestId?: string;
+  /** stop_details.category when the oracle reports it. */
+  category?: string | null;
+  /** The refusal text or a short reason, for logs and reports. */
+  detail?: string;
+}
+
+export interface Oracle {
+  /** "api", "claude", "command", "sim". */
+  readonly name: string;
+  /** The model probed, when the oracle has one. */
+  readonly model?: string;
+  probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict>;
+  close?(): Promise<void>;
+}
+
+export type OracleErrorKind =
+  | 'auth'
+  | 'rate-limit'
+  | 'overloaded'
+  | 'network'
+  | 'not-found'
+  | 'bad-request'
+  | 'budget'
+  | 'cancelled'
+  | 'other';
+
+export class OracleError extends Error {
+  override readonly name = 'OracleError';
+  constructor(
+    readonly kind: OracleErrorKind,
+    message: string,
+    /** What the user should do about it, in one sentence. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The refusal record: one per refused user turn. The detector builds it; bisect, report, ledger and the extension
+ * consume it. Keep it plain JSON (it is printed by `scan --json` and saved with bisect results).
+ */
+
+/** Which family of message the user saw. "unrecognised": an API error that looks like a refusal but matches no known generation. */
+export type RefusalKind = 'usage-policy' | 'safeguards' | 'content-filter' | 'unrecognised';
+
+/** One refusing request in the turn. A fallback chain lists several, in the order they happened. */
+export interface RefusingModel {
+  /** Wire model id as sent (e.g. "claude-opus-4-8"); "<synthetic>" is never used here. */
+  model: string;
+  requestId?: string;
+  messageId?: string;
+  /** stop_details.category / apiRefusalCategory: cyber, bio, frontier_llm, reasoning_extraction, general_harms, or null. */
+  category?: string | null;
+  explanation?: string | null;
+  /** The model Claude Code fell back to after this refusal, if it did. */
+  fallbackModel?: string;
+}
+
+/** Where a piece of the refused request came from. */
+export type PartKind = 'prompt' | 'tool_result' | 'attachment' | 'system_reminder' | 'image' | 'document';
+
+/** How to find a part's exact text again: the transcript line (1-based) and a JSON pointer into that line's object. */
+export interface PartSource {
+  line: number;
+  /** RFC 6901 pointer, e.g. "/message/content/0/content". */
+  pointer: string;
+}
+
+export interface RequestPart {
+  /** Position in the request, 0-based, in the order the model saw the parts. */
+  index: number;
+  kind: PartKind;
+  /** UTF-8 byte length of the part's text (for binary parts: of the decoded bytes). */
+  size: number;
+  sha256: string;
+  toolName?: string;
+  toolUseId?: string;
+  /** For Read (and similar) tool results: the file that was read. */
+  filePath?: string;
+  mediaType?: string;
+  source: PartSource;
+  /** A short single-line preview, for lists and tree views (never the whole text). */
+  preview: string;
+}
+
+export interface RefusalRecord {
+  /** Stable id: the same refusal scanned twice gets the same id (derived from session, refused user uuid or line). */
+  id: string;
+  kind: RefusalKind;
+  sessionId: string;
+  /** Absolute path of the transcript (.jsonl); for terminal detections, the empty string. */
+  transcript: string;
+  /** 1-based line of the transcript entry that carries the refusal (the last one of a fallback chain). */
+  line: number;
+  /** ISO 8601. */
+  timestamp: string;
+  cwd?: string;
+  claudeCodeVersion?: string;
+  models: RefusingModel[];
+  /** The text the user saw (the API Error / safeguards notice), verbatim. */
+  message: string;
+  refusedUserUuid?: string;
+  /** The user's prompt text of the refused turn (may be empty when the turn was a tool result). */
+  refusedPrompt?: string;
+  parts: RequestPart[];
+  /** Whether Claude Code fell back and the session went on (generation I), or the turn stopped. */
+  sessionContinued?: boolean;
+}
