@@ -52,3 +52,43 @@ export interface BisectResult {
   /** Why the run stopped early, if it did (budget reached, cancelled): what was learned so far is still in `minimal`. */
   stoppedEarly?: string;
 }
+
+import type { ProbeInput } from '../oracle/types';
+
+/** Options for the reduction algorithm (src/core/reduce/reducer.ts). Budgets are enforced by the oracle wrapper. */
+export interface ReduceOptions {
+  /** Probes in flight at once (default 1). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ReduceProgress) => void;
+  /** Runs of the final verification (default 5). */
+  verifyRuns?: number;
+  /** Times the original is probed before starting, to confirm the refusal and estimate the flip rate (default 3). */
+  confirmRuns?: number;
+}
+
+export interface ReduceProgress {
+  /** e.g. "confirm", "parts", "locate", "lines", "words", "chars", "verify". */
+  phase: string;
+  /** Oracle calls issued so far by the reducer (cache hits included). */
+  probes: number;
+  /** Bytes in the best candidate so far, and in the original. */
+  currentSize: number;
+  originalSize: number;
+  best: ProbeInput;
+}
+
+export interface ReduceOutcome {
+  /** "not-refused": the original did not refuse (CLI exit 2). "stopped": budget or cancellation; `minimal` is the best so far. */
+  status: 'reduced' | 'not-refused' | 'stopped';
+  minimal: ProbeInput;
+  parts: BisectPartSummary[];
+  oneMinimal: boolean;
+  verification: { refused: number; of: number };
+  control?: { removed: string; passed: number; of: number };
+  flipsSeen: number;
+  repeats: number;
+  /** Oracle calls issued by the reducer (the metering wrapper tells paid from cached). */
+  probesIssued: number;
+  stoppedEarly?: string;
+}
