@@ -2,6 +2,7 @@
  * The bisect result: what `aup-bisect bisect --json` prints and saves, and what the report drafts an issue from.
  * Plain JSON. Fields named in the issue come first; the rest carry what a report and the extension need.
  */
+import type { ProbeInput } from '../oracle/types';
 import type { RefusalRecord } from '../refusal/record';
 
 export interface BisectPartSummary {
@@ -53,7 +54,6 @@ export interface BisectResult {
   stoppedEarly?: string;
 }
 
-import type { ProbeInput } from '../oracle/types';
 
 /** Options for the reduction algorithm (src/core/reduce/reducer.ts). Budgets are enforced by the oracle wrapper. */
 export interface ReduceOptions {
