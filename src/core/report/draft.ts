@@ -1,0 +1,502 @@
+/**
+ * The issue draft: a bisect result and/or a refusal record turned into the anthropics/claude-code bug template
+ * (Preflight Checklist ... Additional Information), with a minimal trigger a maintainer can paste, the controlled
+ * measurement triage asks for, and the request ids support needs. The whole draft passes through redact() last, so
+ * nothing here has to remember to redact.
+ */
+import { diffLines } from 'diff';
+import type { RefusalKind, RefusalRecord } from '../refusal/record';
+import type { BisectPartSummary, BisectResult } from '../reduce/result';
+import { modelDisplayName } from './models';
+import { redact, type Redaction } from './redact';
+
+export const DEFAULT_REPO = 'anthropics/claude-code';
+
+export interface ReportEnv {
+  /** e.g. "Linux 6.1.0 (x64)", "macOS 15.1 (arm64)". */
+  os?: string;
+  /** Template choice: "Anthropic API", "AWS Bedrock", "Google Vertex AI", "Other". Default "Anthropic API". */
+  platform?: string;
+  /** e.g. "bash 5.2 (VS Code integrated terminal)". */
+  shell?: string;
+  /** Used when the refusal record does not carry one (`claude --version`). */
+  claudeCodeVersion?: string;
+  homeDir?: string;
+  userName?: string;
+  hostName?: string;
+  /** Target repository, owner/name (default anthropics/claude-code). */
+  repo?: string;
+  /** aup-bisect's own version, named in "how it was found". */
+  toolVersion?: string;
+  /** Set once a duplicate search has run, so the checklist can say so truthfully. */
+  duplicatesSearched?: boolean;
+}
+
+export interface DraftInput {
+  result?: BisectResult;
+  refusal?: RefusalRecord;
+  env: ReportEnv;
+  /**
+   * The text that was bisected (e.g. the file or the PDF content stream), used only to summarise what was removed:
+   * counts and at most two context lines ever reach the draft.
+   */
+  original?: string;
+}
+
+export interface IssueDraft {
+  title: string;
+  /** Markdown, redacted. */
+  body: string;
+  labels?: string[];
+  /** What was replaced in the title and body (field "title" or "body"), in order. */
+  redactions: Redaction[];
+  /** owner/name. */
+  repo: string;
+}
+
+/** Longest trigger quoted inline; longer ones are cut (the draft says so and points to the saved file). */
+const MAX_TRIGGER_CHARS = 6000;
+const TITLE_EXCERPT_CHARS = 60;
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
+}
+
+function bytes(n: number): string {
+  return plural(n, 'byte');
+}
+
+/** A fence longer than any backtick run in the text, so the text cannot close it early. */
+function fenced(text: string, info = ''): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${info}\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+
+/** Inline code that survives backticks in the text. */
+function inlineCode(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${text}${pad}${ticks}`;
+}
+
+function shellSingleQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function kindPhrase(kind: RefusalKind | undefined): { verb: string; noun: string } {
+  switch (kind) {
+    case 'usage-policy':
+      return { verb: 'Usage Policy refusal on', noun: 'Usage Policy refusal' };
+    case 'content-filter':
+      return { verb: 'content filter blocks', noun: 'content filtering block' };
+    case 'unrecognised':
+      return { verb: 'API error refusing', noun: 'refusal' };
+    case 'safeguards':
+    default:
+      return { verb: 'safeguards refuse', noun: 'safeguards refusal' };
+  }
+}
+
+function fileExtension(name: string | undefined): string | undefined {
+  const match = name ? /\.([A-Za-z0-9]{1,8})$/.exec(name) : null;
+  return match?.[1]?.toLowerCase();
+}
+
+function baseName(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  return path.split(/[\\/]/).pop() || undefined;
+}
+
+const PDF_TEXT_OPERATOR = /(?:\)\s*Tj|\]\s*TJ|\)\s*['"])/;
+
+/** What kind of content the trigger is, for the title: "a PDF text operator", "a Read of a .py file", "a prompt". */
+function triggerNoun(result: BisectResult | undefined, refusal: RefusalRecord | undefined): string {
+  const needed = result?.parts.filter((p) => p.needed) ?? [];
+  const part: Pick<BisectPartSummary, 'kind' | 'toolName' | 'filePath' | 'fileName'> | undefined =
+    needed[0] ?? (refusal ? biggestPart(refusal) : undefined);
+  const mediaType = result?.original.mediaType ?? refusal?.parts.find((p) => p.index === (part as { index?: number })?.index)?.mediaType;
+  const name = part?.fileName ?? baseName(part?.filePath) ?? result?.original.fileName;
+  const ext = fileExtension(name);
+  const isPdf = mediaType === 'application/pdf' || ext === 'pdf';
+  if (isPdf) {
+    if (result && PDF_TEXT_OPERATOR.test(result.minimal)) return 'a PDF text operator';
+    return 'PDF content';
+  }
+  if (!part) return 'a request';
+  switch (part.kind) {
+    case 'prompt':
+      return 'a prompt';
+    case 'tool_result':
+      return part.toolName === 'Read' || !part.toolName
+        ? `a Read of ${ext ? `a .${ext} file` : 'a file'}`
+        : `a ${part.toolName} tool result`;
+    case 'document':
+      return 'a document';
+    case 'image':
+      return 'an image';
+    case 'attachment':
+      return ext ? `an attached .${ext} file` : 'an attachment';
+    case 'system_reminder':
+      return 'a system reminder';
+    default:
+      return ext ? `a .${ext} file` : 'a file';
+  }
+}
+
+function biggestPart(refusal: RefusalRecord) {
+  return [...refusal.parts].sort((a, b) => b.size - a.size)[0];
+}
+
+function excerpt(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+interface ModelFacts {
+  wire?: string;
+  display?: string;
+  category?: string;
+}
+
+function modelFacts(result: BisectResult | undefined, refusal: RefusalRecord | undefined): ModelFacts {
+  const first = refusal?.models[0];
+  const wire = result?.model ?? first?.model;
+  const category = refusal?.models.find((m) => m.category)?.category ?? undefined;
+  return { wire, display: wire ? modelDisplayName(wire) : undefined, category: category ?? undefined };
+}
+
+function buildTitle(result: BisectResult | undefined, refusal: RefusalRecord | undefined, facts: ModelFacts): string {
+  const kind = kindPhrase(refusal?.kind ?? 'safeguards');
+  const who = facts.display ? `${facts.display} ` : '';
+  const category = facts.category ? ` (${facts.category})` : '';
+  const what = triggerNoun(result, refusal);
+  if (result && result.minimal.trim().length > 0) {
+    return `[BUG] ${who}${kind.verb} ${what}${category}: ${excerpt(result.minimal, TITLE_EXCERPT_CHARS)}`;
+  }
+  // A refusal alone has no trigger yet; the title still says what and where, never the refusal text.
+  return `[BUG] ${who}${kind.verb} ${what}${category}, not yet reduced to a minimal trigger`;
+}
+
+/** Counts of what the bisect removed, from the diff package; at most two context lines of the original. */
+function removalSummary(result: BisectResult, original: string | undefined): string[] {
+  const lines: string[] = [];
+  const kept = Buffer.byteLength(result.minimal, 'utf8');
+  const removedParts = result.parts.filter((p) => !p.needed);
+  lines.push(
+    `- The original input${result.original.fileName ? ` (${inlineCode(result.original.fileName)})` : ''} was ` +
+      `${bytes(result.original.size)} (sha256 \`${result.original.sha256.slice(0, 12)}…\`); the minimal trigger keeps ` +
+      `${bytes(kept)} and removes ${bytes(Math.max(0, result.original.size - kept))}.`,
+  );
+  if (result.parts.length > 1) {
+    lines.push(
+      `- Of the request's ${plural(result.parts.length, 'part')}, ${plural(removedParts.length, 'was', 'were')} removed whole ` +
+        `(${removedParts.map((p) => `${p.kind}${p.toolName ? ` ${p.toolName}` : ''}, ${bytes(p.size)}`).join('; ') || 'none'}).`,
+    );
+  }
+  if (original === undefined) return lines;
+  const changes = diffLines(original, result.minimal.endsWith('\n') ? result.minimal : `${result.minimal}\n`, {
+    timeout: 2000,
+  });
+  if (!changes) {
+    lines.push('- (The line diff took too long on this input; counts above are from sizes.)');
+    return lines;
+  }
+  let removedLines = 0;
+  let keptLines = 0;
+  let rewrittenLines = 0;
+  let originalLine = 1;
+  let firstKeptAt: number | undefined;
+  for (const change of changes) {
+    const count = change.count ?? change.value.split('\n').length - 1;
+    if (change.removed) {
+      removedLines += count;
+      originalLine += count;
+    } else if (change.added) {
+      rewrittenLines += count;
+    } else {
+      keptLines += count;
+      firstKeptAt ??= originalLine;
+      originalLine += count;
+    }
+  }
+  const originalLines = removedLines + keptLines;
+  lines.push(
+    `- Line diff against the original: ${plural(keptLines, 'line')} kept as is, ${plural(rewrittenLines, 'line')} cut ` +
+      `down within a line, ${plural(removedLines, 'line')} of ${originalLines.toLocaleString('en-US')} removed` +
+      (firstKeptAt !== undefined ? ` (the kept text starts at line ${firstKeptAt} of the original).` : '.'),
+  );
+  // Context: the line just before and just after the first kept block, cut short; never more than two lines.
+  if (firstKeptAt !== undefined) {
+    const all = original.split('\n');
+    const context: string[] = [];
+    const before = all[firstKeptAt - 2];
+    const after = all[firstKeptAt - 1 + keptLines];
+    if (before !== undefined && before.trim()) context.push(`${firstKeptAt - 1}: ${excerpt(before, 80)}`);
+    if (after !== undefined && after.trim()) context.push(`${firstKeptAt + keptLines}: ${excerpt(after, 80)}`);
+    if (context.length > 0) {
+      lines.push('- Context in the original (removed; it is not needed for the refusal):');
+      lines.push('', fenced(context.join('\n')), '');
+    }
+  }
+  return lines;
+}
+
+function refusalFacts(refusal: RefusalRecord): string[] {
+  const out: string[] = [];
+  const chain = refusal.models.map((m) => {
+    const bits = [`${modelDisplayName(m.model)} (\`${m.model}\`)`];
+    if (m.requestId) bits.push(`request id \`${m.requestId}\``);
+    if (m.messageId) bits.push(`message id \`${m.messageId}\``);
+    if (m.category !== undefined) bits.push(`category \`${m.category ?? 'null'}\``);
+    if (m.fallbackModel) bits.push(`fell back to ${modelDisplayName(m.fallbackModel)}`);
+    return `- ${bits.join(', ')}`;
+  });
+  out.push(...chain);
+  const explanation = refusal.models.find((m) => m.explanation)?.explanation;
+  if (explanation) out.push(`- API explanation: ${explanation}`);
+  out.push(`- Refusal kind: ${kindPhrase(refusal.kind).noun} (\`${refusal.kind}\`); at ${refusal.timestamp}`);
+  if (refusal.sessionContinued !== undefined) {
+    out.push(`- ${refusal.sessionContinued ? 'Claude Code fell back to another model and the session went on.' : 'The turn stopped; the session could not go on with this model.'}`);
+  }
+  return out;
+}
+
+function reproduction(result: BisectResult, model: string | undefined, trigger: string, partKind: string | undefined): string[] {
+  const wire = model ?? 'claude-opus-4-8';
+  const request = JSON.stringify({
+    model: wire,
+    max_tokens: 256,
+    messages: [{ role: 'user', content: trigger }],
+  });
+  const curl = [
+    'curl https://api.anthropic.com/v1/messages \\',
+    '  -H "x-api-key: $ANTHROPIC_API_KEY" \\',
+    '  -H "anthropic-version: 2023-06-01" \\',
+    '  -H "content-type: application/json" \\',
+    `  -d ${shellSingleQuote(request)}`,
+  ].join('\n');
+  const out = [
+    `A refusal shows as \`"stop_reason": "refusal"\` in the response. The trigger as the user message:`,
+    '',
+    fenced(curl, 'sh'),
+    '',
+  ];
+  const delimiter = trigger.includes('AUP_TRIGGER_EOF') ? `AUP_TRIGGER_EOF_${Date.now()}` : 'AUP_TRIGGER_EOF';
+  if (partKind === 'prompt') {
+    out.push('With Claude Code:', '', fenced(`claude -p --model ${wire} ${shellSingleQuote(trigger)}`, 'sh'), '');
+  } else {
+    const file = result.original.fileName && !/\.pdf$/i.test(result.original.fileName) ? result.original.fileName : 'trigger.txt';
+    out.push(
+      'With Claude Code, as it happened (the trigger reached the model as the content of a file it read):',
+      '',
+      fenced(
+        [
+          `cat > ${shellSingleQuote(file)} <<'${delimiter}'`,
+          trigger.replace(/\n$/, ''),
+          delimiter,
+          `claude -p --model ${wire} ${shellSingleQuote(`Read ${file} and summarise it.`)}`,
+        ].join('\n'),
+        'sh',
+      ),
+      '',
+    );
+  }
+  if (result.minimalFile) {
+    const name = baseName(result.minimalFile) ?? 'minimal.pdf';
+    out.push(
+      `aup-bisect also wrote the minimal input as a valid file (\`${name}\`, attached below if I could attach it). As a document:`,
+      '',
+      fenced(
+        [
+          'curl https://api.anthropic.com/v1/messages \\',
+          '  -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" -H "content-type: application/json" \\',
+          '  -d @- <<EOF',
+          `{"model":"${wire}","max_tokens":256,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"${result.original.mediaType ?? 'application/pdf'}","data":"$(base64 -w0 ${name})"}},{"type":"text","text":"Summarise this document."}]}]}`,
+          'EOF',
+        ].join('\n'),
+        'sh',
+      ),
+      '',
+    );
+  }
+  return out;
+}
+
+function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): string[] {
+  const model = facts.wire ? `${facts.display} (\`${facts.wire}\`)` : 'the same model';
+  const date = result.date.slice(0, 10);
+  const lines = [
+    `- Found with aup-bisect${env.toolVersion ? ` ${env.toolVersion}` : ''} (oracle \`${result.oracle}\`): ` +
+      `${plural(result.probes, 'paid probe')}${result.cachedProbes ? ` (+${result.cachedProbes} from cache)` : ''}, ` +
+      `${plural(result.repeats, 'repeat')} to confirm decisions under noise, ${plural(result.inputTokens, 'input token')}, ` +
+      `$${result.costUsd.toFixed(4)}.`,
+    `- The minimal trigger was refused **${result.verification.refused}/${result.verification.of}** on ${model} on ${date}.`,
+  ];
+  if (result.control) {
+    lines.push(
+      `- Control: the same trigger without ${inlineCode(excerpt(result.control.removed, 60))} passed ` +
+        `**${result.control.passed}/${result.control.of}**.`,
+    );
+  }
+  lines.push(
+    result.oneMinimal
+      ? '- 1-minimal: removing any single unit of the trigger makes the refusal go away (checked).'
+      : '- Not proven 1-minimal: some smaller variant may still refuse.',
+  );
+  if (result.flipsSeen > 0) lines.push(`- The classifier was noisy: ${plural(result.flipsSeen, 'verdict flip')} seen while reducing.`);
+  if (result.stoppedEarly) lines.push(`- The run stopped early (${result.stoppedEarly}); the trigger is the smallest found so far.`);
+  return lines;
+}
+
+/**
+ * Drafts the issue. Pass a bisect result (with or without its refusal record), or a refusal record alone (the draft
+ * then has no minimal trigger and says so). The returned title and body are already redacted.
+ */
+export function draftIssue(input: DraftInput): IssueDraft {
+  const { result, env } = input;
+  const refusal = input.refusal ?? result?.refusal;
+  if (!result && !refusal) throw new Error('draftIssue needs a bisect result or a refusal record.');
+  const facts = modelFacts(result, refusal);
+  const kind = kindPhrase(refusal?.kind ?? 'safeguards');
+  const repo = env.repo ?? DEFAULT_REPO;
+  const neededParts = result?.parts.filter((p) => p.needed) ?? [];
+  const partKind = neededParts.length === 1 ? neededParts[0]?.kind : undefined;
+  const what = triggerNoun(result, refusal);
+
+  const triggerFull = result?.minimal ?? '';
+  const trigger = triggerFull.length > MAX_TRIGGER_CHARS ? triggerFull.slice(0, MAX_TRIGGER_CHARS) : triggerFull;
+  const cut = trigger.length < triggerFull.length;
+
+  const sections: string[] = [];
+  const section = (heading: string, ...content: string[]) => sections.push(`### ${heading}`, '', ...content, '');
+
+  section(
+    'Preflight Checklist',
+    `- [${env.duplicatesSearched ? 'x' : ' '}] I have searched [existing issues](https://github.com/${repo}/issues?q=is%3Aissue%20state%3Aopen%20label%3Abug) and this hasn't been reported yet`,
+    '- [x] This is a single bug report (please file separate reports for different bugs)',
+    '- [ ] I am using the latest version of Claude Code',
+  );
+
+  const onModel = facts.display ? ` on ${facts.display}` : '';
+  const category = facts.category ? ` (category \`${facts.category}\`)` : '';
+  const wrong: string[] = [];
+  if (result && trigger) {
+    wrong.push(
+      `Claude Code stopped a legitimate request with a ${kind.noun}${onModel}${category}. I reduced the refused input ` +
+        `(${bytes(result.original.size)}${result.original.fileName ? `, ${inlineCode(result.original.fileName)}` : ''}) to ` +
+        `a minimal trigger of ${bytes(Buffer.byteLength(triggerFull, 'utf8'))}: ${what}, refused ` +
+        `${result.verification.refused}/${result.verification.of} times` +
+        (result.control ? `, while the same text with one piece removed passed ${result.control.passed}/${result.control.of}.` : '.'),
+    );
+  } else {
+    wrong.push(
+      `Claude Code stopped a legitimate request with a ${kind.noun}${onModel}${category}. The refused turn held ` +
+        `${refusal ? plural(refusal.parts.length, 'part') : 'an input'}; it has not been reduced to a minimal trigger yet.`,
+    );
+  }
+  wrong.push('', '<!-- In one sentence: what were you working on? -->');
+  section("What's Wrong?", ...wrong);
+
+  section(
+    'What Should Happen?',
+    `Claude should answer this request: the trigger (${what}) comes from legitimate work. ` +
+      'If it must be refused, the notice should say which part of the input triggered it, so the user can work around it ' +
+      'instead of losing the session.',
+  );
+
+  const logs: string[] = [];
+  if (refusal) {
+    logs.push(fenced(refusal.message), '', ...refusalFacts(refusal));
+  } else if (result) {
+    logs.push(
+      `No transcript record: the refusal was reproduced directly with the \`${result.oracle}\` oracle` +
+        `${facts.wire ? ` on \`${facts.wire}\`` : ''}.`,
+    );
+  }
+  section('Error Messages/Logs', ...logs);
+
+  const steps: string[] = [];
+  if (result && trigger) {
+    steps.push(
+      `1. The minimal trigger (${what}${cut ? `; first ${plural(MAX_TRIGGER_CHARS, 'character')} of ${triggerFull.length.toLocaleString('en-US')}, the rest is in the saved draft` : ''}):`,
+      '',
+      fenced(trigger),
+      '',
+      '2. How it was found:',
+      '',
+      ...howFound(result, facts, env),
+      '',
+      '3. To reproduce:',
+      '',
+      ...reproduction(result, facts.wire, trigger, partKind),
+    );
+    if (trigger !== redact(trigger, env).text) {
+      steps.push(
+        '> Note: some values in the trigger were redacted for privacy (placeholders like `[REDACTED:...]`); the ' +
+          'redacted trigger may need re-checking.',
+        '',
+      );
+    }
+  } else if (refusal) {
+    steps.push(
+      `1. In Claude Code ${refusal.claudeCodeVersion ?? ''}, a turn made of ${refusal.parts
+        .map((p) => `${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` of \`${baseName(p.filePath)}\`` : ''})` : ''}, ${bytes(p.size)}`)
+        .join('; ')} was refused.`.replace(/ {2,}/g, ' '),
+      '2. The content is not included: it has not been reduced to a minimal, shareable trigger yet (run `aup-bisect bisect --refusal ' +
+        `${refusal.id}\`).`,
+    );
+  }
+  section('Steps to Reproduce', ...steps);
+
+  const modelLine = facts.wire
+    ? `${facts.display} (\`${facts.wire}\`)${refusal && refusal.models.length > 1 ? `; chain: ${refusal.models.map((m) => m.model).join(' -> ')}` : ''}`
+    : 'Unknown';
+  section('Claude Model', modelLine);
+  section('Is this a regression?', "I don't know");
+  section('Last Working Version', '_No response_');
+  section(
+    'Claude Code Version',
+    refusal?.claudeCodeVersion ?? env.claudeCodeVersion ?? '_Unknown (the output of `claude --version`)_',
+  );
+  section('Platform', env.platform ?? 'Anthropic API');
+  section('Operating System', env.os ?? '_No response_');
+  section('Terminal/Shell', env.shell ?? '_No response_');
+
+  const extra: string[] = [];
+  if (result) extra.push(...removalSummary(result, input.original));
+  extra.push(
+    '',
+    `Drafted with aup-bisect${env.toolVersion ? ` ${env.toolVersion}` : ''}; ` +
+      'secrets, addresses and personal names were redacted before posting.',
+  );
+  section('Additional Information', ...extra);
+
+  const title = redact(buildTitle(result, refusal, facts), env);
+  const body = redact(sections.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n', env);
+  return {
+    title: title.text,
+    body: body.text,
+    labels: ['bug'],
+    redactions: [
+      ...title.redactions.map((r) => ({ ...r, field: 'title' })),
+      ...body.redactions.map((r) => ({ ...r, field: 'body' })),
+    ],
+    repo,
+  };
+}
+
+/** The draft as one markdown file: "# title", a blank line, the body. `parseDraftFile` reads it back after edits. */
+export function draftToMarkdown(draft: Pick<IssueDraft, 'title' | 'body'>): string {
+  return `# ${draft.title}\n\n${draft.body}`;
+}
+
+export function parseDraftFile(text: string): { title: string; body: string } | undefined {
+  const match = /^\uFEFF?#[ \t]+(.+)\r?\n(?:\r?\n)?([\s\S]*)$/.exec(text);
+  if (!match) return undefined;
+  return { title: (match[1] ?? '').trim(), body: match[2] ?? '' };
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { draftIssue, draftToMarkdown, parseDraftFile } from '../../../src/core/report/draft';
+import { ALICE, loadOriginal, loadRefusal, loadResult } from '../../fixtures/report/load';
+
+const TEMPLATE_HEADINGS = [
+  'Preflight Checklist',
+  "What's Wrong?",
+  'What Should Happen?',
+  'Error Messages/Logs',
+  'Steps to Reproduce',
+  'Claude Model',
+  'Is this a regression?',
+  'Last Working Version',
+  'Claude Code Version',
+  'Platform',
+  'Operating System',
+  'Terminal/Shell',
+  'Additional Information',
+];
+
+function headings(body: string): string[] {
+  return [...body.matchAll(/^### (.+)$/gm)].map((m) => m[1]!);
+}
+
+function section(body: string, heading: string): string {
+  const start = body.indexOf(`### ${heading}\n`);
+  const next = body.indexOf('\n### ', start + 1);
+  return body.slice(start, next === -1 ? undefined : next);
+}
+
+describe('draftIssue from a bisect result', () => {
+  const env = { ...ALICE, os: 'Linux 6.1.0 (x64)', shell: 'bash 5.2', toolVersion: '0.1.0' };
+  const draft = draftIssue({ result: loadResult(), env, original: loadOriginal() });
+
+  it('follows the bug template, field by field, in order', () => {
+    expect(headings(draft.body)).toEqual(TEMPLATE_HEADINGS);
+    expect(draft.repo).toBe('anthropics/claude-code');
+    expect(draft.labels).toEqual(['bug']);
+  });
+
+  it('has a specific title: model, kind, category, part kind and a trigger excerpt, never the refusal text', () => {
+    expect(draft.title).toBe('[BUG] Opus 4.8 safeguards refuse a PDF text operator (cyber): BT (reverse shell included) Tj ET');
+    expect(draft.title).not.toMatch(/API Error|flagged this message/);
+  });
+
+  it('carries the verbatim message, request and message ids, category and model', () => {
+    const logs = section(draft.body, 'Error Messages/Logs');
+    expect(logs).toContain(loadRefusal().message);
+    expect(logs).toContain('request id `req_011CbgiZGk6bR8jQrLT4Ypem`');
+    expect(logs).toContain('message id `msg_01XFDUDYJgAACzvnptvVoYEL`');
+    expect(logs).toContain('category `cyber`');
+    expect(section(draft.body, 'Claude Model')).toContain('Opus 4.8 (`claude-opus-4-8`)');
+    expect(section(draft.body, 'Claude Code Version')).toContain('2.1.328');
+    expect(section(draft.body, 'Operating System')).toContain('Linux 6.1.0 (x64)');
+  });
+
+  it('gives the trigger, the controlled measurement and paste-ready reproductions', () => {
+    const steps = section(draft.body, 'Steps to Reproduce');
+    expect(steps).toContain('```\nBT\n(reverse shell included) Tj\nET\n```');
+    expect(steps).toContain('refused **5/5** on Opus 4.8 (`claude-opus-4-8`) on 2026-11-20');
+    expect(steps).toContain('Control: the same trigger without `shell` passed **5/5**');
+    expect(steps).toContain('23 paid probes (+4 from cache)');
+    // The curl body is valid JSON holding exactly the trigger.
+    const curlData = /-d '(.+)'\n/.exec(steps)?.[1];
+    const request = JSON.parse(curlData!) as { model: string; messages: Array<{ content: string }> };
+    expect(request.model).toBe('claude-opus-4-8');
+    expect(request.messages[0]!.content).toBe(loadResult().minimal);
+    expect(steps).toContain("claude -p --model claude-opus-4-8 'Read trigger.txt and summarise it.'");
+    expect(steps).toContain('base64 -w0 spring-sale.minimal.pdf');
+  });
+
+  it('summarises what was removed with counts and at most two context lines, never the whole original', () => {
+    const extra = section(draft.body, 'Additional Information');
+    expect(extra).toContain('was 401 bytes');
+    expect(extra).toContain('keeps 33 bytes and removes 368 bytes');
+    expect(extra).toMatch(/Line diff against the original: \d+ lines? kept as is/);
+    const originalOnly = loadOriginal()
+      .split('\n')
+      .filter((line) => line.length > 3 && !loadResult().minimal.includes(line));
+    const leaked = originalOnly.filter((line) => draft.body.includes(line));
+    expect(leaked.length).toBeLessThanOrEqual(2);
+    expect(draft.body).not.toContain('Everything 20% off');
+  });
+
+  it('redacts the user out of everything, and lists what it replaced', () => {
+    const result = loadResult({
+      minimal: 'scp report.pdf alice@alice-thinkpad:/home/alice/out # key ghp_0123456789abcdefghijABCDEFGHIJ012345',
+    });
+    const out = draftIssue({ result, env });
+    const text = `${out.title}\n${out.body}`;
+    expect(text).not.toMatch(/alice|ghp_0123/);
+    expect(out.body).toContain('scp report.pdf [USER]@[HOST]:~/out # key [REDACTED:github-token-1]');
+    expect(out.body).toContain('some values in the trigger were redacted');
+    expect(out.redactions.some((r) => r.field === 'title' && r.kind === 'github-token')).toBe(false);
+    expect(out.redactions.filter((r) => r.field === 'body').map((r) => r.kind)).toEqual(
+      expect.arrayContaining(['user-name', 'host-name', 'home-path', 'github-token']),
+    );
+  });
+
+  it('keeps a trigger full of backticks and quotes inside its fence and its shell quoting', () => {
+    const minimal = "run ```rm -rf /tmp/x``` then echo 'it''s done'";
+    const out = draftIssue({ result: loadResult({ minimal, parts: [{ index: 0, kind: 'prompt', size: 10, needed: true, minimal }] }), env });
+    expect(out.body).toContain(`\`\`\`\`\n${minimal}\n\`\`\`\``);
+    expect(out.body).toContain(`claude -p --model claude-opus-4-8 'run \`\`\`rm -rf /tmp/x\`\`\` then echo '\\''it'\\'''\\''s done'\\'''`);
+  });
+});
+
+describe('draftIssue from a refusal record alone', () => {
+  const draft = draftIssue({ refusal: loadRefusal(), env: { ...ALICE } });
+
+  it('drafts without a trigger and says how to get one', () => {
+    expect(headings(draft.body)).toEqual(TEMPLATE_HEADINGS);
+    expect(draft.title).toBe('[BUG] Opus 4.8 safeguards refuse PDF content (cyber), not yet reduced to a minimal trigger');
+    expect(draft.body).toContain('aup-bisect bisect --refusal rf-5d41402abc4b2a76');
+    expect(draft.body).toContain('Request ID: req_011CbgiZGk6bR8jQrLT4Ypem');
+    expect(draft.body).not.toContain('/home/alice');
+    expect(draft.body).not.toContain('alice@example.com');
+  });
+
+  it('needs at least one of the two inputs', () => {
+    expect(() => draftIssue({ env: {} })).toThrow(/bisect result or a refusal record/);
+  });
+});
+
+describe('draft files', () => {
+  it('round-trip through markdown so an edited draft can be filed', () => {
+    const draft = draftIssue({ result: loadResult(), env: ALICE });
+    expect(parseDraftFile(draftToMarkdown(draft))).toEqual({ title: draft.title, body: draft.body });
+    expect(parseDraftFile('no heading here')).toBeUndefined();
+  });
+});
