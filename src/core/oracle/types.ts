@@ -46,6 +46,15 @@ export interface Verdict {
   category?: string | null;
   /** The refusal text or a short reason, for logs and reports. */
   detail?: string;
+  /** True when the answer came from the persistent probe cache (nothing was sent, usage and cost are 0). */
+  cached?: boolean;
+}
+
+/** What a probe is expected to cost, computed before it is sent (budgets are checked against it). */
+export interface ProbeEstimate {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
 }
 
 export interface Oracle {
@@ -53,7 +62,14 @@ export interface Oracle {
   readonly name: string;
   /** The model probed, when the oracle has one. */
   readonly model?: string;
+  /**
+   * Everything besides the input that decides the answers (the test command, the sim's rules, the API host), so the
+   * probe cache never mixes answers of different oracles. Never holds a secret.
+   */
+  readonly identity?: string;
   probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict>;
+  /** A conservative estimate of a probe's usage and cost before sending it (budgets). */
+  estimate?(input: ProbeInput): ProbeEstimate;
   close?(): Promise<void>;
 }
 

@@ -1,0 +1,194 @@
+/**
+ * MeteredOracle: what the reducer actually talks to. It wraps a real oracle with, in this order: cancellation, the
+ * persistent cache, a concurrency limit (`--concurrency N` probes in flight), the budget check before sending, and
+ * counters plus a progress event after every answer. Transport errors pass through as OracleError and are never
+ * recorded as answers.
+ */
+import { inputBytes } from '../oracle/estimate';
+import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from '../oracle/types';
+import { Budget, type BudgetLimits } from './budget';
+import { probeKey, type ProbeCache } from './cache';
+
+export interface MeterCounters {
+  /** Paid probes: sent to the oracle and answered. */
+  probes: number;
+  /** Probes answered from the cache. */
+  cachedProbes: number;
+  inputTokens: number;
+  outputTokens: number;
+  bytesSent: number;
+  costUsd: number;
+  /** Probes that failed without an answer (after the oracle's own retries). */
+  errors: number;
+  /** Probes in flight right now. */
+  inFlight: number;
+}
+
+export interface MeterEvent {
+  type: 'answer';
+  refused: boolean;
+  cached: boolean;
+  /** Bytes of the candidate probed. */
+  size: number;
+  latencyMs: number;
+  counters: MeterCounters;
+}
+
+export interface MeterOptions {
+  /** Absent: no persistent cache (`--no-cache`). */
+  cache?: ProbeCache;
+  budget?: Budget | BudgetLimits;
+  /** Probes in flight at once (default 1). */
+  concurrency?: number;
+  /** Cancels everything: waiting probes and probes in flight throw OracleError('cancelled'). */
+  signal?: AbortSignal;
+  onEvent?: (event: MeterEvent) => void;
+  /**
+   * "sample" (default): asking about the same input again within a run gets the next stored answer, then a fresh
+   * one from the oracle: repeats are independent samples, as majority votes under noise need.
+   * "memo": every ask gets the first answer ever stored: for oracles known to be deterministic.
+   */
+  repeatMode?: 'sample' | 'memo';
+}
+
+/** Used when the wrapped oracle cannot estimate (a custom oracle): size-based, free. */
+const FREE: ProbeEstimate = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+
+export class MeteredOracle implements Oracle {
+  readonly counters: MeterCounters = {
+    probes: 0, cachedProbes: 0, inputTokens: 0, outputTokens: 0, bytesSent: 0, costUsd: 0, errors: 0, inFlight: 0,
+  };
+  readonly budget: Budget;
+  private readonly concurrency: number;
+  private readonly asked = new Map<string, number>();
+  private readonly waiting: Array<() => void> = [];
+  private running = 0;
+
+  constructor(
+    readonly inner: Oracle,
+    private readonly options: MeterOptions = {},
+  ) {
+    this.budget = options.budget instanceof Budget ? options.budget : new Budget(options.budget);
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+  get model(): string | undefined {
+    return this.inner.model;
+  }
+  get identity(): string | undefined {
+    return this.inner.identity;
+  }
+
+  estimate(input: ProbeInput): ProbeEstimate {
+    return this.inner.estimate?.(input) ?? FREE;
+  }
+
+  async probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
+    const abort = combine(this.options.signal, signal);
+    if (abort?.aborted) throw cancelled();
+    const cache = this.options.cache;
+    const key = probeKey(this.inner.identity ?? this.inner.name, input.model ?? this.inner.model, input);
+    // The index is taken synchronously, so two identical probes issued together get two different answers.
+    const index = this.options.repeatMode === 'memo' ? 0 : (this.asked.get(key) ?? 0);
+    this.asked.set(key, index + 1);
+
+    const stored = cache?.answer(key, index);
+    if (stored !== undefined) return this.fromCache(stored, input, cache!.get(key)?.lastCategory);
+
+    await this.acquire(abort);
+    try {
+      // Another probe of the same input may have been answered while this one waited (memo mode).
+      const late = cache?.answer(key, index);
+      if (late !== undefined) return this.fromCache(late, input, cache!.get(key)?.lastCategory);
+      const raw = this.estimate(input);
+      const reservation = this.budget.reserve(raw);
+      this.counters.inFlight++;
+      let verdict: Verdict;
+      try {
+        verdict = await this.inner.probe(input, abort);
+      } catch (error) {
+        this.budget.release(reservation);
+        this.counters.errors++;
+        if (abort?.aborted) throw cancelled(error);
+        throw error;
+      } finally {
+        this.counters.inFlight--;
+      }
+      this.budget.settle(reservation, { inputTokens: verdict.usage.inputTokens, costUsd: verdict.costUsd }, raw);
+      const c = this.counters;
+      c.probes++;
+      c.inputTokens += verdict.usage.inputTokens;
+      c.outputTokens += verdict.usage.outputTokens;
+      c.bytesSent += verdict.bytesSent;
+      c.costUsd += verdict.costUsd;
+      if (cache) await cache.record(key, verdict.refused, verdict.usage, verdict.costUsd, verdict.category);
+      this.emit(verdict.refused, false, inputBytes(input), verdict.latencyMs);
+      return verdict;
+    } finally {
+      this.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.options.cache?.flush();
+    await this.inner.close?.();
+  }
+
+  private fromCache(refused: boolean, input: ProbeInput, category: string | null | undefined): Verdict {
+    this.counters.cachedProbes++;
+    this.emit(refused, true, inputBytes(input), 0);
+    return {
+      refused,
+      usage: { inputTokens: 0, outputTokens: 0 },
+      costUsd: 0,
+      bytesSent: 0,
+      latencyMs: 0,
+      cached: true,
+      category: refused ? (category ?? null) : undefined,
+      detail: 'cached answer',
+    };
+  }
+
+  private emit(refused: boolean, cached: boolean, size: number, latencyMs: number): void {
+    this.options.onEvent?.({ type: 'answer', refused, cached, size, latencyMs, counters: { ...this.counters } });
+  }
+
+  private acquire(signal: AbortSignal | undefined): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        this.running++;
+        resolve();
+      };
+      const onAbort = (): void => {
+        const at = this.waiting.indexOf(grant);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(cancelled());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(grant);
+    });
+  }
+
+  private release(): void {
+    this.running--;
+    this.waiting.shift()?.();
+  }
+}
+
+function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return AbortSignal.any([a, b]);
+}
+
+function cancelled(cause?: unknown): OracleError {
+  return new OracleError('cancelled', 'bisect cancelled', 'Run the same command again to resume: answers so far are cached.', cause ? { cause } : undefined);
+}
