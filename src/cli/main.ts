@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { version } from '../../package.json';
+import { register as registerSim } from './commands/sim';
 
 const program = new Command('aup-bisect')
   .description('Notice Claude Code refusals, bisect them to the minimal trigger, and draft a reproducible issue.')
@@ -11,6 +12,7 @@ const program = new Command('aup-bisect')
   .showHelpAfterError();
 
 // Commands register themselves below, one line each.
+registerSim(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
