@@ -180,7 +180,8 @@ export function requestIds(e: LedgerEntry): string[] {
 export function creditRequest(report: LedgerReport): string {
   const e = report.entries;
   const lines: string[] = [];
-  lines.push(`Subject: Credit request for ${e.length} refused Claude Code request${e.length === 1 ? '' : 's'} (${report.period.from} to ${report.period.to})`);
+  const turns = `${e.length} refused Claude Code turn${e.length === 1 ? '' : 's'}`;
+  lines.push(`Subject: Credit request: ${turns}, ${report.totals.requests} API requests (${report.period.from} to ${report.period.to})`);
   lines.push('');
   lines.push(
     `Between ${report.period.from} and ${report.period.to}, Claude Code's safeguards refused ${e.length} of my turns ` +
