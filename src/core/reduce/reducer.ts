@@ -1,0 +1,576 @@
+/**
+ * The reduction algorithm: from a refused request to a minimal content that is still refused, with few probes.
+ *
+ * Coarse to fine. Request parts first (adaptive group testing: drop halves of the parts, then quarters...). Then,
+ * inside each needed part, level by level (lines -> sentences -> words -> characters; PDF pages -> text blocks ->
+ * operators -> glyph strings -> glyphs):
+ *  1. locate: descend through overlapping windows (k windows per round when k probes may be in flight; the last
+ *     window is assumed, not probed, so a round of one probe halves the span); cheap, since windows are small;
+ *  2. pin the span: binary (k+1-section) search for the shortest refused prefix of the window, then the shortest
+ *     refused suffix of that: for one contiguous trigger this is the trigger, and both end units are proven needed;
+ *  3. when the span still holds many units (separated fragments), delete chunks of its interior breadth-first,
+ *     halving the chunks that are needed, merging deletions that succeeded in the same round;
+ *  4. at the finest level, try removing every unit singly: the result is 1-minimal (checked, not assumed).
+ * Answers are memoised by content; a subset of a passing candidate passes and a superset of a refused one is refused
+ * (monotone inference) until the oracle shows otherwise.
+ *
+ * Noise: the original is probed confirmRuns times. Decisions are taken on single answers while the oracle looks
+ * deterministic; the result is then verified with verifyRuns fresh probes. Different answers to the same input mean
+ * noise: from then on every decision is a sequential test (answer counts per candidate until one side leads by
+ * MARGIN), and the reduction resumes from the last candidate in its history that is still refused. The same input
+ * always answered the same way, yet a verification failing, means the oracle is not monotone: inference stops and the
+ * reduction resumes from the last candidate actually observed refused.
+ */
+import { OracleError, type Oracle, type ProbeInput } from '../oracle/types';
+import { modelFor, type PartModel } from './model';
+import type { BisectPartSummary, ReduceOptions, ReduceOutcome } from './result';
+import { runsKey, runsLength, runsSelect, runsSubset, type Runs } from './runs';
+
+/** A candidate: the kept atoms of each part (empty: the part is dropped from the request). */
+type Cand = Runs[];
+
+/**
+ * A repeated probe of the same input carries its attempt number, so a caching wrapper can tell a deliberate repeat
+ * (which must reach the oracle) from a re-run of the same probe (which must not).
+ */
+export type RepeatedProbeInput = ProbeInput & { attempt?: number };
+
+/** Answer lead needed for a decision once the oracle is known to be noisy: 3 => odds of 729:1 at a 10% flip rate. */
+const MARGIN = 3;
+/** Most answers gathered for one candidate before a majority decides. */
+const MAX_ANSWERS = 11;
+/** Interior units below which a level's chunk deletion is left to the finer levels (cheaper for one phrase). */
+const MIN_INTERIOR = 8;
+
+class Stop extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+interface Entry {
+  key: string;
+  cand: Cand;
+  refused: number;
+  passed: number;
+  /** Probes issued for this candidate (attempt numbers). */
+  issued: number;
+  /** The oracle answered a repeat from a cache: more answers will add no evidence. */
+  cachedRepeat: boolean;
+  input?: ProbeInput;
+  bytes?: number;
+}
+
+const textEncoder = new TextEncoder();
+function inputBytes(input: ProbeInput): number {
+  let n = 0;
+  for (const p of input.parts) n += p.bytes ? p.bytes.byteLength : textEncoder.encode(p.text).byteLength;
+  return n;
+}
+
+export async function reduce(input: ProbeInput, oracle: Oracle, options: ReduceOptions = {}): Promise<ReduceOutcome> {
+  const models = await Promise.all(input.parts.map((p) => modelFor(p)));
+  return new Reduction(input, oracle, options, models).run();
+}
+
+class Reduction {
+  private readonly c: number;
+  private readonly memo = new Map<string, Entry>();
+  private readonly pending = new Map<string, Promise<boolean>>();
+  private readonly observedRefused: Entry[] = [];
+  private readonly observedPassed: Entry[] = [];
+  private noisy = false;
+  private monotone = true;
+  private probesIssued = 0;
+  private repeats = 0;
+  private flipsSeen = 0;
+  private phase = 'confirm';
+  private best: Entry | undefined;
+  private history: Cand[] = [];
+  private inFlight = 0;
+  private readonly waiters: (() => void)[] = [];
+  private readonly original: Cand;
+  private originalBytes = 0;
+
+  constructor(
+    private readonly input: ProbeInput,
+    private readonly oracle: Oracle,
+    private readonly options: ReduceOptions,
+    private readonly models: PartModel[],
+  ) {
+    this.c = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.original = models.map((m) => (m.atomCount > 0 ? [0, m.atomCount] : []));
+  }
+
+  async run(): Promise<ReduceOutcome> {
+    const orig = this.entry(this.original);
+    try {
+      this.phase = 'confirm';
+      const runs = Math.max(1, this.options.confirmRuns ?? 3);
+      await this.all(Array.from({ length: runs }, () => this.probe(orig)));
+      if (orig.refused === 0) return this.outcome('not-refused', this.original);
+      if (orig.passed > 0 && !(await this.decide(this.original))) return this.outcome('not-refused', this.original);
+
+      let cur = this.original;
+      this.history = [cur];
+      let verified = false;
+      let verification = { refused: 0, of: 0 };
+      for (let round = 0; round < 4 && !verified; round++) {
+        cur = await this.shrink(cur);
+        this.phase = 'verify';
+        const v = await this.verify(cur);
+        verification = v.verification;
+        verified = v.ok;
+        if (!verified) cur = await this.backtrack();
+      }
+      if (!verified) {
+        // Out of rounds: return the last candidate that still verifies (the history is rewound to one).
+        verification = (await this.verify(cur)).verification;
+      }
+      const { oneMinimal, control } = await this.finalChecks(cur, verified);
+      return { ...this.outcome('reduced', cur), oneMinimal, control, verification };
+    } catch (err) {
+      if (err instanceof Stop) {
+        const best = this.best?.cand ?? this.original;
+        return { ...this.outcome('stopped', best), stoppedEarly: err.reason };
+      }
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------- the passes
+
+  private async shrink(start: Cand): Promise<Cand> {
+    let cur = start;
+    const live = () => cur.map((r, i) => (r.length ? i : -1)).filter((i) => i >= 0);
+    if (live().length > 1) {
+      this.phase = 'parts';
+      const parts = live();
+      cur = await this.deleteChunks(parts.length, 0, parts.length, (drop) =>
+        cur.map((r, i) => (parts.includes(i) && drop[parts.indexOf(i)] ? [] : r)),
+      );
+      this.accept(cur);
+    }
+    for (const p of live()) cur = await this.reducePart(cur, p);
+    return cur;
+  }
+
+  private async reducePart(start: Cand, p: number): Promise<Cand> {
+    const model = this.models[p]!;
+    let cur = start;
+    let prevCuts = '';
+    const finest = model.levels.length - 1;
+    for (let li = 0; li < finest; li++) {
+      const cuts = model.cuts(li, cur[p]!);
+      const n = cuts.length - 1;
+      const sig = cuts.join(',');
+      if (n <= 1 || sig === prevCuts) continue;
+      prevCuts = sig;
+      this.phase = model.levels[li]!;
+      const keep = (ranges: number[], base: Cand = cur, c: number[] = cuts) => {
+        const pos: number[] = [];
+        for (let k = 0; k < ranges.length; k += 2) {
+          if (ranges[k]! < ranges[k + 1]!) pos.push(c[ranges[k]!]!, c[ranges[k + 1]!]!);
+        }
+        return base.map((r, i) => (i === p ? runsSelect(r, mergeRanges(pos)) : r));
+      };
+      const [s, e] = await this.locate(n, (a, b) => keep([a, b]));
+      if (s > 0 || e < n) {
+        cur = keep([s, e]);
+        this.accept(cur);
+      }
+      // Separated fragments: many units between the two proven ends.
+      const inner = model.cuts(li, cur[p]!);
+      const m = inner.length - 1;
+      if (m - 2 >= MIN_INTERIOR) {
+        const base = cur;
+        cur = await this.deleteChunks(m, 1, m - 1, (drop) => {
+          const ranges: number[] = [];
+          for (let u = 0; u < m; u++) if (!drop[u]) ranges.push(u, u + 1);
+          return keep(ranges, base, inner);
+        });
+        this.accept(cur);
+      }
+      prevCuts = model.cuts(li, cur[p]!).join(',');
+    }
+    this.phase = model.levels[finest]!;
+    return this.oneMinimal(cur, p, finest);
+  }
+
+  /**
+   * The smallest window [s, e) of units (found by descent, then pinned at both ends) that is still refused.
+   * window(a, b) builds the candidate keeping units a..b-1 of the part (everything else unchanged).
+   */
+  private async locate(n: number, window: (a: number, b: number) => Cand): Promise<[number, number]> {
+    let w: [number, number] = [0, n];
+    let confirmed: [number, number] = [0, n];
+    let streak = 0;
+    const overlap = 1;
+    for (;;) {
+      const len = w[1] - w[0];
+      const pieces = Math.min(this.c + 1, Math.max(2, Math.floor(len / 2)));
+      if (len < 4) break;
+      const bounds = Array.from({ length: pieces + 1 }, (_, j) => w[0] + Math.floor((j * len) / pieces));
+      const wins = bounds.slice(0, pieces).map((b, j): [number, number] =>
+        j === pieces - 1 ? [b, w[1]] : [b, Math.min(w[1], bounds[j + 1]! + overlap)],
+      );
+      if (wins.some(([a, b]) => b - a >= len)) break;
+      const probed = wins.slice(0, pieces - 1);
+      const answers = await this.all(probed.map(([a, b]) => this.decide(window(a, b))));
+      const hit = answers.indexOf(true);
+      if (hit >= 0) {
+        w = probed[hit]!;
+        confirmed = w;
+        streak = 0;
+        continue;
+      }
+      // None of the probed windows holds the trigger: it is in the last one, or in no single window at all.
+      w = wins[pieces - 1]!;
+      streak++;
+      if (streak >= 2) {
+        if (await this.decide(window(w[0], w[1]))) {
+          confirmed = w;
+          streak = 0;
+        } else {
+          w = confirmed;
+          break;
+        }
+      }
+    }
+    if (w !== confirmed && !(await this.decide(window(w[0], w[1])))) w = confirmed;
+
+    // Shortest refused prefix of w, then shortest refused suffix of that.
+    const [a0, b0] = w;
+    let lo = a0;
+    let hi = b0;
+    while (hi - lo > 1) {
+      const pts = this.points(lo, hi);
+      const answers = await this.all(pts.map((x) => this.decide(window(a0, x))));
+      const refusedAt = pts.filter((_, i) => answers[i]);
+      if (refusedAt.length) {
+        hi = Math.min(...refusedAt);
+        lo = Math.max(lo, ...pts.filter((x, i) => !answers[i] && x < hi));
+      } else lo = Math.max(...pts);
+    }
+    const e = hi;
+    lo = a0;
+    hi = e;
+    while (hi - lo > 1) {
+      const pts = this.points(lo, hi);
+      const answers = await this.all(pts.map((x) => this.decide(window(x, e))));
+      const refusedAt = pts.filter((_, i) => answers[i]);
+      if (refusedAt.length) lo = Math.max(...refusedAt);
+      const passedAbove = pts.filter((x, i) => !answers[i] && x > lo);
+      hi = passedAbove.length ? Math.min(...passedAbove) : hi;
+      if (!refusedAt.length && !passedAbove.length) break;
+    }
+    return [lo, e];
+  }
+
+  /** Up to c evenly spaced points strictly inside (lo, hi): one round of a (c+1)-section search. */
+  private points(lo: number, hi: number): number[] {
+    const k = Math.min(this.c, hi - lo - 1);
+    const pts = new Set<number>();
+    for (let j = 1; j <= k; j++) pts.add(lo + Math.round((j * (hi - lo)) / (k + 1)));
+    return [...pts].filter((x) => x > lo && x < hi).sort((x, y) => x - y);
+  }
+
+  /**
+   * Breadth-first chunk deletion over units from..to-1 of a unit space: try to delete each chunk; chunks that are
+   * needed are halved and tried again. build(drop) makes the candidate without the dropped units.
+   */
+  private async deleteChunks(n: number, from: number, to: number, build: (drop: Uint8Array) => Cand): Promise<Cand> {
+    const drop = new Uint8Array(n);
+    const queue: [number, number][] = to > from ? [[from, to]] : [];
+    const without = (chunks: [number, number][]) => {
+      const d = drop.slice();
+      for (const [a, b] of chunks) d.fill(1, a, b);
+      return build(d);
+    };
+    while (queue.length) {
+      const batch = queue.splice(0, this.c);
+      const answers = await this.all(batch.map((ch) => this.decide(without([ch]))));
+      const deletable = batch.filter((_, i) => answers[i]);
+      if (deletable.length > 1) {
+        if (await this.decide(without(deletable))) for (const [a, b] of deletable) drop.fill(1, a, b);
+        else {
+          drop.fill(1, deletable[0]![0], deletable[0]![1]);
+          queue.unshift(...deletable.slice(1));
+        }
+      } else if (deletable.length === 1) drop.fill(1, deletable[0]![0], deletable[0]![1]);
+      for (const [i, [a, b]] of batch.entries()) {
+        if (!answers[i] && b - a > 1) {
+          const mid = a + Math.floor((b - a) / 2);
+          queue.push([a, mid], [mid, b]);
+        }
+      }
+    }
+    return build(drop);
+  }
+
+  /** Remove single units at the finest level until none can go: the candidate is then 1-minimal (checked). */
+  private async oneMinimal(start: Cand, p: number, level: number): Promise<Cand> {
+    const model = this.models[p]!;
+    let cur = start;
+    for (let pass = 0; pass < 50; pass++) {
+      let deleted = false;
+      let u = 0;
+      for (;;) {
+        const cuts = model.cuts(level, cur[p]!);
+        const n = cuts.length - 1;
+        if (u >= n) break;
+        const batch = Array.from({ length: Math.min(this.c, n - u) }, (_, j) => u + j);
+        const cands = batch.map((k) => cur.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r)));
+        const answers = await this.all(cands.map((c) => this.decide(c)));
+        const hit = answers.indexOf(true);
+        if (hit >= 0) {
+          cur = cands[hit]!;
+          this.accept(cur);
+          deleted = true;
+          u = batch[hit]!;
+        } else u += batch.length;
+      }
+      // Monotone and noise-free: units that were needed before a deletion are still needed after it.
+      if (!deleted || (this.monotone && !this.noisy)) break;
+    }
+    return cur;
+  }
+
+  /** Verification of the result (fresh probes) and a control: the result with one unit removed. */
+  private async verify(cand: Cand): Promise<{ ok: boolean; verification: { refused: number; of: number } }> {
+    const e = this.entry(cand);
+    const runs = Math.max(1, this.options.verifyRuns ?? 5);
+    const before = { refused: e.refused, passed: e.passed };
+    const answers = await this.all(Array.from({ length: runs }, () => this.probe(e)));
+    const refused = answers.filter(Boolean).length;
+    const verification = { refused, of: runs };
+    if (refused === runs && !this.noisy) return { ok: true, verification };
+    if (refused > 0 && refused < runs) this.noisy = true;
+    if (refused === 0 && !this.noisy) {
+      if (before.refused > 0) this.noisy = true;
+      else this.monotone = false; // refused only by inference: the oracle is not monotone
+    }
+    if (this.noisy) return { ok: refused * 2 > runs && (await this.decide(cand)), verification };
+    return { ok: false, verification };
+  }
+
+  /** After a failed verification: rewind the history to its last candidate that is still refused. */
+  private async backtrack(): Promise<Cand> {
+    this.phase = 'backtrack';
+    const h = this.history;
+    let lo = 0;
+    let hi = h.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (await this.decide(h[mid]!)) lo = mid;
+      else hi = mid;
+    }
+    this.history = h.slice(0, lo + 1);
+    return h[lo]!;
+  }
+
+  private async finalChecks(cand: Cand, verified: boolean): Promise<Pick<ReduceOutcome, 'oneMinimal' | 'control'>> {
+    // 1-minimal: every single-unit removal at the finest level passes, as decided (probed or implied) above.
+    let oneMinimal = verified;
+    let control: ReduceOutcome['control'];
+    for (const [p, runs] of cand.entries()) {
+      if (!runs.length) continue;
+      const model = this.models[p]!;
+      const cuts = model.cuts(model.levels.length - 1, runs);
+      const n = cuts.length - 1;
+      for (let k = 0; k < n && oneMinimal; k++) {
+        const c = cand.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r));
+        if (await this.decide(c)) oneMinimal = false;
+      }
+      if (!control && n > 0) {
+        // The control is a real probe of the trigger with its middle unit removed (never only an inference).
+        const k = n >> 1;
+        const c = cand.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r));
+        const e = this.entry(c);
+        const want = this.noisy ? 3 : 1;
+        while (e.refused + e.passed < want && !e.cachedRepeat) await this.probe(e);
+        control = { removed: model.text(runsSelect(runs, [cuts[k]!, cuts[k + 1]!])), passed: e.passed, of: e.passed + e.refused };
+      }
+    }
+    return { oneMinimal, control };
+  }
+
+  // ---------------------------------------------------------------- probing
+
+  private accept(cand: Cand): void {
+    const last = this.history[this.history.length - 1];
+    if (!last || this.key(last) !== this.key(cand)) this.history.push(cand);
+  }
+
+  private key(cand: Cand): string {
+    return cand.map(runsKey).join('|');
+  }
+
+  private entry(cand: Cand): Entry {
+    const key = this.key(cand);
+    let e = this.memo.get(key);
+    if (!e) {
+      e = { key, cand, refused: 0, passed: 0, issued: 0, cachedRepeat: false };
+      this.memo.set(key, e);
+    }
+    return e;
+  }
+
+  /** Is the candidate refused? Memo, then monotone inference, then the oracle (a sequential test once noisy). */
+  private decide(cand: Cand): Promise<boolean> {
+    const e = this.entry(cand);
+    const running = this.pending.get(e.key);
+    if (running) return running;
+    const p = this.decideEntry(e).finally(() => this.pending.delete(e.key));
+    this.pending.set(e.key, p);
+    return p;
+  }
+
+  private async decideEntry(e: Entry): Promise<boolean> {
+    if (!this.noisy) {
+      if (e.refused + e.passed > 0) {
+        if (e.refused > 0 && e.passed > 0) this.noisy = true;
+        else return e.refused > 0;
+      } else {
+        if (this.monotone) {
+          const inferred = this.infer(e.cand);
+          if (inferred !== undefined) return inferred;
+        }
+        const answer = await this.probe(e);
+        if (!this.noisy) return answer;
+      }
+    }
+    for (;;) {
+      const lead = e.refused - e.passed;
+      if (lead >= MARGIN) return true;
+      if (lead <= -MARGIN) return false;
+      // A tie keeps the content (a wrong "passes" only costs minimality, a wrong "refused" costs correctness).
+      if (e.refused + e.passed >= MAX_ANSWERS || e.cachedRepeat) return lead > 0;
+      await this.probe(e);
+    }
+  }
+
+  private infer(cand: Cand): boolean | undefined {
+    const subset = (a: Cand, b: Cand) => a.every((r, i) => runsSubset(r, b[i] ?? []));
+    for (const o of this.observedPassed) if (subset(cand, o.cand)) return false;
+    for (const o of this.observedRefused) if (subset(o.cand, cand)) return true;
+    return undefined;
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.inFlight < this.c) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+
+  /** One real oracle call for this candidate (a repeat when it was probed before). */
+  private async probe(e: Entry): Promise<boolean> {
+    await this.acquire();
+    try {
+      if (this.options.signal?.aborted) throw new Stop('cancelled');
+      if (!e.input) {
+        const parts = await Promise.all(e.cand.map((r, i) => (r.length ? this.models[i]!.render(r) : undefined)));
+        e.input = { ...this.input, parts: parts.filter((x) => x !== undefined) };
+        e.bytes = inputBytes(e.input);
+      }
+      const attempt = e.issued++;
+      this.probesIssued++;
+      if (attempt > 0) this.repeats++;
+      const req: RepeatedProbeInput = attempt > 0 ? { ...e.input, attempt } : e.input;
+      let verdict;
+      try {
+        verdict = await this.oracle.probe(req, this.options.signal);
+      } catch (err) {
+        if (err instanceof OracleError && (err.kind === 'budget' || err.kind === 'cancelled')) {
+          throw new Stop(err.kind === 'budget' ? `budget reached: ${err.message}` : 'cancelled');
+        }
+        if (this.options.signal?.aborted) throw new Stop('cancelled');
+        throw err;
+      }
+      if (attempt > 0 && verdict.cached) e.cachedRepeat = true;
+      if ((verdict.refused && e.passed > 0) || (!verdict.refused && e.refused > 0)) {
+        this.flipsSeen++;
+        this.noisy = true;
+      }
+      if (verdict.refused) e.refused++;
+      else e.passed++;
+      if (e.refused + e.passed === 1) (verdict.refused ? this.observedRefused : this.observedPassed).push(e);
+      if (e === this.memo.get(this.key(this.original))) this.originalBytes = e.bytes ?? 0;
+      if (e.refused > e.passed && (!this.best || (e.bytes ?? 0) < (this.best.bytes ?? 0) || this.best.refused <= this.best.passed)) {
+        this.best = e;
+      }
+      this.emit();
+      return verdict.refused;
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Await all, but let every probe settle first so a stop never leaves a rejection unobserved. */
+  private async all<T>(promises: Promise<T>[]): Promise<T[]> {
+    const settled = await Promise.allSettled(promises);
+    const stop = settled.find((s) => s.status === 'rejected' && s.reason instanceof Stop);
+    const failure = stop ?? settled.find((s) => s.status === 'rejected');
+    if (failure && failure.status === 'rejected') throw failure.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+  }
+
+  private emit(): void {
+    const best = this.best?.input ?? this.input;
+    this.options.onProgress?.({
+      phase: this.phase,
+      probes: this.probesIssued,
+      currentSize: this.best?.bytes ?? this.originalBytes,
+      originalSize: this.originalBytes,
+      best,
+    });
+  }
+
+  private outcome(status: ReduceOutcome['status'], cand: Cand): ReduceOutcome {
+    const e = this.entry(cand);
+    const minimal: ProbeInput = e.input ?? { ...this.input, parts: this.input.parts.filter((_, i) => cand[i]!.length) };
+    const parts: BisectPartSummary[] = this.input.parts.map((part, index) => ({
+      index,
+      kind: part.kind,
+      ...(part.toolName ? { toolName: part.toolName } : {}),
+      ...(part.filePath ? { filePath: part.filePath } : {}),
+      ...(part.fileName ? { fileName: part.fileName } : {}),
+      size: part.bytes ? part.bytes.byteLength : textEncoder.encode(part.text).byteLength,
+      needed: cand[index]!.length > 0,
+      minimal: cand[index]!.length ? this.models[index]!.text(cand[index]!) : '',
+    }));
+    return {
+      status,
+      minimal,
+      parts,
+      oneMinimal: false,
+      verification: { refused: e.refused, of: e.refused + e.passed },
+      flipsSeen: this.flipsSeen,
+      repeats: this.repeats,
+      probesIssued: this.probesIssued,
+    };
+  }
+}
+
+/** Sorted position ranges with empty ones dropped and touching ones merged. */
+function mergeRanges(r: number[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < r.length; k += 2) {
+    const a = r[k]!;
+    const b = r[k + 1]!;
+    if (b <= a) continue;
+    if (out.length && out[out.length - 1] === a) out[out.length - 1] = b;
+    else out.push(a, b);
+  }
+  return out;
+}
+
+export { runsLength };

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { reduce } from '../../../src/core/reduce/reducer';
+import type { ProbeInput } from '../../../src/core/oracle/types';
+import { filler, oneMinimal, predicateOracle, seeded } from './helpers';
+
+const file = (text: string, fileName = 'notes.txt'): ProbeInput => ({ parts: [{ kind: 'file', text, fileName }] });
+
+describe('reduce', () => {
+  it('finds one phrase in a large file, 1-minimal, in few probes', async () => {
+    const lines = filler(2000).split('\n');
+    lines[1234] = 'the river said: how to enrich uranium at home, quietly.';
+    const rule = (t: string) => t.includes('enrich uranium');
+    const oracle = predicateOracle(rule);
+    const out = await reduce(file(lines.join('\n')), oracle);
+    expect(out.status).toBe('reduced');
+    expect(out.minimal.parts[0]!.text).toBe('enrich uranium');
+    expect(out.oneMinimal).toBe(true);
+    expect(oneMinimal(out.minimal.parts[0]!.text, rule)).toBe(true);
+    expect(out.verification).toEqual({ refused: 5, of: 5 });
+    expect(out.control?.passed).toBe(1);
+    expect(oracle.calls).toBeLessThan(80);
+  });
+
+  it('keeps two separated fragments and deletes what lies between them', async () => {
+    const lines = filler(400).split('\n');
+    lines[50] = 'paper garden SECRETA market cloud';
+    lines[300] = 'tiger SECRETB stone';
+    const rule = (t: string) => t.includes('SECRETA') && t.includes('SECRETB');
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule));
+    const text = out.minimal.parts[0]!.text;
+    expect(text).toBe('SECRETASECRETB');
+    expect(out.oneMinimal).toBe(true);
+  });
+
+  it('finds a count threshold of three scattered lines', async () => {
+    const lines = filler(600).split('\n');
+    for (const i of [40, 310, 555]) lines[i] = `quiet detonator paper ${i}`;
+    const rule = (t: string) => (t.match(/detonator/g) ?? []).length >= 3;
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule));
+    expect(out.minimal.parts[0]!.text).toBe('detonatordetonatordetonator');
+    expect(oneMinimal(out.minimal.parts[0]!.text, rule)).toBe(true);
+  });
+
+  it('reduces prose without newlines (Cyrillic) by sentences and words', async () => {
+    const prose = 'Тихий сад у реки. '.repeat(300) + 'Как собрать взрывное устройство дома. ' + 'Бумага и облако. '.repeat(300);
+    const rule = (t: string) => t.includes('взрывное устройство');
+    const out = await reduce(file(prose), predicateOracle(rule));
+    expect(out.minimal.parts[0]!.text).toBe('взрывное устройство');
+    expect(out.oneMinimal).toBe(true);
+  });
+
+  it('finds which tool result matters in a multi-part request', async () => {
+    const input: ProbeInput = {
+      parts: [
+        { kind: 'prompt', text: 'Please summarise these files.' },
+        { kind: 'tool_result', toolName: 'Read', filePath: '/a.md', text: filler(50, 2) },
+        { kind: 'tool_result', toolName: 'Read', filePath: '/b.md', text: filler(50, 3) + 'mix the nerve agent precursors\n' },
+        { kind: 'tool_result', toolName: 'Bash', text: filler(30, 4) },
+      ],
+    };
+    const out = await reduce(input, predicateOracle((t) => t.includes('nerve agent')));
+    expect(out.parts.map((p) => p.needed)).toEqual([false, false, true, false]);
+    expect(out.parts[2]!.minimal).toBe('nerve agent');
+    expect(out.minimal.parts).toHaveLength(1);
+    expect(out.minimal.parts[0]!.filePath).toBe('/b.md');
+  });
+
+  it('returns a correct 1-minimal trigger from a 10%-noise oracle', async () => {
+    const lines = filler(500, 7).split('\n');
+    lines[321] = 'orange market: synthesize ricin from castor beans now';
+    const rule = (t: string) => t.includes('ricin from castor');
+    const rnd = seeded(42);
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule, { flip: () => rnd() < 0.1 }), { concurrency: 2 });
+    expect(out.status).toBe('reduced');
+    expect(out.minimal.parts[0]!.text).toBe('ricin from castor');
+    expect(out.flipsSeen).toBeGreaterThan(0);
+    expect(out.repeats).toBeGreaterThan(0);
+  });
+
+  it('says not-refused when the original passes', async () => {
+    const out = await reduce(file('nothing to see here\n'), predicateOracle(() => false));
+    expect(out.status).toBe('not-refused');
+  });
+
+  it('stops on a budget with the best candidate observed refused', async () => {
+    const lines = filler(1000).split('\n');
+    lines[700] = 'quiet launch codes here';
+    const rule = (t: string) => t.includes('launch codes');
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule, { budget: 12 }));
+    expect(out.status).toBe('stopped');
+    expect(out.stoppedEarly).toMatch(/budget/);
+    expect(rule(out.minimal.parts[0]!.text)).toBe(true);
+    expect(out.minimal.parts[0]!.text.length).toBeLessThan(lines.join('\n').length);
+  });
+
+  it('stops when cancelled, keeping a refused best-so-far', async () => {
+    const lines = filler(1000).split('\n');
+    lines[10] = 'quiet launch codes here';
+    const rule = (t: string) => t.includes('launch codes');
+    const controller = new AbortController();
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule), {
+      signal: controller.signal,
+      onProgress: (e) => { if (e.probes >= 8) controller.abort(); },
+    });
+    expect(out.status).toBe('stopped');
+    expect(out.stoppedEarly).toBe('cancelled');
+    expect(rule(out.minimal.parts[0]!.text)).toBe(true);
+  });
+});
