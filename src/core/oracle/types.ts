@@ -26,6 +26,11 @@ export interface ProbeInput {
   system?: string;
   /** Model override for this probe; otherwise the oracle's configured model. */
   model?: string;
+  /**
+   * 0-based number of a deliberate repeat of the same input (a vote under noise). The probe cache serves the n-th
+   * stored answer for attempt n and asks the oracle only past what is stored; never part of the cache key.
+   */
+  attempt?: number;
 }
 
 export interface Usage {

@@ -44,8 +44,9 @@ export interface MeterOptions {
   signal?: AbortSignal;
   onEvent?: (event: MeterEvent) => void;
   /**
-   * "sample" (default): asking about the same input again within a run gets the next stored answer, then a fresh
-   * one from the oracle: repeats are independent samples, as majority votes under noise need.
+   * "sample" (default): attempt n of an input (ProbeInput.attempt, or the n-th ask in this run) gets the n-th stored
+   * answer, and a fresh one from the oracle past those: repeats are independent samples, as votes under noise need,
+   * while a re-run of the same reduction replays the stored answers and pays nothing.
    * "memo": every ask gets the first answer ever stored: for oracles known to be deterministic.
    */
   repeatMode?: 'sample' | 'memo';
@@ -91,9 +92,11 @@ export class MeteredOracle implements Oracle {
     if (abort?.aborted) throw cancelled();
     const cache = this.options.cache;
     const key = probeKey(this.inner.identity ?? this.inner.name, input.model ?? this.inner.model, input);
-    // The index is taken synchronously, so two identical probes issued together get two different answers.
-    const index = this.options.repeatMode === 'memo' ? 0 : (this.asked.get(key) ?? 0);
-    this.asked.set(key, index + 1);
+    // Which stored answer this ask may use: the reducer's attempt number when it gives one, else how often this run
+    // has asked (taken synchronously, so two identical probes issued together get two different answers).
+    const asked = this.asked.get(key) ?? 0;
+    this.asked.set(key, asked + 1);
+    const index = this.options.repeatMode === 'memo' ? 0 : typeof input.attempt === 'number' ? input.attempt : asked;
 
     const stored = cache?.answer(key, index);
     if (stored !== undefined) return this.fromCache(stored, input, cache!.get(key)?.lastCategory);
