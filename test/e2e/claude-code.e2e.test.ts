@@ -1,0 +1,133 @@
+// The REAL Claude Code CLI (2.1.328, installed by scripts/e2e-setup.sh) against the stand-in, offline.
+// Run with `npm run test:e2e`. In CI a missing binary fails the run; elsewhere the suite is skipped with a warning.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { claudeUnavailable, plain } from './claude-code';
+import { runScenario, type ScenarioRun } from './run-scenario';
+import { SCENARIOS } from './scenarios';
+
+const missing = claudeUnavailable();
+if (missing && process.env.CI === 'true') throw new Error(`e2e: the real Claude Code CLI is required in CI and is unusable: ${missing}`);
+if (missing) process.stderr.write(`\n*** e2e SKIPPED: ${missing} ***\n\n`);
+
+const scenario = (name: string) => {
+  const found = SCENARIOS.find((s) => s.name === name);
+  if (!found) throw new Error(`no scenario ${name}`);
+  return found;
+};
+
+type Entry = Record<string, unknown> & { type?: string; subtype?: string; message?: Record<string, unknown> };
+
+/** The single session transcript of a run. */
+function transcript(run: ScenarioRun): Entry[] {
+  const all = [...run.transcripts.values()];
+  expect(all).toHaveLength(1);
+  return all[0] as Entry[];
+}
+
+const systemEntry = (entries: Entry[], subtype: string) => entries.find((e) => e.type === 'system' && e.subtype === subtype);
+const refusalEntry = (entries: Entry[]) =>
+  entries.find((e) => e.type === 'assistant' && e.message?.model === '<synthetic>' && e.message?.stop_reason === 'refusal');
+
+describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', () => {
+  it('-p answers a harmless prompt with the stand-in text', async () => {
+    const run = await runScenario(scenario('print-passed'));
+    expect(run.print?.exitCode).toBe(0);
+    expect(run.print?.json).toMatchObject({ is_error: false, stop_reason: 'end_turn', safety_stops: 0 });
+    expect(run.print?.json.result).toContain('no rule matched');
+    expect(run.requests.map((r) => r.verdict)).toEqual(['passed']);
+    expect(run.requests[0].inputTokens).toBeGreaterThan(1000); // Claude Code's system prompt and tools are counted
+  });
+
+  it('-p refused on every model: refusal JSON, fallback then no-fallback entries, synthetic refusal entry', async () => {
+    const run = await runScenario(scenario('print-refused-cyber'));
+    const json = run.print!.json;
+    expect(run.print!.exitCode).toBe(1);
+    expect(json).toMatchObject({ is_error: true, stop_reason: 'refusal', terminal_reason: 'api_error' });
+    expect(json.safety_stops).toBeGreaterThanOrEqual(2);
+    const last = run.requests.at(-1)!;
+    expect(json.result).toMatch(/^API Error: .*safeguards flagged this message/);
+    expect(json.result).toContain('Details: `[cyber]`');
+    expect(json.result).toContain(`Request ID: ${last.requestId}`);
+    // Claude Code retries once, then falls back to another model, which the stand-in refuses too.
+    expect(run.requests.map((r) => [r.model, r.verdict])).toEqual([
+      ['claude-opus-5-5', 'refused'],
+      ['claude-opus-5-5', 'refused'],
+      ['claude-opus-4-8', 'refused'],
+    ]);
+    const entries = transcript(run);
+    expect(systemEntry(entries, 'informational')?.content).toMatch(/safeguards stopped the response/);
+    expect(systemEntry(entries, 'model_refusal_fallback')).toMatchObject({
+      originalModel: 'claude-opus-5-5', fallbackModel: 'claude-opus-4-8', apiRefusalCategory: 'cyber', trigger: 'refusal',
+    });
+    expect(systemEntry(entries, 'model_refusal_no_fallback')).toMatchObject({
+      originalModel: 'claude-opus-4-8', requestId: last.requestId, apiRefusalCategory: 'cyber',
+    });
+    const refusal = refusalEntry(entries)!;
+    expect(refusal.message).toMatchObject({ stop_details: { type: 'refusal', category: 'cyber' } });
+    expect(JSON.stringify(refusal.message?.content)).toContain('safeguards flagged this message');
+  });
+
+  it('-p refused by one model only: Claude Code falls back and the turn goes on', async () => {
+    const run = await runScenario(scenario('print-refused-fallback'));
+    expect(run.print!.json).toMatchObject({ is_error: false });
+    expect(run.requests.map((r) => [r.model, r.verdict])).toEqual([
+      ['claude-opus-5-5', 'refused'],
+      ['claude-opus-5-5', 'refused'],
+      ['claude-opus-4-8', 'passed'],
+    ]);
+    const entries = transcript(run);
+    expect(systemEntry(entries, 'model_refusal_fallback')).toMatchObject({ originalModel: 'claude-opus-5-5', fallbackModel: 'claude-opus-4-8' });
+    expect(systemEntry(entries, 'model_refusal_no_fallback')).toBeUndefined();
+    expect(refusalEntry(entries)).toBeUndefined();
+  });
+
+  it('-p with the 400 content filter: an API error entry, not a refusal stop', async () => {
+    const run = await runScenario(scenario('print-content-filter'));
+    expect(run.print!.json).toMatchObject({ is_error: true, result: 'API Error: 400 Output blocked by content filtering policy' });
+    const error = transcript(run).find((e) => e.type === 'assistant' && e.isApiErrorMessage === true);
+    expect(error).toMatchObject({ apiErrorStatus: 400, message: { model: '<synthetic>' } });
+  });
+
+  it('-p Read then refusal: the refusal lands on the tool result', async () => {
+    const run = await runScenario(scenario('print-read-refused'));
+    expect(run.requests.map((r) => r.verdict)).toEqual(['tool_use', 'refused', 'refused', 'refused']);
+    expect(run.print!.json).toMatchObject({ is_error: true, stop_reason: 'refusal' });
+    const entries = transcript(run);
+    const call = entries.find((e) => e.type === 'assistant' && JSON.stringify(e.message?.content).includes('"tool_use"'));
+    expect(call?.message?.content).toEqual([expect.objectContaining({ type: 'tool_use', name: 'Read', input: { file_path: run.readFile } })]);
+    const result = entries.find((e) => e.type === 'user' && JSON.stringify(e.message?.content).includes('"tool_result"'));
+    const fileLine = readFileSync(run.readFile!, 'utf8').split('\n')[3];
+    expect(JSON.stringify(result?.message?.content)).toContain(fileLine); // line-numbered file text
+    expect(entries.indexOf(refusalEntry(entries)!)).toBeGreaterThan(entries.indexOf(result!));
+  });
+
+  it('-p Read of a PDF: the stand-in classifies the text operators of the document block', async () => {
+    const run = await runScenario(scenario('print-read-pdf-refused'));
+    expect(run.requests.filter((r) => r.verdict === 'refused').map((r) => r.ruleId)).toContain('donkey-ad');
+    expect(run.print!.json).toMatchObject({ is_error: true, stop_reason: 'refusal' });
+    const entries = transcript(run);
+    expect(JSON.stringify(entries)).toContain('"media_type":"application/pdf"');
+    expect(systemEntry(entries, 'model_refusal_no_fallback')).toMatchObject({ apiRefusalCategory: 'general_harms' });
+  });
+
+  it('interactive: a passing turn, then a refused one, on a real pseudo-terminal', async () => {
+    const run = await runScenario(scenario('tui-passed-then-refused'));
+    const screen = plain(run.raw!);
+    expect(screen).toContain('no rule matched this request');
+    expect(screen).toMatch(/API Error: Opus 4\.8's safeguards flagged this message/);
+    expect(screen).toContain(`Request ID: ${run.requests.at(-1)!.requestId}`);
+    expect(run.raw).toMatch(/\x1b\]8;[^\x07]*;https:\/\/support\.claude\.com\//); // OSC 8 hyperlinks, as in a real terminal
+    const entries = transcript(run);
+    expect(entries.find((e) => e.type === 'user' && e.message?.content === 'say hello')).toBeDefined();
+    expect(systemEntry(entries, 'model_refusal_no_fallback')).toBeDefined();
+    expect(refusalEntry(entries)?.entrypoint).toBe('cli');
+  });
+
+  it('interactive: Read then refusal', async () => {
+    const run = await runScenario(scenario('tui-read-refused'));
+    expect(run.requests.map((r) => r.verdict)).toEqual(['tool_use', 'refused', 'refused', 'refused']);
+    expect(plain(run.raw!)).toMatch(/Read 1 file[\s\S]*safeguards flagged this message/);
+    expect(refusalEntry(transcript(run))).toBeDefined();
+  });
+});
