@@ -27,6 +27,8 @@ export interface PartSource {
   line: number;
   /** RFC 6901 pointer, e.g. "/message/content/0/content". */
   pointer: string;
+  /** Byte offset of that line's start, so the part is read back without counting lines (checked against sha256). */
+  offset?: number;
 }
 
 export interface RequestPart {

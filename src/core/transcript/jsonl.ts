@@ -1,0 +1,107 @@
+/**
+ * Byte-level helpers over an open transcript: find a line around an offset, search backwards for a needle, count
+ * newlines in a range. All positional reads, so a 100 MB transcript is never read whole to fetch one line.
+ */
+import type { FileHandle } from 'node:fs/promises';
+
+const NL = 0x0a;
+const BLOCK = 256 * 1024;
+
+export interface Line {
+  /** Byte offset of the line's first byte. */
+  start: number;
+  /** Byte offset of the terminating newline (or of the end of file for an unterminated last line). */
+  end: number;
+  bytes: Buffer;
+  /** False when the line has no terminating newline yet (a writer may still be appending to it). */
+  complete: boolean;
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await fh.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === length ? buffer : buffer.subarray(0, filled);
+}
+
+/** The line that starts at `start` (a line start: offset 0 or just after a newline). */
+export async function readLineFrom(fh: FileHandle, start: number): Promise<Line> {
+  const parts: Buffer[] = [];
+  let position = start;
+  for (;;) {
+    const block = await readAt(fh, position, BLOCK);
+    const nl = block.indexOf(NL);
+    if (nl >= 0) {
+      parts.push(block.subarray(0, nl));
+      const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      return { start, end: position + nl, bytes, complete: true };
+    }
+    parts.push(block);
+    position += block.length;
+    if (block.length < BLOCK) {
+      const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      return { start, end: position, bytes, complete: false };
+    }
+  }
+}
+
+/** Offset of the start of the line containing `position`. */
+export async function lineStartOf(fh: FileHandle, position: number): Promise<number> {
+  let end = position;
+  while (end > 0) {
+    const from = Math.max(0, end - BLOCK);
+    const block = await readAt(fh, from, end - from);
+    const nl = block.lastIndexOf(NL);
+    if (nl >= 0) return from + nl + 1;
+    end = from;
+  }
+  return 0;
+}
+
+/** The last occurrence of `needle` that ends at or before `before`, or -1. Reads backwards block by block. */
+export async function findBackward(fh: FileHandle, needle: Buffer, before: number, notBefore = 0): Promise<number> {
+  let end = before;
+  while (end - notBefore >= needle.length) {
+    const from = Math.max(notBefore, end - BLOCK);
+    const block = await readAt(fh, from, end - from);
+    const hit = block.lastIndexOf(needle);
+    if (hit >= 0) return from + hit;
+    if (from === notBefore) return -1;
+    // Overlap so a needle straddling two blocks is still found.
+    end = from + needle.length - 1;
+  }
+  return -1;
+}
+
+/** Newlines in [from, to). */
+export async function countNewlines(fh: FileHandle, from: number, to: number): Promise<number> {
+  let count = 0;
+  for (let position = from; position < to; ) {
+    const block = await readAt(fh, position, Math.min(4 * BLOCK, to - position));
+    if (block.length === 0) break;
+    count += countIn(block, 0, block.length);
+    position += block.length;
+  }
+  return count;
+}
+
+/** Newlines in buffer[from, to). indexOf is native and far faster than a byte loop in JS. */
+export function countIn(buffer: Buffer, from: number, to: number): number {
+  let count = 0;
+  for (let i = buffer.indexOf(NL, from); i >= 0 && i < to; i = buffer.indexOf(NL, i + 1)) count++;
+  return count;
+}
+
+/** Parse one transcript line; undefined when it is not a JSON object. */
+export function parseLine(bytes: Buffer | string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
