@@ -16,7 +16,7 @@ import { estimateInputTokens, refusalMessage, textMessage, toolUseMessage, type 
 import { modelList } from './models';
 import { Latency, Noise, sleep, type NoiseOptions } from './noise';
 import { writeMessageStream } from './sse';
-import { StatsRecorder, type SimStats } from './stats';
+import { StatsRecorder, type SimRequestLog, type SimStats } from './stats';
 import type { MessagesRequestBody } from './types';
 
 export type { SimStats, SimRequestLog } from './stats';
@@ -47,6 +47,8 @@ export interface SimOptions {
   failures?: SimFailure[];
   /** When set, any other key gets a 401; otherwise any non-empty key is accepted. */
   apiKey?: string;
+  /** Called after each POST /v1/messages is answered (the CLI prints a line per request). */
+  onRequest?: (entry: SimRequestLog) => void;
 }
 
 export interface SimServer {
@@ -82,7 +84,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   const rules = await loadRules(options.rules);
   const noise = new Noise(options.noise);
   const latency = new Latency(options.latencyMs ?? 0, options.noise?.seed ?? 1);
-  const stats = new StatsRecorder();
+  const stats = new StatsRecorder(options.onRequest);
   const failures: SimFailure[] = (options.failures ?? []).map((f) => ({ ...f }));
   const seenModels = new Set<string>();
 

@@ -51,6 +51,8 @@ export interface SimStats {
 export class StatsRecorder {
   private stats = StatsRecorder.empty();
 
+  constructor(private readonly onRequest?: (entry: SimRequestLog) => void) {}
+
   static empty(): SimStats {
     return { requests: 0, refused: 0, passed: 0, errors: 0, inputTokens: 0, outputTokens: 0, countTokensRequests: 0, perModel: {}, log: [] };
   }
@@ -73,7 +75,9 @@ export class StatsRecorder {
     s.outputTokens += entry.outputTokens;
     model.inputTokens += entry.inputTokens;
     model.outputTokens += entry.outputTokens;
-    s.log.push({ seq: s.requests, time: new Date().toISOString(), ...entry });
+    const logged: SimRequestLog = { seq: s.requests, time: new Date().toISOString(), ...entry };
+    s.log.push(logged);
+    this.onRequest?.(logged);
   }
 
   countTokens(): void {

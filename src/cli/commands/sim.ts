@@ -1,6 +1,6 @@
 /** `aup-bisect sim`: run the loopback Messages API stand-in in the foreground and print its URL. */
 import type { Command } from 'commander';
-import { startSim, type SimOptions } from '../../sim/server';
+import { startSim, type SimOptions, type SimRequestLog } from '../../sim/server';
 import type { Delivery } from '../../sim/classifier';
 
 interface SimFlags {
@@ -14,6 +14,7 @@ interface SimFlags {
   delivery: string;
   script?: boolean;
   apiKey?: string;
+  quiet?: boolean;
 }
 
 export function register(program: Command): void {
@@ -30,8 +31,11 @@ export function register(program: Command): void {
     .option('--delivery <how>', 'refusals as "stop_reason" (200, stop_reason refusal) or "content_filter_400"', 'stop_reason')
     .option('--script', 'agentic mode: answer a prompt naming an absolute file path with a Read tool_use first')
     .option('--api-key <key>', 'accept only this key (default: any non-empty key)')
+    .option('--quiet', 'do not print a line per request')
     .action(async (flags: SimFlags) => {
-      const server = await startSim(toOptions(flags));
+      const options = toOptions(flags);
+      if (!flags.quiet) options.onRequest = (r) => process.stderr.write(`${describeRequest(r)}\n`);
+      const server = await startSim(options);
       process.stdout.write(
         `${server.url}\n` +
           `aup-bisect sim: listening. Point clients at it with ANTHROPIC_BASE_URL=${server.url} ANTHROPIC_API_KEY=sk-ant-sim-fake\n` +
@@ -67,6 +71,13 @@ function toOptions(flags: SimFlags): SimOptions {
   }
   if (flags.script) options.script = {};
   return options;
+}
+
+/** One line per request, e.g. "#3 claude-opus-4-8 stream 12209 tok refused cyber (rule cyber-exfil) req_011C...". */
+function describeRequest(r: SimRequestLog): string {
+  const verdict = r.verdict === 'refused' ? `refused ${r.category ?? 'null'} (rule ${r.ruleId ?? 'none'})` : r.verdict === 'error' ? `error ${r.status}` : r.verdict;
+  const noise = r.noise ? ` [noise: ${r.noise}]` : '';
+  return `#${r.seq} ${r.model} ${r.stream ? 'stream ' : ''}${r.inputTokens} tok ${verdict}${noise} ${r.requestId}`;
 }
 
 function wholeNumber(value: string, flag: string): number {

@@ -36,6 +36,7 @@ describe('aup-bisect sim', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(stderr).toMatch(/^#1 claude-opus-4-8 \d+ tok refused cyber \(rule cyber-keylogger\) req_011C\w+$/m);
     expect(stderr).toContain('1 requests, 1 refused');
   });
 
