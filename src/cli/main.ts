@@ -5,6 +5,9 @@
 import { Command } from 'commander';
 import { version } from '../../package.json';
 import { register as registerSim } from './commands/sim';
+import { register as registerBisect } from './commands/bisect';
+import { register as registerDraft } from './commands/draft';
+import { register as registerFile } from './commands/file';
 
 const program = new Command('aup-bisect')
   .description('Notice Claude Code refusals, bisect them to the minimal trigger, and draft a reproducible issue.')
@@ -13,6 +16,9 @@ const program = new Command('aup-bisect')
 
 // Commands register themselves below, one line each.
 registerSim(program);
+registerBisect(program);
+registerDraft(program);
+registerFile(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

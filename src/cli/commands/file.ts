@@ -1,0 +1,155 @@
+/**
+ * `aup-bisect file INPUT [--repo O/R] [--api-url URL] [--yes]`: show the exact text that would be posted and what
+ * was redacted, search for duplicates, confirm, then file. INPUT is a bisect result, a refusal record, or a draft
+ * file (from `aup-bisect draft`, edited or not). Nothing is posted without a "yes" on a terminal or --yes.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { version } from '../../../package.json';
+import { DEFAULT_REPO, parseDraftFile, type IssueDraft } from '../../core/report/draft';
+import { duplicateQueryFor, findDuplicates, formatDuplicates } from '../../core/report/duplicates';
+import { fileIssue, finalText, saveDraft } from '../../core/report/file';
+import { createGitHubClient, DEFAULT_API_URL, GitHubError } from '../../core/report/github';
+import { readReportInput, systemReportEnv } from '../../core/report/input';
+import { defaultDraftPath, draftFromInput, printRedactions } from './draft';
+
+interface FileFlags {
+  repo: string;
+  apiUrl: string;
+  yes?: boolean;
+  out?: string;
+  search: boolean;
+}
+
+/** GITHUB_TOKEN (or GH_TOKEN), else `gh auth token` when the GitHub CLI is installed and logged in. */
+export async function githubToken(env: NodeJS.ProcessEnv = process.env): Promise<{ token?: string; source?: string }> {
+  for (const name of ['GITHUB_TOKEN', 'GH_TOKEN'] as const) {
+    const value = env[name]?.trim();
+    if (value) return { token: value, source: name };
+  }
+  const token = await new Promise<string | undefined>((resolve) => {
+    execFile('gh', ['auth', 'token'], { timeout: 5000, env }, (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined));
+  });
+  return token ? { token, source: '`gh auth token`' } : {};
+}
+
+const write = (line = '') => process.stdout.write(`${line}\n`);
+
+function showExactText(draft: Pick<IssueDraft, 'title' | 'body' | 'repo'>): void {
+  write(`----- Issue for ${draft.repo}: exactly the text that will be posted -----`);
+  write(`Title: ${draft.title}`);
+  write();
+  write(draft.body.trimEnd());
+  write('----- end of issue -----');
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(question)).trim().toLowerCase();
+  } finally {
+    rl.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('file')
+    .description('Show, search for duplicates of, and file the redacted issue (asks before posting)')
+    .argument('<input>', 'a bisect result (`bisect --json`), a refusal record, or a draft from `aup-bisect draft`')
+    .option('--repo <owner/name>', 'repository to file in', DEFAULT_REPO)
+    .option('--api-url <url>', 'GitHub REST API base URL', process.env.GITHUB_API_URL ?? DEFAULT_API_URL)
+    .option('--out <file>', 'where the draft is saved (default: next to INPUT, *.issue.md)')
+    .option('--no-search', 'skip the duplicate search')
+    .option('-y, --yes', 'post without asking (needed when there is no terminal to ask on)')
+    .action(async (inputPath: string, flags: FileFlags) => {
+      if (!/^[\w.-]+\/[\w.-]+$/.test(flags.repo)) throw new Error(`--repo must be owner/name, got "${flags.repo}".`);
+      const env = { ...systemReportEnv(), repo: flags.repo, toolVersion: version };
+      const input = await readReportInput(inputPath);
+      const draftPath = flags.out ?? (input.type === 'draft' ? inputPath : defaultDraftPath(inputPath));
+      let draft: IssueDraft =
+        input.type === 'draft'
+          ? { title: input.title, body: input.body, labels: ['bug'], redactions: [], repo: flags.repo }
+          : (await draftFromInput(input, { ...env, duplicatesSearched: flags.search }))!;
+
+      const { token, source } = await githubToken();
+      const client = createGitHubClient({ token, apiUrl: flags.apiUrl, log: (m) => process.stderr.write(`${m}\n`) });
+
+      // Redaction runs over what will be sent, also when the input is a draft the user edited.
+      const redacted = () => {
+        const text = finalText(draft, env);
+        draft = { ...draft, title: text.title, body: text.body, redactions: text.redactions };
+      };
+      redacted();
+      await saveDraft(draft, draftPath);
+      showExactText(draft);
+      printRedactions(draft, write);
+      write(`Draft saved to ${draftPath}`);
+
+      if (flags.search && input.type !== 'draft') {
+        try {
+          const candidates = await findDuplicates(client, duplicateQueryFor({ result: input.type === 'result' ? input.result : undefined, refusal: input.refusal }, flags.repo, env));
+          write();
+          for (const line of formatDuplicates(candidates)) write(line);
+        } catch (error) {
+          const e = error instanceof GitHubError ? error : new GitHubError('other', String(error), '');
+          write(`Duplicate search skipped: ${e.message} ${e.hint}`);
+        }
+      }
+      write();
+
+      if (!token) {
+        const outcome = await fileIssue(draft, { draftPath, apiUrl: flags.apiUrl, redactContext: env });
+        if (outcome.status !== 'no-token') return;
+        write('No GitHub token (set GITHUB_TOKEN, or log in with `gh auth login`), so nothing was posted.');
+        write(`Open this link to file it in the browser${outcome.truncated ? ' (the body was cut to fit in a link: paste the rest from the draft file)' : ''}:`);
+        write(outcome.newIssueUrl);
+        write(`Full draft: ${draftPath}`);
+        return;
+      }
+
+      if (!flags.yes) {
+        if (!process.stdin.isTTY || !process.stdout.isTTY) {
+          write(`Not posting: there is no terminal to confirm on. Review the text above (saved in ${draftPath}) and run again with --yes to post it.`);
+          process.exitCode = 1;
+          return;
+        }
+        for (;;) {
+          const answer = await ask(`Post this issue to ${flags.repo} as the ${source} user? [y]es / [e]dit / [N]o: `);
+          if (answer === 'y' || answer === 'yes') break;
+          if (answer === 'e' || answer === 'edit') {
+            const editor = process.env.VISUAL ?? process.env.EDITOR ?? 'vi';
+            spawnSync(editor, [draftPath], { stdio: 'inherit', shell: true });
+            const edited = parseDraftFile(await readFile(draftPath, 'utf8'));
+            if (!edited) {
+              write(`The draft must start with "# <title>"; left unposted in ${draftPath}.`);
+              process.exitCode = 1;
+              return;
+            }
+            draft = { ...draft, ...edited };
+            redacted();
+            await saveDraft(draft, draftPath);
+            showExactText(draft);
+            printRedactions(draft, write);
+            continue;
+          }
+          write(`Not posted. The draft is in ${draftPath}.`);
+          return;
+        }
+      }
+
+      const outcome = await fileIssue(draft, { token, apiUrl: flags.apiUrl, draftPath, redactContext: env, client });
+      if (outcome.status === 'created') {
+        write(`Filed ${outcome.url}`);
+        return;
+      }
+      if (outcome.status === 'failed') {
+        write(`${outcome.error.message}`);
+        write(outcome.error.hint);
+        write(`The draft is kept in ${draftPath}; or file it in the browser: ${outcome.newIssueUrl}`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,107 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bundleCli, runCli } from '../../support/cli-bundle';
+import { startGitHubServer, type GitHubServer } from '../../support/github-server';
+import { FIXTURES } from '../../fixtures/report/load';
+
+const TOKEN = 'ghp_CliTestTokenForTheLoopbackServer00000';
+let cli: string;
+let server: GitHubServer;
+let dir: string;
+// No ambient token and no `gh` on PATH unless a test says so.
+const NO_TOKEN = { GITHUB_TOKEN: '', GH_TOKEN: '', PATH: '/nonexistent' };
+
+beforeAll(async () => {
+  cli = await bundleCli();
+}, 60_000);
+beforeEach(async () => {
+  server = await startGitHubServer({
+    token: TOKEN,
+    issues: [{ repo: 'anthropics/claude-code', title: '[BUG] Opus 4.8 safeguards block cyber work', body: 'cyber safeguards', reactions: 9 }],
+  });
+  dir = mkdtempSync(join(tmpdir(), 'aup-cli-report-'));
+  copyFileSync(join(FIXTURES, 'result.json'), join(dir, 'result.json'));
+});
+afterEach(() => server.close());
+
+describe('aup-bisect draft', () => {
+  it('writes the markdown draft next to the result and prints the path and the redactions', async () => {
+    const run = await runCli(cli, ['draft', join(dir, 'result.json')], NO_TOKEN);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Title: [BUG] Opus 4.8 safeguards refuse a PDF text operator (cyber)');
+    expect(run.stdout).toContain(`Draft written to ${join(dir, 'result.issue.md')}`);
+    expect(readFileSync(join(dir, 'result.issue.md'), 'utf8')).toMatch(/^# \[BUG\] Opus 4\.8/);
+  });
+
+  it('lists redactions by kind and place, never the values', async () => {
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    result.minimal = 'token xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx for ops@example.com';
+    writeFileSync(join(dir, 'secret.json'), JSON.stringify(result));
+    const run = await runCli(cli, ['draft', join(dir, 'secret.json'), '--out', join(dir, 'out.md')], NO_TOKEN);
+    expect(run.stdout).toMatch(/body \d+:\d+ slack-token \(\d+ chars\) -> \[REDACTED:slack-token-1\]/);
+    expect(run.stdout).toMatch(/email .* -> \[REDACTED:email-1\]/);
+    expect(run.stdout + readFileSync(join(dir, 'out.md'), 'utf8')).not.toMatch(/xoxb-1234|ops@example/);
+  });
+
+  it('says what it expected when the input is not a result', async () => {
+    writeFileSync(join(dir, 'bad.json'), '{"hello": 1}');
+    const run = await runCli(cli, ['draft', join(dir, 'bad.json')], NO_TOKEN);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/not a bisect result .* nor a refusal record/);
+  });
+});
+
+describe('aup-bisect file', () => {
+  const args = () => ['file', join(dir, 'result.json'), '--api-url', server.url];
+
+  it('without a token: shows the text, the duplicates, a prefilled link and the saved draft; posts nothing', async () => {
+    const run = await runCli(cli, args(), NO_TOKEN);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('exactly the text that will be posted');
+    expect(run.stdout).toContain('#1 [open] [BUG] Opus 4.8 safeguards block cyber work');
+    expect(run.stdout).toContain('react there instead');
+    expect(run.stdout).toMatch(/\nhttps:\/\/github\.com\/anthropics\/claude-code\/issues\/new\?title=/);
+    expect(run.stdout).toContain(`Full draft: ${join(dir, 'result.issue.md')}`);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('with a token but no terminal and no --yes: refuses to post and says to pass --yes', async () => {
+    const run = await runCli(cli, args(), { ...NO_TOKEN, GITHUB_TOKEN: TOKEN });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Not posting: there is no terminal to confirm on');
+    expect(run.stdout).toContain('--yes');
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('with --yes: files exactly the text it showed', async () => {
+    const run = await runCli(cli, [...args(), '--yes', '--repo', 'acme/claude-code-fork'], { ...NO_TOKEN, GITHUB_TOKEN: TOKEN });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Filed https://github.com/acme/claude-code-fork/issues/1');
+    const post = server.requests.find((r) => r.method === 'POST')!;
+    expect(post.path).toBe('/repos/acme/claude-code-fork/issues');
+    const sent = post.body as { title: string; body: string };
+    expect(run.stdout).toContain(`Title: ${sent.title}\n\n${sent.body.trimEnd()}\n----- end of issue -----`);
+  });
+
+  it('files an edited draft file, redacted again', async () => {
+    await runCli(cli, ['draft', join(dir, 'result.json')], NO_TOKEN);
+    const path = join(dir, 'result.issue.md');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('<!-- In one sentence: what were you working on? -->', 'I was proofreading an ad; reach me at me@example.org.'));
+    const run = await runCli(cli, ['file', path, '--api-url', server.url, '--yes'], { ...NO_TOKEN, GITHUB_TOKEN: TOKEN });
+    expect(run.code).toBe(0);
+    const sent = server.requests.find((r) => r.method === 'POST')!.body as { body: string };
+    expect(sent.body).toContain('I was proofreading an ad; reach me at [REDACTED:email-1].');
+  });
+
+  it('on a bad token: says what to do and keeps the draft', async () => {
+    const run = await runCli(cli, [...args(), '--yes'], { ...NO_TOKEN, GITHUB_TOKEN: 'ghp_notTheRightTokenAtAll000000000000000' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('GitHub rejected the token (401 Bad credentials)');
+    expect(run.stdout).toMatch(/Set GITHUB_TOKEN .* or run `gh auth login`/);
+    expect(run.stdout).toContain(`The draft is kept in ${join(dir, 'result.issue.md')}`);
+    expect(run.stdout + run.stderr).not.toContain('ghp_notTheRight');
+  });
+});
