@@ -107,7 +107,7 @@ export class Budget {
 function budgetError(message: string, flag: string): OracleError {
   return new OracleError(
     'budget',
-    `budget reached: ${message}`,
+    message,
     `Raise ${flag} and run the same command again: every answer so far is cached and will not be paid twice.`,
   );
 }

@@ -60,6 +60,8 @@ export class MeteredOracle implements Oracle {
     probes: 0, cachedProbes: 0, inputTokens: 0, outputTokens: 0, bytesSent: 0, costUsd: 0, errors: 0, inFlight: 0,
   };
   readonly budget: Budget;
+  /** The budget or cancellation error that stopped the run, if one did (for its hint). */
+  stopError?: OracleError;
   private readonly concurrency: number;
   private readonly asked = new Map<string, number>();
   private readonly waiting: Array<() => void> = [];
@@ -88,6 +90,15 @@ export class MeteredOracle implements Oracle {
   }
 
   async probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
+    try {
+      return await this.meteredProbe(input, signal);
+    } catch (error) {
+      if (error instanceof OracleError && (error.kind === 'budget' || error.kind === 'cancelled')) this.stopError ??= error;
+      throw error;
+    }
+  }
+
+  private async meteredProbe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
     const abort = combine(this.options.signal, signal);
     if (abort?.aborted) throw cancelled();
     const cache = this.options.cache;

@@ -1,0 +1,260 @@
+/**
+ * `aup-bisect bisect FILE | --refusal ID`: shrink a refused input to the minimal content that is still refused.
+ * Exit 0: trigger found; 2: the original is not refused; 1: an error, or a run stopped early (budget, Ctrl-C) —
+ * what was learnt is still printed and cached, so the same command resumes for free.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import type { OracleConfig, OracleKind } from '../../core/oracle/index';
+import { OracleError } from '../../core/oracle/types';
+import { runBisect, type BisectProgress, type BisectRun } from '../../core/reduce/bisect';
+
+interface BisectFlags {
+  test?: string;
+  oracle?: string;
+  model?: string;
+  concurrency: string;
+  maxProbes?: string;
+  maxTokens?: string;
+  maxUsd?: string;
+  rules?: string;
+  noise?: string;
+  cacheDir?: string;
+  cache: boolean;
+  out?: string;
+  json?: boolean;
+  refusal?: string;
+  claudeDir?: string;
+  claudeBin?: string;
+  baseUrl?: string;
+  timeout?: string;
+  prices?: string;
+  verify?: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('bisect')
+    .description('Shrink a refused input to the minimal content that is still refused, with few paid probes')
+    .argument('[file]', 'the refused file (text, or a PDF sent as a PDF)')
+    .option('--refusal <id>', 'bisect a refused request rebuilt from the Claude Code transcript (ids: aup-bisect scan)')
+    .option('--claude-dir <dir>', 'Claude Code config dir holding projects/ (default: $CLAUDE_CONFIG_DIR or ~/.claude)')
+    .option('--test <cmd>', 'probe with a shell command instead of a model: the candidate path is appended, exit 0 = still refused')
+    .option('--oracle <kind>', 'api (ANTHROPIC_API_KEY), claude (your Claude Code login) or sim (offline demo stand-in)')
+    .option('--model <id>', 'model to probe (default: the refused turn\'s model; claude-opus-4-8 for a file)')
+    .option('--concurrency <n>', 'probes in flight at once', '1')
+    .option('--max-probes <n>', 'stop before sending more than N paid probes')
+    .option('--max-tokens <n>', 'stop before the input tokens of all probes would pass N')
+    .option('--max-usd <x>', 'stop before the cost of all probes would pass X dollars')
+    .option('--rules <file>', 'sim: classifier rules JSON (default: the bundled demo rules)')
+    .option('--noise <p>', 'sim: probability that a refused request passes anyway (a noisy classifier)')
+    .option('--base-url <url>', 'api: Messages API host (default: $ANTHROPIC_BASE_URL or https://api.anthropic.com)')
+    .option('--claude-bin <path>', 'claude: the Claude Code binary (default: claude on PATH)')
+    .option('--timeout <seconds>', '--test/claude: per-probe timeout')
+    .option('--prices <file>', 'price table overrides (JSON, USD per million tokens)')
+    .option('--verify <n>', 'probes of the final verification', '5')
+    .option('--cache-dir <dir>', 'probe cache folder (default: $XDG_CACHE_HOME/aup-bisect/probes)')
+    .option('--no-cache', 'do not read or write the probe cache')
+    .option('--out <file>', 'also write the result JSON here (a PDF\'s minimal file goes next to it)')
+    .option('--json', 'print one JSON object (the result) on stdout at the end')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (file: string | undefined, flags: BisectFlags, command: Command) => {
+      process.exitCode = await bisectCommand(file, flags, command);
+    });
+}
+
+export async function bisectCommand(
+  file: string | undefined,
+  flags: BisectFlags,
+  command?: Command,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream | NodeJS.WritableStream; env: NodeJS.ProcessEnv } = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  },
+): Promise<number> {
+  const fail = (error: unknown): number => {
+    const e = error instanceof OracleError ? error : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`aup-bisect: ${message}\n${e?.hint ? `  ${e.hint}\n` : ''}`);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ error: { kind: e?.kind ?? 'other', message, hint: e?.hint } })}\n`);
+    return 1;
+  };
+
+  let config: OracleConfig;
+  let run: Parameters<typeof runBisect>[0];
+  try {
+    if (!file && !flags.refusal) throw usage('give a FILE to bisect, or --refusal ID', command);
+    if (file && flags.refusal) throw usage('give either a FILE or --refusal ID, not both', command);
+    config = oracleConfig(flags, io.env);
+    run = {
+      file,
+      refusalId: flags.refusal,
+      claudeDir: flags.claudeDir,
+      oracle: config,
+      model: flags.model,
+      concurrency: whole(flags.concurrency, '--concurrency', 1),
+      budget: {
+        maxProbes: flags.maxProbes === undefined ? undefined : whole(flags.maxProbes, '--max-probes', 0),
+        maxInputTokens: flags.maxTokens === undefined ? undefined : whole(flags.maxTokens, '--max-tokens', 0),
+        maxUsd: flags.maxUsd === undefined ? undefined : amount(flags.maxUsd, '--max-usd'),
+      },
+      cache: flags.cache === false ? false : flags.cacheDir,
+      verifyRuns: whole(flags.verify ?? '5', '--verify', 1),
+      outDir: flags.out ? dirname(resolve(flags.out)) : undefined,
+    };
+  } catch (error) {
+    return fail(error);
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    // First Ctrl-C: stop cleanly and print what was learnt; second: leave at once.
+    if (++interrupts > 1) process.exit(130);
+    io.stderr.write('\naup-bisect: stopping (Ctrl-C again to quit at once)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = flags.quiet ? undefined : progressReporter(io.stderr);
+  let result: BisectRun;
+  try {
+    result = await runBisect({ ...run, signal: controller.signal, onProgress: progress?.update });
+  } catch (error) {
+    progress?.stop();
+    return fail(error);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  progress?.stop();
+
+  if (flags.out) {
+    await mkdir(dirname(resolve(flags.out)), { recursive: true });
+    await writeFile(flags.out, `${JSON.stringify(result, null, 2)}\n`);
+  }
+  if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+  else io.stdout.write(humanSummary(result, flags.out));
+
+  if (result.status === 'reduced') return 0;
+  if (result.status === 'not-refused') {
+    io.stderr.write(`aup-bisect: ${result.stoppedEarly ?? 'the original is not refused'}\n  Check the model (--model) and the oracle: the refusal must reproduce before it can be bisected.\n`);
+    return 2;
+  }
+  io.stderr.write(`aup-bisect: stopped early: ${result.stoppedEarly ?? 'unknown reason'}\n`);
+  return 1;
+}
+
+function oracleConfig(flags: BisectFlags, env: NodeJS.ProcessEnv): OracleConfig {
+  if (flags.test !== undefined && flags.oracle !== undefined && flags.oracle !== 'command') {
+    throw usage('give either --test CMD or --oracle, not both');
+  }
+  const kind: OracleKind = flags.test !== undefined ? 'command' : ((flags.oracle ?? 'api') as OracleKind);
+  if (!['api', 'claude', 'sim', 'command'].includes(kind)) throw usage(`--oracle must be api, claude or sim, got "${flags.oracle}"`);
+  const config: OracleConfig = { kind, model: flags.model, prices: flags.prices };
+  if (flags.timeout !== undefined) config.timeoutMs = amount(flags.timeout, '--timeout') * 1000;
+  if (kind === 'command') config.command = flags.test;
+  if (kind === 'api') {
+    config.apiKey = env.ANTHROPIC_API_KEY;
+    config.baseUrl = flags.baseUrl ?? (env.ANTHROPIC_BASE_URL || undefined);
+  }
+  if (kind === 'claude') config.claudeBinary = flags.claudeBin;
+  if (kind === 'sim') {
+    config.rules = flags.rules;
+    if (flags.noise !== undefined) {
+      const p = amount(flags.noise, '--noise');
+      if (p >= 1) throw usage('--noise is a probability below 1');
+      config.noise = { falseNegative: p, seed: 1 };
+    }
+  } else if (flags.rules !== undefined || flags.noise !== undefined) {
+    throw usage('--rules and --noise only apply to --oracle sim');
+  }
+  return config;
+}
+
+function usage(message: string, command?: Command): OracleError {
+  return new OracleError('bad-request', message, command ? `Usage: aup-bisect bisect ${command.usage()}` : 'See aup-bisect bisect --help.');
+}
+
+function whole(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw usage(`${flag} must be a whole number >= ${min}, got "${value}"`);
+  return n;
+}
+
+function amount(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw usage(`${flag} must be a non-negative number, got "${value}"`);
+  return n;
+}
+
+const kb = (bytes: number): string => (bytes >= 10_240 ? `${(bytes / 1024).toFixed(0)} KB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${bytes} B`);
+
+/** A bar on a terminal; a line per phase (and every 25 answers) in logs and CI. */
+function progressReporter(stream: NodeJS.WriteStream | NodeJS.WritableStream): { update: (e: BisectProgress) => void; stop: () => void } {
+  if ((stream as NodeJS.WriteStream).isTTY) {
+    const bar = new SingleBar({
+      stream: stream as NodeJS.WriteStream,
+      format: ' {phase} |{bar}| {size} of {original} | {probes} probes ({cached} cached) | {tokens} tok | ${cost}',
+      barCompleteChar: '█',
+      barIncompleteChar: '░',
+      hideCursor: true,
+      clearOnComplete: false,
+    });
+    let started = false;
+    return {
+      update: (e) => {
+        // The bar fills as the candidate shrinks: done = bytes removed from the original.
+        const payload = {
+          phase: e.phase.padEnd(7), size: kb(e.currentSize), original: kb(e.originalSize), probes: e.probes,
+          cached: e.cachedProbes, tokens: e.inputTokens, cost: e.costUsd.toFixed(4),
+        };
+        if (!started) {
+          bar.start(e.originalSize, e.originalSize - e.currentSize, payload);
+          started = true;
+        } else bar.update(e.originalSize - e.currentSize, payload);
+      },
+      stop: () => {
+        if (started) bar.stop();
+      },
+    };
+  }
+  let lastPhase = '';
+  let lastAnswers = 0;
+  return {
+    update: (e) => {
+      const answers = e.probes + e.cachedProbes;
+      if (e.phase === lastPhase && answers - lastAnswers < 25) return;
+      lastPhase = e.phase;
+      lastAnswers = answers;
+      stream.write(`aup-bisect: ${e.phase}: ${kb(e.currentSize)} of ${kb(e.originalSize)}, ${e.probes} probes (${e.cachedProbes} cached), ${e.inputTokens} input tokens, $${e.costUsd.toFixed(4)}\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
+export function humanSummary(r: BisectRun, out?: string): string {
+  const lines: string[] = [];
+  if (r.status === 'not-refused') {
+    lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: refused ${r.verification.refused}/${r.verification.of}.`);
+  } else {
+    const label = r.status === 'reduced' ? 'Minimal trigger' : 'Smallest refused candidate so far';
+    lines.push(`${label} (${kb(Buffer.byteLength(r.minimal))} of ${kb(r.original.size)}${r.oneMinimal ? ', 1-minimal' : ''}):`);
+    lines.push(...r.minimal.split('\n').map((l) => `  ${l}`));
+    if (r.parts.length > 1) {
+      const needed = r.parts.filter((p) => p.needed).map((p) => `#${p.index} ${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` ${p.filePath}` : ''})` : ''}`);
+      lines.push(`Parts needed: ${needed.join(', ') || 'none'} of ${r.parts.length}`);
+    }
+    if (r.verification.of > 0) lines.push(`Verification: refused ${r.verification.refused}/${r.verification.of}`);
+    if (r.control) lines.push(`Control: without ${JSON.stringify(r.control.removed)} it passed ${r.control.passed}/${r.control.of}`);
+    if (r.minimalFile) lines.push(`Minimal file: ${r.minimalFile}`);
+  }
+  lines.push(
+    `Probes: ${r.probes} paid, ${r.cachedProbes} cached${r.repeats ? `, ${r.repeats} repeats` : ''}${r.flipsSeen ? `, ${r.flipsSeen} flips seen` : ''}; ` +
+      `${r.inputTokens} input tokens, ${kb(r.bytesSent)} sent, $${r.costUsd.toFixed(4)}; ${(r.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  if (out) lines.push(`Result: ${out}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,65 @@
+/**
+ * `--oracle sim`: the loopback Messages API stand-in started in this process, probed through the real API oracle
+ * (official SDK) with a dummy key. The keyless demo: the whole bisect runs offline against the bundled demo rules.
+ */
+import { createHash } from 'node:crypto';
+import demoRules from '../../sim/rules/demo.json';
+import { loadRules, startSim, type SimRules } from '../../sim/server';
+import { ApiOracle, type RetryInfo } from './api';
+import type { PriceTable } from './prices';
+import type { Oracle, ProbeEstimate, ProbeInput, Verdict } from './types';
+
+export interface SimOracleOptions {
+  /** Rules file; absent: the bundled demo rules. */
+  rules?: string | SimRules;
+  model?: string;
+  noise?: { falseNegative?: number; falsePositive?: number; seed?: number };
+  latencyMs?: number;
+  maxOutputTokens?: number;
+  prices?: PriceTable;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+class SimOracle implements Oracle {
+  readonly name = 'sim';
+  constructor(
+    private readonly api: ApiOracle,
+    private readonly server: { close(): Promise<void>; url: string },
+    readonly identity: string,
+  ) {}
+  get model(): string {
+    return this.api.model;
+  }
+  get url(): string {
+    return this.server.url;
+  }
+  probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
+    return this.api.probe(input, signal);
+  }
+  estimate(input: ProbeInput): ProbeEstimate {
+    return this.api.estimate(input);
+  }
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}
+
+export async function createSimOracle(options: SimOracleOptions = {}): Promise<Oracle> {
+  const rules = await loadRules(options.rules ?? (demoRules as unknown as SimRules));
+  const server = await startSim({ rules, noise: options.noise, latencyMs: options.latencyMs });
+  // The cache must not mix answers of different rules or noise settings; the port changes every run, so the
+  // identity names the rules' content, not the URL.
+  const rulesHash = createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16);
+  const api = new ApiOracle({
+    apiKey: 'sim-local-key',
+    baseUrl: server.url,
+    model: options.model,
+    maxOutputTokens: options.maxOutputTokens,
+    prices: options.prices,
+    name: 'sim',
+    retryBaseMs: 50,
+    onRetry: options.onRetry,
+  });
+  const identity = `sim|rules=${rulesHash}|noise=${JSON.stringify(options.noise ?? {})}`;
+  return new SimOracle(api, server, identity);
+}

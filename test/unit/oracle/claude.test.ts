@@ -1,0 +1,100 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClaudeOracle, PROBE_DIR_PREFIX, readClaudeJson } from '../../../src/core/oracle/claude';
+import { OracleError } from '../../../src/core/oracle/types';
+
+/**
+ * A stand-in `claude` binary on PATH printing the documented `claude -p --output-format json` shapes (shared notes,
+ * claude-code.md section 3). It logs its argv, cwd and the cwd's listing, so the tests can check how it was run.
+ */
+const FAKE = `#!/bin/sh
+prompt="$(cat)"
+log="$FAKE_CLAUDE_LOG"
+{ printf 'ARGS'; for a in "$@"; do printf ' [%s]' "$a"; done; printf '\\nCWD %s\\nLS %s\\n' "$PWD" "$(ls -A | tr '\\n' ' ')"; } >> "$log"
+case "$prompt" in
+  *"donkey underneath"*)
+    printf '%s\\n' '{"type":"result","subtype":"success","is_error":true,"stop_reason":"refusal","terminal_reason":"api_error","safety_stops":1,"result":"API Error: Opus 4.8'"'"'s safeguards flagged this message. Our intentionally broad safeguards allow us to deliver more capabilities faster, but can sometimes flag legitimate cybersecurity work.\\n\\nDetails: \`[cyber]\`\\nRequest ID: req_011CbgiZGk6bR8jQrLT4Ypem","session_id":"s1","total_cost_usd":0.0123,"usage":{"input_tokens":9000,"cache_read_input_tokens":1000,"output_tokens":0}}'
+    exit 1;;
+  *"old generation"*)
+    printf '%s\\n' '{"type":"result","is_error":true,"result":"API Error: Claude Code is unable to respond to this request, which appears to violate our Usage Policy (https://www.anthropic.com/legal/aup). Try rephrasing the request or attempting a different approach.","total_cost_usd":0.01,"usage":{"input_tokens":8000,"output_tokens":0}}'
+    exit 1;;
+  *"NOLOGIN"*)
+    printf '%s\\n' '{"type":"result","is_error":true,"result":"Invalid API key · Please run /login","total_cost_usd":0,"usage":{"input_tokens":0,"output_tokens":0}}'
+    exit 1;;
+esac
+printf '%s\\n' '{"type":"result","subtype":"success","is_error":false,"stop_reason":"end_turn","result":"Sure.","session_id":"s2","total_cost_usd":0.011,"usage":{"input_tokens":9500,"output_tokens":4}}'
+`;
+
+let bin: string;
+let log: string;
+let oracle: ClaudeOracle;
+
+beforeAll(async () => {
+  bin = await mkdtemp(join(tmpdir(), 'fake-claude-'));
+  log = join(bin, 'calls.log');
+  await writeFile(join(bin, 'claude'), FAKE);
+  await chmod(join(bin, 'claude'), 0o755);
+  oracle = new ClaudeOracle({
+    model: 'claude-opus-4-8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_CLAUDE_LOG: log },
+  });
+});
+afterAll(() => rm(bin, { recursive: true, force: true }));
+
+describe('ClaudeOracle against a stand-in claude binary', () => {
+  it('reads a refusal from the JSON with usage and Claude Code\'s own cost, run tool-less in an empty temp dir', async () => {
+    const verdict = await oracle.probe({ parts: [{ kind: 'prompt', text: 'a character with a donkey underneath' }] });
+    expect(verdict).toMatchObject({ refused: true, category: 'cyber', costUsd: 0.0123 });
+    expect(verdict.usage).toEqual({ inputTokens: 10_000, outputTokens: 0 });
+    const calls = await readFile(log, 'utf8');
+    expect(calls).toContain('[-p] [--output-format] [json] [--tools] [] [--strict-mcp-config] [--no-session-persistence] [--model] [claude-opus-4-8]');
+    expect(calls).toMatch(new RegExp(`CWD .*/${PROBE_DIR_PREFIX}\\w+\\nLS \\n`));
+  });
+
+  it('reads an older generation\'s error text as a refusal and a normal answer as passed', async () => {
+    expect((await oracle.probe({ parts: [{ kind: 'prompt', text: 'old generation' }] })).refused).toBe(true);
+    const passed = await oracle.probe({ parts: [{ kind: 'prompt', text: 'hello' }] });
+    expect(passed).toMatchObject({ refused: false, costUsd: 0.011 });
+  });
+
+  it('learns Claude Code\'s overhead for the next budget estimate', async () => {
+    const fresh = new ClaudeOracle({ env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_CLAUDE_LOG: log } });
+    const before = fresh.estimate({ parts: [{ kind: 'prompt', text: 'hello' }] }).inputTokens;
+    await fresh.probe({ parts: [{ kind: 'prompt', text: 'hello' }] });
+    const after = fresh.estimate({ parts: [{ kind: 'prompt', text: 'hello' }] }).inputTokens;
+    expect(before).toBeGreaterThan(after);
+    expect(after).toBeGreaterThanOrEqual(9_500);
+  });
+
+  it('writes a PDF part into the probe dir and mentions it, instead of piping bytes', async () => {
+    const pdf = new Uint8Array(Buffer.from('%PDF-1.4\n%%EOF\n', 'latin1'));
+    await oracle.probe({ parts: [{ kind: 'file', text: '', bytes: pdf, fileName: 'toy ad.pdf' }] });
+    const calls = await readFile(log, 'utf8');
+    expect(calls.trim().split('\n').at(-1)).toBe('LS 1-toy_ad.pdf');
+  });
+
+  it('turns a login error into OracleError auth', async () => {
+    const error = await oracle.probe({ parts: [{ kind: 'prompt', text: 'NOLOGIN' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OracleError);
+    expect((error as OracleError).kind).toBe('auth');
+  });
+
+  it('says how to install Claude Code when the binary is missing', async () => {
+    const missing = new ClaudeOracle({ binary: join(bin, 'nope', 'claude') });
+    const error = (await missing.probe({ parts: [{ kind: 'prompt', text: 'x' }] }).catch((e: unknown) => e)) as OracleError;
+    expect(error.kind).toBe('not-found');
+    expect(error.hint).toMatch(/Install Claude Code/);
+  });
+});
+
+describe('readClaudeJson', () => {
+  it('counts safety stops as a refusal even when a fallback model finished the turn', () => {
+    expect(readClaudeJson({ is_error: false, stop_reason: 'end_turn', safety_stops: 1, result: 'done' }).refused).toBe(true);
+    expect(readClaudeJson({ is_error: false, stop_reason: 'end_turn', safety_stops: 0, result: 'done' }).refused).toBe(false);
+  });
+  it('does not take a rate limit for a refusal', () => {
+    expect(() => readClaudeJson({ is_error: true, result: 'API Error: 429 {"type":"error","error":{"type":"rate_limit_error"}}' })).toThrow(/rate/);
+  });
+});

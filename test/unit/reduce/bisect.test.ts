@@ -1,0 +1,151 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CommandOracle } from '../../../src/core/oracle/command';
+import { runBisect, type BisectProgress } from '../../../src/core/reduce/bisect';
+
+const PHRASE = 'donkey underneath';
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'aup-bisect-run-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** ~20 KB of harmless lines with the trigger phrase on one of them. */
+function haystack(lines = 400, at = 237): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) out.push(i === at ? `line ${i}: a plush toy with a ${PHRASE} it, for ages 3+` : `line ${i}: an ordinary sentence about toys and boxes number ${i}.`);
+  return `${out.join('\n')}\n`;
+}
+
+describe('runBisect', () => {
+  it('shrinks a file to the trigger with a test command, fills every result field, and a re-run pays nothing', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'catalogue.txt');
+    await writeFile(file, haystack());
+    const cache = join(dir, 'cache');
+    const events: BisectProgress[] = [];
+    const first = await runBisect({
+      file,
+      oracle: { kind: 'command', command: `grep -q "${PHRASE}"` },
+      cache,
+      onProgress: (e) => events.push(e),
+    });
+    expect(first.status).toBe('reduced');
+    expect(first.minimal).toBe(PHRASE);
+    expect(first.oneMinimal).toBe(true);
+    expect(first.verification.refused).toBe(first.verification.of);
+    expect(first.verification.of).toBeGreaterThan(0);
+    expect(first.probes).toBeGreaterThan(5);
+    expect(first.cachedProbes).toBe(0);
+    expect(first.bytesSent).toBeGreaterThan(0);
+    expect(first.oracle).toBe('command');
+    expect(first.original).toMatchObject({ path: file, fileName: 'catalogue.txt', size: Buffer.byteLength(haystack()) });
+    expect(first.original.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.parts).toEqual([expect.objectContaining({ index: 0, kind: 'file', needed: true, minimal: PHRASE })]);
+    expect(first.elapsedMs).toBeGreaterThan(0);
+    expect(Date.parse(first.date)).not.toBeNaN();
+    // Progress: starts at the original size, ends at the trigger's, counts paid probes.
+    expect(events[0]).toMatchObject({ phase: 'start', currentSize: first.original.size, probes: 0 });
+    expect(events.at(-1)!.currentSize).toBe(PHRASE.length);
+    expect(events.at(-1)!.probes).toBe(first.probes);
+
+    const second = await runBisect({ file, oracle: { kind: 'command', command: `grep -q "${PHRASE}"` }, cache });
+    expect(second.minimal).toBe(PHRASE);
+    expect(second.probes).toBe(0);
+    expect(second.cachedProbes).toBe(first.probes);
+  });
+
+  it('reports an original that is not refused (CLI exit 2)', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'fine.txt');
+    await writeFile(file, 'nothing to see here\n');
+    const run = await runBisect({ file, oracle: { kind: 'command', command: `grep -q "${PHRASE}"` }, cache: false });
+    expect(run.status).toBe('not-refused');
+    expect(run.minimal).toBe('');
+    expect(run.stoppedEarly).toMatch(/not refused/);
+  });
+
+  it('stops at the probe budget with the smallest refused candidate so far, and resumes from the cache', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'catalogue.txt');
+    await writeFile(file, haystack());
+    const cache = join(dir, 'cache');
+    const oracle = { kind: 'command' as const, command: `grep -q "${PHRASE}"` };
+    const stopped = await runBisect({ file, oracle, cache, budget: { maxProbes: 8 } });
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.probes).toBe(8);
+    expect(stopped.stoppedEarly).toMatch(/budget/);
+    expect(stopped.minimal).toContain(PHRASE);
+    expect(stopped.minimal.length).toBeLessThan(haystack().length);
+
+    const resumed = await runBisect({ file, oracle, cache });
+    expect(resumed.status).toBe('reduced');
+    expect(resumed.cachedProbes).toBeGreaterThanOrEqual(8);
+    expect(resumed.minimal).toBe(PHRASE);
+  });
+
+  it('keeps the best candidate when cancelled mid-run', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'catalogue.txt');
+    await writeFile(file, haystack());
+    const controller = new AbortController();
+    let answers = 0;
+    const run = await runBisect({
+      file,
+      oracle: { kind: 'command', command: `grep -q "${PHRASE}"` },
+      cache: false,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.lastAnswer && ++answers === 10) controller.abort();
+      },
+    });
+    expect(run.status).toBe('stopped');
+    expect(run.probes).toBe(10);
+    expect(run.minimal).toContain(PHRASE);
+    expect(Buffer.byteLength(run.minimal)).toBeLessThan(run.original.size);
+  });
+
+  it('probes through the Messages API stand-in (--oracle sim) with the official SDK', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'ad.txt');
+    const filler = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} describes the colours of the box.`).join('\n');
+    await writeFile(file, `${filler}\nThe character sits with a donkey underneath the table.\n${filler}\n`);
+    const run = await runBisect({ file, oracle: { kind: 'sim' }, cache: false, concurrency: 2 });
+    expect(run.status).toBe('reduced');
+    expect(run.oracle).toBe('sim');
+    expect(run.minimal).toMatch(/^character.*donkey underneath$/);
+    expect(run.inputTokens).toBeGreaterThan(0);
+    expect(run.costUsd).toBeGreaterThan(0);
+  });
+
+  it('writes the minimal candidate of a PDF as a valid PDF next to the result', async () => {
+    const dir = await tempDir();
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    const page = doc.addPage([600, 800]);
+    const lines = ['Toy catalogue, spring edition', 'Colourful blocks for toddlers', 'A plush character with a donkey underneath', 'Wooden train set, 40 pieces'];
+    lines.forEach((line, i) => page.drawText(line, { x: 40, y: 750 - i * 20, size: 12, font }));
+    const file = join(dir, 'ad.pdf');
+    await writeFile(file, await doc.save());
+    const run = await runBisect({ file, oracle: { kind: 'sim' }, cache: false, outDir: join(dir, 'out') });
+    expect(run.status).toBe('reduced');
+    expect(run.original.mediaType).toBe('application/pdf');
+    expect(run.minimalFile).toBe(join(dir, 'out', 'ad.minimal.pdf'));
+    const minimal = await PDFDocument.load(await readFile(run.minimalFile!));
+    expect(minimal.getPageCount()).toBeGreaterThan(0);
+  });
+
+  it('accepts an oracle instance and leaves it open for the caller', async () => {
+    const oracle = new CommandOracle({ command: 'grep -q needle' });
+    const run = await runBisect({ input: { parts: [{ kind: 'prompt', text: 'hay hay needle hay' }] }, oracle, cache: false });
+    expect(run.minimal).toBe('needle');
+    expect(run.original.size).toBe(18);
+  });
+});
