@@ -1,34 +1,26 @@
 /**
  * The ledger's streaming pass over one transcript: finds refused turns and the tokens, cost and time they cost.
  *
- * Why a pass of its own rather than the detector's scanner: the ledger must resume from a byte offset (so a second
- * run reads only appended bytes) and needs usage and cost-state entries the detector does not keep. Whether a line
- * IS a refusal is still decided by the detector's signatures (the `recognise` function passed in), never here.
+ * Why a pass of its own rather than the detector's scanTranscript: the ledger must resume from a byte offset (so a
+ * second run reads only appended bytes) and needs the usage and cost-state entries around a refusal, which the
+ * detector does not keep. Whether an entry IS a refusal is decided by the detector: its prefilter markers
+ * (CANDIDATE_MARKERS) pick the lines to parse and its classifyEntry() judges them; ids come from its recordId(), so
+ * a ledger entry and the `scan` record of the same turn share an id.
  *
- * Speed: a line is JSON.parse'd only when it may matter: a refusal candidate (structural markers below), a
- * cost-state snapshot, or a request inside an open refusal chain. Every other line is classified by a few byte
- * searches. The markers are raw JSON syntax (`"key":"value"` with unescaped quotes), which cannot occur inside a
- * JSON string value, so a transcript that quotes a refusal (a Read of another transcript) does not match them.
- * Lines we might need later (the user entry a refusal answers, the request before it) are kept as byte ranges and
- * read back only when a refusal turns up.
+ * Speed: a line is JSON.parse'd only when it may matter: a refusal candidate, a cost-state snapshot, or a request
+ * inside an open refusal chain. Every other line is classified by a few byte searches for raw JSON syntax
+ * (`"key":"value"` with unescaped quotes cannot occur inside a JSON string, so quoted text does not match). Lines
+ * needed later (the prompt, the request before the refusal) are kept as byte ranges and read back only when a
+ * refusal turns up.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { classifyEntry, type RefusalEvent, type TranscriptEntry } from '../refusal/classify';
 import type { RefusalKind, RefusingModel } from '../refusal/record';
+import { modelIdFromLabel } from '../refusal/signatures';
+import { CANDIDATE_MARKERS } from '../transcript/scan';
+import { recordId } from '../transcript/turn';
 import { priceUsage, type PriceTable } from './prices';
 import { addUsage, emptyUsage, type LedgerEntry, type LedgerRequest, type TokenUsage } from './types';
-
-/** What the detector's signatures read from a refusal text. */
-export interface RecognisedRefusal {
-  kind: RefusalKind;
-  requestId?: string;
-  category?: string;
-  explanation?: string;
-  /** Wire model id for the model the message names. */
-  model?: string;
-}
-
-/** Decides whether a text the user saw is a refusal (the detector's signatures; see ./recognise.ts). */
-export type RecogniseRefusal = (text: string) => RecognisedRefusal | undefined;
 
 export interface LineRef {
   offset: number;
@@ -41,19 +33,26 @@ export interface CostSnapshot {
   models: Record<string, { usage: TokenUsage; costUSD: number }>;
 }
 
+type ChainModel = RefusingModel & { fromSystem?: boolean; fromAssistant?: boolean };
+
 interface ChainState {
   sessionId: string;
-  refusedUserUuid?: string;
-  promptTimestamp?: string;
+  /** The turn's prompt (what the detector keys a record on) and the user entry the refused request answered. */
+  promptUuid?: string;
+  userUuid?: string;
+  userTimestamp?: string;
+  /** The detector's fallback keys when no prompt was found. */
+  eventUserUuid?: string;
   firstLine: number;
   lastLine: number;
   timestamp: string;
   lastEventTimestamp: string;
   kind: RefusalKind;
   message: string;
+  messageIsStop: boolean;
   cwd?: string;
   version?: string;
-  models: Array<RefusingModel & { fromSystem?: boolean; fromAssistant?: boolean }>;
+  models: ChainModel[];
   requests: LedgerRequest[];
   /** Cumulative cost-state right before the refused request; null when none was current then. */
   costBefore: CostSnapshot | null;
@@ -70,11 +69,13 @@ export interface ExtractState {
   requestsTotal: number;
   requestsSinceCost: number;
   lastCost?: CostSnapshot;
+  lastPrompt?: LineRef;
   lastUser?: LineRef;
   costAtLastUser: CostSnapshot | null;
   lastRequest?: LineRef;
   requestAtLastUser?: LineRef;
-  /** Responses to the last user entry before any refusal (a response the safeguards stopped mid-stream). */
+  lastApiRequest?: LineRef;
+  /** Responses to the last user entry before any refusal (a reply the safeguards cut off mid-stream). */
   sinceUser: LineRef[];
   open?: ChainState;
 }
@@ -84,7 +85,6 @@ export function initialState(): ExtractState {
 }
 
 export interface ExtractOptions {
-  recognise: RecogniseRefusal;
   prices: PriceTable;
   /** The project name for entries whose transcript logged no cwd. */
   fallbackProject: string;
@@ -100,32 +100,29 @@ export interface ExtractResult {
 }
 
 const marker = (s: string): Buffer => Buffer.from(s, 'utf8');
-const M_USER = marker('"type":"user"');
-const M_ASSISTANT = marker('"type":"assistant"');
-const M_COST = marker('"type":"cost-state"');
-const M_STOP_REFUSAL = marker('"stop_reason":"refusal"');
-const M_API_ERROR = marker('"isApiErrorMessage":true');
-const M_SYS_REFUSAL = marker('"subtype":"model_refusal_');
-const M_INFO = marker('"subtype":"informational"');
-const M_META = marker('"isMeta":true');
-const M_SYNTHETIC = marker('"model":"<synthetic>"');
-const MARKERS = [M_USER, M_ASSISTANT, M_COST, M_STOP_REFUSAL, M_API_ERROR, M_SYS_REFUSAL, M_INFO, M_META, M_SYNTHETIC];
-const [USER, ASSISTANT, COST, STOP_REFUSAL, API_ERROR, SYS_REFUSAL, INFO, META, SYNTHETIC] = MARKERS.map((_, i) => i) as number[] as [
-  number, number, number, number, number, number, number, number, number,
-];
+// Ours first, then the detector's refusal candidates.
+const OWN = [
+  '"type":"user"',
+  '"type":"assistant"',
+  '"type":"cost-state"',
+  '"isMeta":true',
+  '"type":"tool_result"',
+  '"isCompactSummary":true',
+  '"model":"<synthetic>"',
+  // 2.1.328 tells the model its reply was stopped by the safeguards in a meta user entry naming the reply: the
+  // request was refused and is retried once ("continuing once with that noted").
+  '"refusedMessageId":"',
+  // 2.1.3xx logs every request's parameters: the model a refused request went to, when nothing else names it.
+  '"type":"api-request"',
+].map(marker);
+const MARKERS = [...OWN, ...CANDIDATE_MARKERS];
+const [USER, ASSISTANT, COST, META, TOOL_RESULT, COMPACT, SYNTHETIC, STOPPED, API_REQUEST] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+const FIRST_CANDIDATE = OWN.length;
 
 const SINCE_USER_CAP = 8;
 
-/** One refused request as one transcript entry tells it. */
-interface RefusalEvent extends Omit<RefusingModel, 'model'> {
-  source: 'assistant' | 'system';
-  /** Unknown on "<synthetic>" entries; then the session's current model. */
-  model: string | undefined;
-  refusedUserUuid?: string;
-}
-
 type Json = Record<string, unknown>;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
 
@@ -156,15 +153,6 @@ export function parseCostState(o: Json): CostSnapshot {
   return { totalCostUSD: num(o.totalCostUSD), models };
 }
 
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((b) => (obj(b) && typeof (b as Json).text === 'string' ? ((b as Json).text as string) : ''))
-    .filter(Boolean)
-    .join('\n');
-}
-
 function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {
     input: Math.max(a.input, b.input),
@@ -193,6 +181,7 @@ class Extractor {
   private base = 0;
   private end = 0;
   private readonly entries: LedgerEntry[] = [];
+  /** Per marker: the next occurrence in the current chunk, -1 not searched yet, -2 none left. */
   private readonly next = new Array<number>(MARKERS.length).fill(-1);
 
   constructor(
@@ -207,16 +196,15 @@ class Extractor {
   async run(): Promise<ExtractResult> {
     const start = this.st.offset;
     this.base = start;
-    let eof = false;
-    while (!eof) {
+    for (;;) {
       if (this.end === this.buf.length) {
-        // A line longer than the buffer: grow it.
+        // A line longer than the buffer (a huge tool result): grow rather than split it.
         const bigger = Buffer.allocUnsafe(this.buf.length * 2);
         this.buf.copy(bigger, 0, 0, this.end);
         this.buf = bigger;
       }
       const { bytesRead } = await this.fh.read(this.buf, this.end, this.buf.length - this.end, this.base + this.end);
-      if (bytesRead === 0) eof = true;
+      if (bytesRead === 0) break;
       this.end += bytesRead;
       const consumed = await this.lines();
       // Keep the unfinished line at the front of the buffer for the next read.
@@ -224,6 +212,7 @@ class Extractor {
       this.base += consumed;
       this.end -= consumed;
     }
+    // An unterminated last line stays unread: Claude Code may be halfway through writing it.
     this.st.offset = this.base;
     return { state: this.st, entries: this.entries, bytesRead: this.base - start };
   }
@@ -246,45 +235,58 @@ class Extractor {
     let at = this.next[m]!;
     if (at !== -2 && at < start) {
       at = view.indexOf(MARKERS[m]!, start);
-      // -2: no further occurrence in this chunk, stop searching.
       this.next[m] = at === -1 ? -2 : at;
     }
     return at >= start && at < end;
+  }
+
+  private candidate(view: Buffer, start: number, end: number): boolean {
+    let hit = false;
+    // Every cursor advances, so each marker scans the chunk once.
+    for (let m = FIRST_CANDIDATE; m < MARKERS.length; m++) if (this.has(view, m, start, end)) hit = true;
+    return hit;
   }
 
   private async line(view: Buffer, start: number, end: number): Promise<void> {
     const ref: LineRef = { offset: this.base + start, length: end - start, line: this.st.line + 1 };
     if (this.has(view, COST, start, end)) {
       const o = this.parse(view, start, end);
-      if (o) this.onCost(parseCostState(o));
+      if (o?.type === 'cost-state') return this.onCost(parseCostState(o));
+    }
+    if (this.has(view, API_REQUEST, start, end) && !this.has(view, USER, start, end) && !this.has(view, ASSISTANT, start, end)) {
+      this.st.lastApiRequest = ref;
       return;
     }
-    if (this.has(view, SYS_REFUSAL, start, end) || this.has(view, INFO, start, end)) {
-      const o = this.parse(view, start, end);
-      if (o && o.type === 'system') await this.onSystem(o, ref);
-      return;
+    let parsed: Json | undefined;
+    if (this.candidate(view, start, end)) {
+      parsed = this.parse(view, start, end);
+      const event = parsed && classifyEntry(parsed as TranscriptEntry);
+      if (event) return this.onRefusal(event, parsed!, ref);
     }
     const isUser = this.has(view, USER, start, end);
     const isAssistant = this.has(view, ASSISTANT, start, end);
+    // Both markers on one line: the top-level one comes first (nested entries sit inside message).
     if (isAssistant && (!isUser || this.next[ASSISTANT]! < this.next[USER]!)) {
-      if (this.has(view, STOP_REFUSAL, start, end) || this.has(view, API_ERROR, start, end)) {
-        const o = this.parse(view, start, end);
-        if (o) await this.onAssistantError(o, ref);
-        return;
-      }
-      if (this.has(view, SYNTHETIC, start, end)) return;
+      if (this.has(view, SYNTHETIC, start, end)) return; // Claude Code's own API error text: no request, no usage.
       this.st.requestsTotal++;
       this.st.requestsSinceCost++;
       this.st.lastRequest = ref;
       if (this.st.open) {
-        const o = this.parse(view, start, end);
-        if (o) this.onAnswer(o);
+        const o = parsed ?? this.parse(view, start, end);
+        if (o) this.onResponse(o, ref);
       } else if (this.st.sinceUser.length < SINCE_USER_CAP) {
         this.st.sinceUser.push(ref);
       }
       return;
     }
-    if (isUser && !this.has(view, META, start, end)) this.onUser(ref);
+    if (isUser && this.has(view, STOPPED, start, end)) {
+      const o = parsed ?? this.parse(view, start, end);
+      if (o?.type === 'user' && typeof o.refusedMessageId === 'string') return this.onStopped(o, ref);
+    }
+    if (isUser && !this.has(view, META, start, end)) {
+      const prompt = !this.has(view, TOOL_RESULT, start, end) && !this.has(view, COMPACT, start, end);
+      this.onUser(ref, prompt);
+    }
   }
 
   private parse(view: Buffer, start: number, end: number): Json | undefined {
@@ -311,9 +313,10 @@ class Extractor {
     if (this.st.open) this.st.open.costAfter = snapshot;
   }
 
-  private onUser(ref: LineRef): void {
+  private onUser(ref: LineRef, prompt: boolean): void {
     if (this.st.open) this.finish();
     const st = this.st;
+    if (prompt) st.lastPrompt = ref;
     st.lastUser = ref;
     // A cost-state is a valid "before" only if no request ran since it; a session that made no request yet starts at 0.
     st.costAtLastUser =
@@ -322,138 +325,124 @@ class Extractor {
     st.sinceUser = [];
   }
 
-  private onAnswer(o: Json): void {
+  /** A real model's response while a refusal chain is open: the retry or fallback it caused. */
+  private onResponse(o: Json, ref: LineRef): void {
     const chain = this.st.open!;
     const message = obj(o.message) ?? {};
-    const key = str(o.requestId) ?? str(message.id) ?? str(o.uuid) ?? '';
-    if (chain.answered && key !== chain.answerKey) {
+    const key = str(o.requestId) ?? str(message.id) ?? String(ref.offset);
+    const cut = message.stop_reason === 'refusal';
+    if (chain.answered && key !== chain.answerKey && !cut) {
       // The next request after the answer is ordinary work, not caused by the refusal.
       this.finish();
       return;
     }
     const model = str(message.model) ?? 'unknown';
     const usage = usageFromApi(message.usage);
-    const existing = chain.requests.find((r) => r.role !== 'refused' && (r.requestId ?? r.messageId) === key);
+    const existing = chain.requests.find((r) => (r.requestId ?? r.messageId) === key);
     if (existing) {
       // Claude Code writes one entry per content block of a response, each repeating the usage so far.
       existing.usage = maxUsage(existing.usage, usage);
+      existing.estimated = false;
     } else {
       const refusedModel = chain.models[chain.models.length - 1]?.model;
       chain.requests.push({
-        role: model === refusedModel ? 'retry' : 'fallback',
+        // A reply the classifier cut off mid-stream was refused too; the synthetic entry for it follows.
+        role: cut ? 'refused' : model === refusedModel ? 'retry' : 'fallback',
         model,
-        requestId: str(o.requestId),
-        messageId: str(message.id),
+        ...(str(o.requestId) ? { requestId: str(o.requestId) } : {}),
+        ...(str(message.id) ? { messageId: str(message.id) } : {}),
         usage,
         estimated: false,
       });
     }
+    if (cut) return;
     chain.answered = true;
     chain.answerKey = key;
     chain.lastEventTimestamp = str(o.timestamp) ?? chain.lastEventTimestamp;
   }
 
-  private async onAssistantError(o: Json, ref: LineRef): Promise<void> {
-    const message = obj(o.message) ?? {};
-    const text = textOf(message.content);
-    const match = this.opts.recognise(text);
-    // A structural refusal whose wording no signature knows yet still counts, as "unrecognised".
-    if (!match && message.stop_reason !== 'refusal') return;
-    const details = obj(message.stop_details) ?? {};
-    const model = str(message.model);
-    const real = model && model !== '<synthetic>' ? model : undefined;
-    await this.onRefusal(o, ref, match?.kind ?? 'unrecognised', text, {
-      source: 'assistant',
-      model: real ?? match?.model,
-      requestId: str(o.requestId) ?? match?.requestId,
-      messageId: real ? str(message.id) : undefined,
-      category: details.category === null ? null : (str(details.category) ?? match?.category),
-      explanation: details.explanation === null ? null : (str(details.explanation) ?? match?.explanation),
-    });
-  }
-
-  private async onSystem(o: Json, ref: LineRef): Promise<void> {
-    const subtype = str(o.subtype) ?? '';
-    const text = str(o.content) ?? '';
-    if (subtype === 'informational') {
-      // "X's safeguards stopped the response above · continuing once with that noted": a refusal only if the
-      // signatures say so.
-      const match = this.opts.recognise(text);
-      if (match) await this.onRefusal(o, ref, match.kind, text, { source: 'system', model: match.model });
-      return;
-    }
-    if (!subtype.startsWith('model_refusal_')) return;
-    const kind = this.opts.recognise(text)?.kind ?? 'unrecognised';
-    await this.onRefusal(o, ref, kind, text, {
-      source: 'system',
-      model: str(o.originalModel),
-      requestId: str(o.requestId),
-      category: o.apiRefusalCategory === null ? null : str(o.apiRefusalCategory),
-      explanation: o.apiRefusalExplanation === null ? null : str(o.apiRefusalExplanation),
-      fallbackModel: subtype === 'model_refusal_fallback' ? str(o.fallbackModel) : undefined,
-      refusedUserUuid: str(o.refusedUserMessageUuid),
-    });
-  }
-
-  private async onRefusal(
-    o: Json,
-    ref: LineRef,
-    kind: RefusalKind,
-    text: string,
-    ev: RefusalEvent,
-  ): Promise<void> {
+  /** A reply stopped by the safeguards, to be retried: one refused request, not yet a refused turn by itself. */
+  private async onStopped(o: Json, ref: LineRef): Promise<void> {
     let chain = this.st.open;
-    if (chain?.answered && !(ev.refusedUserUuid && ev.refusedUserUuid === chain.refusedUserUuid)) {
+    if (chain?.answered) {
       this.finish();
       chain = undefined;
     }
     const ts = str(o.timestamp) ?? chain?.lastEventTimestamp ?? new Date(0).toISOString();
-    if (!chain) chain = await this.openChain(o, ref, kind, text, ts);
+    if (!chain) chain = await this.openChain({ effect: 'stop', structural: true }, o, ref, ts);
+    const messageId = str(o.refusedMessageId);
+    if (messageId && chain.requests.some((r) => r.messageId === messageId)) return;
+    const request = await this.estimateRefused(await this.currentModel(chain));
+    if (messageId) request.messageId = messageId;
+    chain.requests.push(request);
+  }
+
+  private async onRefusal(ev: RefusalEvent, o: Json, ref: LineRef): Promise<void> {
+    let chain = this.st.open;
+    if (chain?.answered && !(ev.refusedUserUuid && ev.refusedUserUuid === chain.eventUserUuid)) {
+      this.finish();
+      chain = undefined;
+    }
+    const ts = str(o.timestamp) ?? chain?.lastEventTimestamp ?? new Date(0).toISOString();
+    if (!chain) chain = await this.openChain(ev, o, ref, ts);
     chain.answered = false;
     chain.lastLine = ref.line;
     chain.lastEventTimestamp = ts;
-    if (ev.refusedUserUuid && !chain.refusedUserUuid) chain.refusedUserUuid = ev.refusedUserUuid;
-
-    const flag = ev.source === 'system' ? 'fromSystem' : 'fromAssistant';
-    const other = ev.source === 'system' ? 'fromAssistant' : 'fromSystem';
-    const last = chain.models[chain.models.length - 1];
-    // The same refused request is often logged twice: a "<synthetic>" assistant entry and a system entry.
-    let same = ev.requestId ? chain.models.find((m) => m.requestId === ev.requestId) : undefined;
-    if (!same && last && last[other] && !last[flag] && !(ev.requestId && last.requestId)) {
-      same = last;
+    chain.eventUserUuid ??= ev.refusedUserUuid ?? ev.parentUuid;
+    // What the user saw: the final stop message when there is one, else the fallback notice (as the detector does).
+    if (ev.message && (ev.effect === 'stop' || !chain.messageIsStop)) {
+      chain.message = ev.message;
+      chain.messageIsStop = ev.effect === 'stop';
+      chain.kind = ev.kind ?? (ev.structural ? 'safeguards' : 'unrecognised');
     }
+
+    const source = o.type === 'system' ? 'fromSystem' : 'fromAssistant';
+    const other = source === 'fromSystem' ? 'fromAssistant' : 'fromSystem';
+    const evModel = ev.model ?? (ev.modelLabel ? modelIdFromLabel(ev.modelLabel) : undefined);
+    const last = chain.models[chain.models.length - 1];
+    // One refused request is often logged twice: a "<synthetic>" assistant entry and a model_refusal_* system entry.
+    let same = ev.requestId ? chain.models.find((m) => m.requestId === ev.requestId) : undefined;
+    if (!same && last && last[other] && !last[source] && !(ev.requestId && last.requestId)) same = last;
     if (same) {
-      same[flag] = true;
-      same.requestId ??= ev.requestId;
-      if (ev.model && same.model !== ev.model) {
-        const req = chain.requests.find((r) => r.role === 'refused' && r.model === same!.model && r.requestId === same!.requestId);
-        if (req) req.model = ev.model;
+      same[source] = true;
+      if (!same.requestId && ev.requestId) {
+        const req = chain.requests.find((r) => r.role === 'refused' && !r.requestId && r.model === same!.model);
+        if (req) req.requestId = ev.requestId;
+        same.requestId = ev.requestId;
+      }
+      // The system entry names the wire model; the synthetic entry only a printed label.
+      if (ev.model && source === 'fromSystem' && same.model !== ev.model) {
+        for (const r of chain.requests) if (r.role === 'refused' && r.model === same.model && r.requestId === same.requestId) r.model = ev.model;
         same.model = ev.model;
       }
-      if (ev.category !== undefined && same.category == null) same.category = ev.category;
-      if (ev.explanation !== undefined && same.explanation == null) same.explanation = ev.explanation;
+      if (same.messageId === undefined && ev.messageId) same.messageId = ev.messageId;
+      if (same.category == null && ev.category != null) same.category = ev.category;
+      if (same.explanation == null && ev.explanation != null) same.explanation = ev.explanation;
       if (ev.fallbackModel) same.fallbackModel = ev.fallbackModel;
-      const req = chain.requests.find((r) => r.role === 'refused' && r.requestId === undefined && r.model === same!.model);
-      if (req && same.requestId) req.requestId = same.requestId;
       return;
     }
-    const model = ev.model ?? (await this.currentModel(chain));
-    const entry: ChainState['models'][number] = { model, [flag]: true };
-    if (ev.requestId) entry.requestId = ev.requestId;
-    if (ev.messageId) entry.messageId = ev.messageId;
-    if (ev.category !== undefined) entry.category = ev.category;
-    if (ev.explanation !== undefined) entry.explanation = ev.explanation;
-    if (ev.fallbackModel) entry.fallbackModel = ev.fallbackModel;
-    chain.models.push(entry);
-    // A stopped response that was streamed before the refusal has real usage; otherwise estimate it.
-    const streamed = chain.requests.find((r) => r.role === 'refused' && !r.estimated && r.requestId && r.requestId === ev.requestId);
-    if (!streamed) chain.requests.push(await this.estimateRefused(chain, model, ev.requestId));
+    const model = evModel ?? (await this.currentModel(chain));
+    // Requests refused before any entry named the model (a stopped first reply) ran on the model this one names.
+    if (evModel) for (const r of chain.requests) if (r.model === 'unknown') r.model = evModel;
+    const item: ChainModel = { model, [source]: true };
+    if (ev.requestId) item.requestId = ev.requestId;
+    if (ev.messageId) item.messageId = ev.messageId;
+    if (ev.category !== undefined) item.category = ev.category;
+    if (ev.explanation !== undefined) item.explanation = ev.explanation;
+    if (ev.fallbackModel) item.fallbackModel = ev.fallbackModel;
+    chain.models.push(item);
+    // A reply streamed before the refusal carries the request's real usage; otherwise estimate it.
+    const streamed = ev.requestId && chain.requests.some((r) => r.role === 'refused' && r.requestId === ev.requestId);
+    if (!streamed) chain.requests.push(await this.estimateRefused(model, ev.requestId));
   }
 
   private async currentModel(chain: ChainState): Promise<string> {
+    const sent = await this.readRef(this.st.lastApiRequest);
+    const sentModel = str(obj(sent?.params)?.model);
+    if (sentModel) return sentModel;
     for (let i = chain.models.length - 1; i >= 0; i--) {
-      const m = chain.models[i]!;
-      if (m.fallbackModel) return m.fallbackModel;
+      const fallback = chain.models[i]!.fallbackModel;
+      if (fallback) return fallback;
     }
     const answered = chain.requests.filter((r) => r.role !== 'refused').pop();
     if (answered) return answered.model;
@@ -465,12 +454,11 @@ class Extractor {
 
   /**
    * A refused request is logged with zero usage, yet it sent the whole context: estimate its input as what the
-   * request before it sent (its cache writes become cache reads).
+   * request before it sent (that request's cache writes become this one's cache reads).
    */
-  private async estimateRefused(chain: ChainState, model: string, requestId?: string): Promise<LedgerRequest> {
+  private async estimateRefused(model: string, requestId?: string): Promise<LedgerRequest> {
     const before = await this.readRef(this.st.requestAtLastUser);
     const u = usageFromApi(obj(before?.message)?.usage);
-    void chain;
     return {
       role: 'refused',
       model,
@@ -480,46 +468,52 @@ class Extractor {
     };
   }
 
-  private async openChain(o: Json, ref: LineRef, kind: RefusalKind, text: string, ts: string): Promise<ChainState> {
+  private async openChain(ev: RefusalEvent, o: Json, ref: LineRef, ts: string): Promise<ChainState> {
     const user = await this.readRef(this.st.lastUser);
+    const prompt = this.st.lastPrompt === this.st.lastUser ? user : await this.readRef(this.st.lastPrompt);
     const chain: ChainState = {
-      sessionId: str(o.sessionId) ?? str(user?.sessionId) ?? '',
-      refusedUserUuid: str(user?.uuid),
-      promptTimestamp: str(user?.timestamp),
+      sessionId: str(o.sessionId) ?? str(user?.sessionId) ?? this.path.replace(/^.*[\\/]|\.jsonl$/g, ''),
       firstLine: ref.line,
       lastLine: ref.line,
       timestamp: ts,
       lastEventTimestamp: ts,
-      kind,
-      message: text,
-      cwd: str(o.cwd) ?? str(user?.cwd),
-      version: str(o.version) ?? str(user?.version),
+      kind: ev.kind ?? (ev.structural ? 'safeguards' : 'unrecognised'),
+      message: '',
+      messageIsStop: false,
       models: [],
       requests: [],
       costBefore: this.st.costAtLastUser,
       answered: false,
     };
-    // Responses streamed to the refused request before the safeguards stopped it.
-    const seen = new Map<string, LedgerRequest>();
+    const promptUuid = str(prompt?.uuid);
+    const userUuid = str(user?.uuid);
+    const userTimestamp = str(user?.timestamp);
+    const cwd = str(o.cwd) ?? str(user?.cwd);
+    const version = str(o.version) ?? str(user?.version);
+    if (promptUuid) chain.promptUuid = promptUuid;
+    if (userUuid) chain.userUuid = userUuid;
+    if (userTimestamp) chain.userTimestamp = userTimestamp;
+    if (cwd) chain.cwd = cwd;
+    if (version) chain.version = version;
+    // Replies streamed to the refused request before the safeguards stopped it.
     for (const r of this.st.sinceUser) {
       const a = await this.readRef(r);
       const message = obj(a?.message);
       if (!a || !message) continue;
       const key = str(a.requestId) ?? str(message.id) ?? String(r.offset);
       const usage = usageFromApi(message.usage);
-      const prev = seen.get(key);
+      const prev = chain.requests.find((q) => (q.requestId ?? q.messageId) === key);
       if (prev) prev.usage = maxUsage(prev.usage, usage);
       else
-        seen.set(key, {
+        chain.requests.push({
           role: 'refused',
           model: str(message.model) ?? 'unknown',
-          requestId: str(a.requestId),
-          messageId: str(message.id),
+          ...(str(a.requestId) ? { requestId: str(a.requestId) } : {}),
+          ...(str(message.id) ? { messageId: str(message.id) } : {}),
           usage,
           estimated: false,
         });
     }
-    chain.requests.push(...seen.values());
     this.st.sinceUser = [];
     this.st.open = chain;
     return chain;
@@ -545,7 +539,7 @@ function chainToEntry(chain: ChainState, path: string, opts: ExtractOptions, com
   let costSource: LedgerEntry['costSource'] = 'price-table';
   const before = chain.costBefore;
   const after = chain.costAfter;
-  if (before && after && after.totalCostUSD >= before.totalCostUSD && after !== before) {
+  if (before && after && after.totalCostUSD >= before.totalCostUSD) {
     costSource = 'cost-state';
     costUSD = after.totalCostUSD - before.totalCostUSD;
     for (const [model, a] of Object.entries(after.models)) {
@@ -570,11 +564,13 @@ function chainToEntry(chain: ChainState, path: string, opts: ExtractOptions, com
       costUSD += c;
     }
   }
-  const start = Date.parse(chain.promptTimestamp ?? chain.timestamp);
+  const start = Date.parse(chain.userTimestamp ?? chain.timestamp);
   const stop = Date.parse(chain.lastEventTimestamp);
   const models = chain.models.map(({ fromSystem: _s, fromAssistant: _a, ...m }) => m);
+  const key = chain.promptUuid ?? chain.eventUserUuid ?? `line-${chain.firstLine}`;
+  const refusedUserUuid = chain.promptUuid ?? chain.eventUserUuid;
   const entry: LedgerEntry = {
-    id: `${chain.sessionId}:${chain.refusedUserUuid ?? `line-${chain.firstLine}`}`,
+    id: recordId(chain.sessionId, key),
     kind: chain.kind,
     sessionId: chain.sessionId,
     transcript: path,
@@ -592,8 +588,41 @@ function chainToEntry(chain: ChainState, path: string, opts: ExtractOptions, com
     sessionContinued: chain.answered,
     complete,
   };
-  if (chain.promptTimestamp) entry.promptTimestamp = chain.promptTimestamp;
-  if (chain.refusedUserUuid) entry.refusedUserUuid = chain.refusedUserUuid;
+  if (chain.userTimestamp) entry.promptTimestamp = chain.userTimestamp;
+  if (refusedUserUuid) entry.refusedUserUuid = refusedUserUuid;
   if (chain.version) entry.claudeCodeVersion = chain.version;
   return entry;
+}
+
+/**
+ * One entry per refused turn: a turn refused twice (a refusal, a fallback, tool calls, another refusal) gives two
+ * chains with the same id; they are added up here, in transcript order.
+ */
+export function mergeTurns(entries: readonly LedgerEntry[]): LedgerEntry[] {
+  const byId = new Map<string, LedgerEntry>();
+  for (const e of entries) {
+    const prev = byId.get(e.id);
+    if (!prev) {
+      byId.set(e.id, e);
+      continue;
+    }
+    const costByModel = { ...prev.costByModel };
+    for (const [m, c] of Object.entries(e.costByModel)) costByModel[m] = (costByModel[m] ?? 0) + c;
+    byId.set(e.id, {
+      ...prev,
+      line: e.line,
+      kind: e.kind,
+      message: e.message,
+      models: [...prev.models, ...e.models],
+      requests: [...prev.requests, ...e.requests],
+      usage: addUsage({ ...prev.usage }, e.usage),
+      costUSD: prev.costUSD + e.costUSD,
+      costByModel,
+      costSource: prev.costSource === 'cost-state' && e.costSource === 'cost-state' ? 'cost-state' : 'price-table',
+      timeLostMs: prev.timeLostMs + e.timeLostMs,
+      sessionContinued: e.sessionContinued,
+      complete: e.complete,
+    });
+  }
+  return [...byId.values()];
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { extractFile, initialState, pendingEntry, type ExtractState, type RecogniseRefusal } from './extract';
+import { extractFile, initialState, mergeTurns, pendingEntry, type ExtractState } from './extract';
 import { DEFAULT_PRICES, priceUsage, type PriceTable } from './prices';
 import type { LedgerEntry } from './types';
 
@@ -31,8 +31,6 @@ interface LedgerIndex {
 
 export interface LedgerScanOptions {
   projectsDir: string;
-  /** Decides whether a text is a refusal: the detector's signatures. */
-  recognise: RecogniseRefusal;
   /** Where ledger-index.json lives; default $XDG_CACHE_HOME/aup-bisect or ~/.cache/aup-bisect. */
   cacheDir?: string;
   /** false: read everything and write no index. */
@@ -148,7 +146,7 @@ export async function scanLedger(options: LedgerScanOptions): Promise<LedgerScan
   const one = async (file: string): Promise<void> => {
     seen.add(file);
     const fallbackProject = projectFromPath(options.projectsDir, file);
-    const extractOptions = { recognise: options.recognise, prices, fallbackProject, chunkSize: options.chunkSize };
+    const extractOptions = { prices, fallbackProject, chunkSize: options.chunkSize };
     try {
       const st = await stat(file);
       stats.bytesTotal += st.size;
@@ -175,9 +173,8 @@ export async function scanLedger(options: LedgerScanOptions): Promise<LedgerScan
         index.files[file] = rec;
         changed = true;
       }
-      for (const e of rec.entries) entries.push(reprice(e, prices));
       const pending = pendingEntry(rec.state, file, extractOptions);
-      if (pending) entries.push(pending);
+      for (const e of mergeTurns(pending ? [...rec.entries, pending] : rec.entries)) entries.push(reprice(e, prices));
     } catch (error) {
       warnings.push(`skipped ${file}: ${(error as Error).message}`);
     }

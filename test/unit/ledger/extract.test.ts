@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordId } from '../../../src/core/transcript/turn';
 import { extractFile, initialState, pendingEntry, type ExtractOptions } from '../../../src/core/ledger/extract';
 import { DEFAULT_PRICES, priceUsage } from '../../../src/core/ledger/prices';
-import { recogniseRefusal } from '../../../src/core/ledger/recognise';
 import { FALLBACK_NOTICE, hardStop, Transcript } from './transcript';
 
-const options: ExtractOptions = { recognise: recogniseRefusal, prices: DEFAULT_PRICES, fallbackProject: '/decoded/project' };
+const options: ExtractOptions = { prices: DEFAULT_PRICES, fallbackProject: '/decoded/project' };
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ledger-extract-'));
@@ -42,9 +42,9 @@ describe('extractFile', () => {
     const [e] = entries;
     expect(e!.kind).toBe('safeguards');
     expect(e!.refusedUserUuid).toBe(refused);
-    expect(e!.models).toEqual([
-      { model: 'claude-fable-5', requestId: 'req_refused', category: 'cyber', explanation: null, fallbackModel: 'claude-opus-4-8' },
-    ]);
+    // The synthetic entry and the model_refusal_fallback entry tell of the same request: one refusing model.
+    expect(e!.models).toHaveLength(1);
+    expect(e!.models[0]).toMatchObject({ model: 'claude-fable-5', requestId: 'req_refused', category: 'cyber', fallbackModel: 'claude-opus-4-8' });
     expect(e!.requests.map((r) => [r.role, r.model, r.requestId ?? r.messageId])).toEqual([
       ['refused', 'claude-fable-5', 'req_refused'],
       ['fallback', 'claude-opus-4-8', 'req_fallback'],
@@ -64,7 +64,8 @@ describe('extractFile', () => {
     expect(e!.complete).toBe(true);
     expect(e!.project).toBe('/home/dev/shop');
     expect(e!.claudeCodeVersion).toBe('2.1.328');
-    expect(e!.id).toBe(`sess-1:${refused}`);
+    // The id the detector gives the same turn (`aup-bisect scan`), so ledger and scan entries line up.
+    expect(e!.id).toBe(recordId('sess-1', refused));
   });
 
   it('takes the cost from the cost-state snapshots right before and after the turn', async () => {

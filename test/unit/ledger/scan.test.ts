@@ -2,7 +2,6 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recogniseRefusal } from '../../../src/core/ledger/recognise';
 import { projectFromPath, scanLedger } from '../../../src/core/ledger/scan';
 import { hardStop, Transcript } from './transcript';
 
@@ -19,7 +18,7 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const scan = () => scanLedger({ projectsDir: projects, recognise: recogniseRefusal, cacheDir: cache });
+const scan = () => scanLedger({ projectsDir: projects, cacheDir: cache });
 
 /** A session with `n` refused turns, each answered by a fallback. */
 function session(n: number, t = new Transcript()): Transcript {
@@ -56,7 +55,7 @@ describe('scanLedger with its index', () => {
     expect(second.stats).toMatchObject({ filesRescanned: 0, filesResumed: 1, bytesRead: Buffer.byteLength(appended) });
     expect(second.entries).toHaveLength(5);
 
-    const cold = await scanLedger({ projectsDir: projects, recognise: recogniseRefusal, useIndex: false });
+    const cold = await scanLedger({ projectsDir: projects, useIndex: false });
     expect(second.entries).toEqual(cold.entries);
   });
 
@@ -131,7 +130,7 @@ describe('scanLedger with its index', () => {
 
   it('says where to look when there is no projects folder', async () => {
     await expect(
-      scanLedger({ projectsDir: join(root, 'nope'), recognise: recogniseRefusal, cacheDir: cache }),
+      scanLedger({ projectsDir: join(root, 'nope'), cacheDir: cache }),
     ).rejects.toThrow(/no Claude Code transcripts at .*--claude-dir/);
   });
 
