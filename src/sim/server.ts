@@ -110,7 +110,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     }
     if (req.method === 'GET' && path.startsWith('/v1/models/')) {
       const wanted = decodeURIComponent(path.slice('/v1/models/'.length));
-      const model = modelList([...seenModels, wanted]).find((m) => m.id === wanted);
+      const model = modelList(seenModels).find((m) => m.id === wanted);
       return model ? sendJson(res, 200, model) : sendError(res, notFound(`model: ${wanted}`), id);
     }
     if (route === 'POST /v1/messages/count_tokens') {

@@ -64,5 +64,7 @@ describe('curl against the stand-in', () => {
     expect(stats.requests).toBe(stats.log.length);
     expect(stats.log.some((r) => r.verdict === 'refused')).toBe(true);
     expect((await curl('/v1/nothing-here')).status).toBe(404);
+    expect(JSON.parse((await curl('/v1/models/claude-opus-4-8')).body)).toMatchObject({ type: 'model', id: 'claude-opus-4-8' });
+    expect((await curl('/v1/models/claude-nonesuch-1')).status).toBe(404);
   });
 });
