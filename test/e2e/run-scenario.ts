@@ -33,7 +33,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRun> {
       if (prompts.length !== 1) throw new Error(`${scenario.name}: print mode takes exactly one prompt`);
       run.print = await runPrint(box, prompts[0]);
     } else {
-      const size = { cols: 100, rows: 32 };
+      const size = scenario.terminal ?? { cols: 100, rows: 32 };
       const session = new InteractiveSession(box, [], size);
       try {
         await session.waitFor(/shift\+tab to cycle|❯/, 60_000);

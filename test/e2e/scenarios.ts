@@ -78,6 +78,8 @@ export interface Scenario {
   /** A file put in the session's working directory; `{file}` in a prompt is replaced by its absolute path. */
   file?: FileToRead;
   prompts: string[];
+  /** Pseudo-terminal size for interactive runs; default 100x32. */
+  terminal?: { cols: number; rows: number };
   /** What a detector should find. */
   expect: {
     refused: boolean;
@@ -154,6 +156,15 @@ export const SCENARIOS: Scenario[] = [
     sim: { rules: DEMO_RULES, script: {} },
     file: NOTES_FILE,
     prompts: ['Summarise {file} in three bullet points.'],
+    expect: { refused: true, kind: 'safeguards', category: 'cyber', sessionContinued: false },
+  },
+  {
+    name: 'tui-refused-narrow',
+    mode: 'interactive',
+    sim: { rules: DEMO_RULES },
+    prompts: [CYBER_PROMPT],
+    // 60 columns: the notice wraps into many pieces joined by cursor moves, the terminal scanner's hard case.
+    terminal: { cols: 60, rows: 24 },
     expect: { refused: true, kind: 'safeguards', category: 'cyber', sessionContinued: false },
   },
   {
