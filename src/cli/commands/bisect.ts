@@ -242,7 +242,7 @@ export function humanSummary(r: BisectRun, out?: string): string {
   } else {
     const label = r.status === 'reduced' ? 'Minimal trigger' : 'Smallest refused candidate so far';
     lines.push(`${label} (${kb(Buffer.byteLength(r.minimal))} of ${kb(r.original.size)}${r.oneMinimal ? ', 1-minimal' : ''}):`);
-    lines.push(...r.minimal.split('\n').map((l) => `  ${l}`));
+    lines.push(...r.minimal.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
     if (r.parts.length > 1) {
       const needed = r.parts.filter((p) => p.needed).map((p) => `#${p.index} ${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` ${p.filePath}` : ''})` : ''}`);
       lines.push(`Parts needed: ${needed.join(', ') || 'none'} of ${r.parts.length}`);

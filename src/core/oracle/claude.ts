@@ -52,7 +52,35 @@ export interface ClaudeJsonResult {
     cache_creation_input_tokens?: number;
     cache_read_input_tokens?: number;
   };
-  modelUsage?: Record<string, { inputTokens?: number; outputTokens?: number; costUSD?: number }>;
+  modelUsage?: Record<string, {
+    inputTokens?: number;
+    outputTokens?: number;
+    cacheReadInputTokens?: number;
+    cacheCreationInputTokens?: number;
+    costUSD?: number;
+  }>;
+}
+
+/**
+ * Tokens of the whole probe. `usage` covers only the last request, while a refused turn makes several (Claude Code
+ * retries, then falls back to another model), all paid: modelUsage sums them per model, so it is preferred.
+ */
+export function claudeUsage(json: ClaudeJsonResult): { inputTokens: number; outputTokens: number } {
+  const models = Object.values(json.modelUsage ?? {});
+  if (models.length > 0) {
+    let inputTokens = 0;
+    let outputTokens = 0;
+    for (const m of models) {
+      inputTokens += (m.inputTokens ?? 0) + (m.cacheReadInputTokens ?? 0) + (m.cacheCreationInputTokens ?? 0);
+      outputTokens += m.outputTokens ?? 0;
+    }
+    return { inputTokens, outputTokens };
+  }
+  const u = json.usage ?? {};
+  return {
+    inputTokens: (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0),
+    outputTokens: u.output_tokens ?? 0,
+  };
 }
 
 /** Turns one `claude -p` JSON answer into a verdict, or throws the transport failure it reports. */
@@ -129,9 +157,7 @@ export class ClaudeOracle implements Oracle {
           'Run `claude -p "hello" --output-format json` to check your Claude Code install (a recent version is needed).');
       }
       const { refused, detail, category } = readClaudeJson(json);
-      const u = json.usage ?? {};
-      const inputTokens = (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
-      const outputTokens = u.output_tokens ?? 0;
+      const { inputTokens, outputTokens } = claudeUsage(json);
       // Learn what Claude Code adds around the candidate, so the next budget check is realistic.
       const own = estimateInputTokens(input);
       this.learnedOverhead = Math.max(this.learnedOverhead ?? 0, inputTokens - own);

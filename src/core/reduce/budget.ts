@@ -33,7 +33,11 @@ export class Budget {
   private tokenScale = 1;
   private costScale = 1;
 
-  constructor(readonly limits: BudgetLimits = {}) {
+  /** `resumable`: answers are cached, so the hint can promise that a re-run will not pay for them again. */
+  constructor(
+    readonly limits: BudgetLimits = {},
+    private readonly resumable = true,
+  ) {
     for (const [name, value] of Object.entries(limits)) {
       if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
         throw new OracleError('bad-request', `budget ${name} must be a non-negative number, got ${value}`);
@@ -56,18 +60,18 @@ export class Budget {
     const { maxProbes, maxInputTokens, maxUsd } = this.limits;
     const probes = this.spent.probes + this.reserved.probes + 1;
     if (maxProbes !== undefined && probes > maxProbes) {
-      throw budgetError(`the probe budget is used up (${this.spent.probes} of ${maxProbes} probes sent)`, '--max-probes');
+      throw this.error(`the probe budget is used up (${this.spent.probes} of ${maxProbes} probes sent)`, '--max-probes');
     }
     const tokens = this.spent.inputTokens + this.reserved.inputTokens + estimate.inputTokens;
     if (maxInputTokens !== undefined && tokens > maxInputTokens) {
-      throw budgetError(
+      throw this.error(
         `the next probe (~${estimate.inputTokens} input tokens) would pass the token budget (${this.spent.inputTokens} of ${maxInputTokens} spent)`,
         '--max-tokens',
       );
     }
     const usd = this.spent.costUsd + this.reserved.costUsd + estimate.costUsd;
     if (maxUsd !== undefined && usd > maxUsd + 1e-12) {
-      throw budgetError(
+      throw this.error(
         `the next probe (~$${estimate.costUsd.toFixed(4)}) would pass the cost budget ($${this.spent.costUsd.toFixed(4)} of $${maxUsd} spent)`,
         '--max-usd',
       );
@@ -102,12 +106,14 @@ export class Budget {
     this.reserved.inputTokens -= reservation.estimate.inputTokens;
     this.reserved.costUsd -= reservation.estimate.costUsd;
   }
-}
 
-function budgetError(message: string, flag: string): OracleError {
-  return new OracleError(
-    'budget',
-    message,
-    `Raise ${flag} and run the same command again: every answer so far is cached and will not be paid twice.`,
-  );
+  private error(message: string, flag: string): OracleError {
+    return new OracleError(
+      'budget',
+      message,
+      this.resumable
+        ? `Raise ${flag} and run the same command again: every answer so far is cached and will not be paid twice.`
+        : `Raise ${flag} and run again (with the cache on, a re-run would not pay for these answers twice).`,
+    );
+  }
 }

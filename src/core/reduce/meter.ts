@@ -71,7 +71,7 @@ export class MeteredOracle implements Oracle {
     readonly inner: Oracle,
     private readonly options: MeterOptions = {},
   ) {
-    this.budget = options.budget instanceof Budget ? options.budget : new Budget(options.budget);
+    this.budget = options.budget instanceof Budget ? options.budget : new Budget(options.budget, options.cache !== undefined);
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   }
 

@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClaudeOracle, PROBE_DIR_PREFIX, readClaudeJson } from '../../../src/core/oracle/claude';
+import { claudeUsage, ClaudeOracle, PROBE_DIR_PREFIX, readClaudeJson, type ClaudeJsonResult } from '../../../src/core/oracle/claude';
 import { OracleError } from '../../../src/core/oracle/types';
 
 /**
@@ -96,5 +97,22 @@ describe('readClaudeJson', () => {
   });
   it('does not take a rate limit for a refusal', () => {
     expect(() => readClaudeJson({ is_error: true, result: 'API Error: 429 {"type":"error","error":{"type":"rate_limit_error"}}' })).toThrow(/rate/);
+  });
+});
+
+describe('readClaudeJson on results written by the real Claude Code 2.1.328 (test/fixtures/claude-code)', () => {
+  const fixtures = join(__dirname, '../../fixtures/claude-code');
+  const manifest = JSON.parse(readFileSync(join(fixtures, 'manifest.json'), 'utf8')) as {
+    fixtures: Array<{ name: string; mode: string; refused: boolean; files: { result?: string } }>;
+  };
+  const print = manifest.fixtures.filter((f) => f.mode === 'print' && f.files.result);
+
+  it.each(print.map((f) => [f.name, f] as const))('%s', (_name, fixture) => {
+    const json = JSON.parse(readFileSync(join(fixtures, fixture.files.result!), 'utf8')) as ClaudeJsonResult;
+    expect(readClaudeJson(json).refused).toBe(fixture.refused);
+    // Every request of the turn is counted: the fallback model's tokens too.
+    const usage = claudeUsage(json);
+    const sum = Object.values(json.modelUsage ?? {}).reduce((n, m) => n + (m.inputTokens ?? 0), 0);
+    expect(usage.inputTokens).toBe(sum || (json.usage?.input_tokens ?? 0));
   });
 });

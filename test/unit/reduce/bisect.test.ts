@@ -149,3 +149,38 @@ describe('runBisect', () => {
     expect(run.original.size).toBe(18);
   });
 });
+
+describe('runBisect --refusal ID', () => {
+  it('rebuilds the refused request from a real Claude Code transcript and bisects inside the offending part', async () => {
+    const { copyFile, mkdir } = await import('node:fs/promises');
+    const { scanProjects } = await import('../../../src/core/transcript/scan');
+    const dir = await tempDir();
+    const project = join(dir, 'claude', 'projects', '-tmp-work');
+    await mkdir(project, { recursive: true });
+    const fixtures = join(__dirname, '../../fixtures/claude-code');
+    await copyFile(join(fixtures, 'print-read-refused.jsonl'), join(project, '8b07e733-ee84-48e7-8594-6df8a36e8d07.jsonl'));
+    const records = [];
+    for await (const record of scanProjects(join(dir, 'claude', 'projects'))) records.push(record);
+    expect(records).toHaveLength(1);
+
+    const run = await runBisect({ refusalId: records[0]!.id, claudeDir: join(dir, 'claude'), oracle: { kind: 'sim' }, cache: false });
+    expect(run.status).toBe('reduced');
+    // The model of the refused turn, the first one that refused.
+    expect(run.model).toBe('claude-opus-5-5');
+    expect(run.refusal?.id).toBe(records[0]!.id);
+    expect(run.original.path).toBe(join(project, '8b07e733-ee84-48e7-8594-6df8a36e8d07.jsonl'));
+    // The demo rule "cyber-exfil": "reverse shell" and "exfiltrate" within 200 characters, found in the Read result.
+    expect(run.minimal).toMatch(/reverse shell[\s\S]*exfiltrate|exfiltrate[\s\S]*reverse shell/);
+    const needed = run.parts.filter((p) => p.needed);
+    expect(needed.map((p) => p.kind)).toEqual(['tool_result']);
+    expect(run.parts.length).toBeGreaterThan(1);
+  });
+
+  it('says how to list ids when the refusal is unknown', async () => {
+    const dir = await tempDir();
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'projects'), { recursive: true });
+    await expect(runBisect({ refusalId: 'nope', claudeDir: dir, oracle: { kind: 'sim' }, cache: false }))
+      .rejects.toMatchObject({ kind: 'not-found', hint: expect.stringMatching(/aup-bisect scan/) });
+  });
+});
