@@ -2,7 +2,8 @@
 // Run with `npm run test:e2e`. In CI a missing binary fails the run; elsewhere the suite is skipped with a warning.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { claudeUnavailable, plain } from './claude-code';
+import { startSim } from '../../src/sim/server';
+import { claudeUnavailable, makeSandbox, plain, runPrint } from './claude-code';
 import { runScenario, type ScenarioRun } from './run-scenario';
 import { SCENARIOS } from './scenarios';
 
@@ -109,6 +110,17 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     const entries = transcript(run);
     expect(JSON.stringify(entries)).toContain('"media_type":"application/pdf"');
     expect(systemEntry(entries, 'model_refusal_no_fallback')).toMatchObject({ apiRefusalCategory: 'general_harms' });
+  });
+
+  it('-p retries through an injected 529 overloaded and a 429 with retry-after', async () => {
+    const sim = await startSim({ failures: [{ status: 529 }, { status: 429, retryAfter: 1 }] });
+    try {
+      const result = await runPrint(makeSandbox(sim.url, 'retry'), 'say hello');
+      expect(result.json).toMatchObject({ is_error: false, result: expect.stringContaining('no rule matched') });
+      expect(sim.stats().log.map((r) => r.status)).toEqual([529, 429, 200]);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('interactive: a passing turn, then a refused one, on a real pseudo-terminal', async () => {
