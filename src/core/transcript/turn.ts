@@ -28,7 +28,7 @@ export class TranscriptFile {
 
   constructor(
     readonly path: string,
-    readonly fh: FileHandle,
+    public fh: FileHandle,
   ) {}
 
   /** 1-based line number of the line starting at `offset`, counting only from the nearest known point. */
