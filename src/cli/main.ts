@@ -8,6 +8,7 @@ import { register as registerSim } from './commands/sim';
 import { register as registerBisect } from './commands/bisect';
 import { register as registerDraft } from './commands/draft';
 import { register as registerFile } from './commands/file';
+import { register as registerDemo } from './commands/demo';
 
 const program = new Command('aup-bisect')
   .description('Notice Claude Code refusals, bisect them to the minimal trigger, and draft a reproducible issue.')
@@ -19,6 +20,7 @@ registerSim(program);
 registerBisect(program);
 registerDraft(program);
 registerFile(program);
+registerDemo(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -121,8 +121,11 @@ function triggerNoun(result: BisectResult | undefined, refusal: RefusalRecord | 
   const ext = fileExtension(name);
   const isPdf = mediaType === 'application/pdf' || ext === 'pdf';
   if (isPdf) {
-    if (result && PDF_TEXT_OPERATOR.test(result.minimal)) return 'a PDF text operator';
-    return 'PDF content';
+    // A one-line trigger from a PDF is what one text-showing operator (Tj/TJ) draws; more spans several.
+    if (result && result.minimal.trim() && (PDF_TEXT_OPERATOR.test(result.minimal) || !result.minimal.trim().includes('\n'))) {
+      return 'a PDF text operator';
+    }
+    return result?.minimal.trim() ? 'PDF text' : 'PDF content';
   }
   if (!part) return 'a request';
   switch (part.kind) {
@@ -309,7 +312,7 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
   if (result.minimalFile) {
     const name = baseName(result.minimalFile) ?? 'minimal.pdf';
     out.push(
-      `aup-bisect also wrote the minimal input as a valid file (\`${name}\`, attached below if I could attach it). As a document:`,
+      `aup-bisect also wrote the minimal input as a valid file (\`${name}\`: attach it here after checking it holds only the trigger). Sent as a document:`,
       '',
       fenced(
         [
@@ -332,9 +335,9 @@ function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): stri
   const date = result.date.slice(0, 10);
   const lines = [
     `- Found with aup-bisect${env.toolVersion ? ` ${env.toolVersion}` : ''} (oracle \`${result.oracle}\`): ` +
-      `${plural(result.probes, 'paid probe')}${result.cachedProbes ? ` (+${result.cachedProbes} from cache)` : ''}, ` +
+      `${plural(result.probes, 'probe')} sent${result.cachedProbes ? ` (+${result.cachedProbes} answered from cache)` : ''}, ` +
       `${plural(result.repeats, 'repeat')} to confirm decisions under noise, ${plural(result.inputTokens, 'input token')}, ` +
-      `$${result.costUsd.toFixed(4)}.`,
+      `$${result.costUsd.toFixed(4)}${result.oracle === 'api' || result.oracle === 'claude' ? '' : ' (estimated)'}.`,
     `- The minimal trigger was refused **${result.verification.refused}/${result.verification.of}** on ${model} on ${date}.`,
   ];
   if (result.control) {

@@ -59,7 +59,7 @@ describe('draftIssue from a bisect result', () => {
     expect(steps).toContain('```\nBT\n(reverse shell included) Tj\nET\n```');
     expect(steps).toContain('refused **5/5** on Opus 4.8 (`claude-opus-4-8`) on 2026-11-20');
     expect(steps).toContain('Control: the same trigger without `shell` passed **5/5**');
-    expect(steps).toContain('23 paid probes (+4 from cache)');
+    expect(steps).toContain('23 probes sent (+4 answered from cache)');
     // The curl body is valid JSON holding exactly the trigger.
     const curlData = /-d '(.+)'\n/.exec(steps)?.[1];
     const request = JSON.parse(curlData!) as { model: string; messages: Array<{ content: string }> };
