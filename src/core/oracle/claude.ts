@@ -1,19 +1,23 @@
 /**
  * `claude -p --output-format json` as an oracle: keyless, on the user's own Claude Code login and subscription.
- * Each probe runs in a fresh temp dir holding nothing but (for binary candidates) the candidate file, with every tool
- * disabled (`--tools ""`, and `--strict-mcp-config` so the user's MCP servers are not mounted either) and no
- * session saved, so Claude Code never acts on the content and the probes do not land in the user's transcripts.
+ * Probes run in an empty temp dir (one per run: Claude Code makes a project folder in its config for every cwd it
+ * sees, so one dir keeps that to one folder, removed again on close) holding nothing but, for binary candidates, the
+ * candidate file, with every tool disabled (`--tools ""`, and `--strict-mcp-config` so the user's MCP servers are not
+ * mounted either) and no session saved, so Claude Code never acts on the content and the probes do not land in the
+ * user's transcripts.
  * The candidate text goes in through stdin. A refusal is read from the JSON: stop_reason "refusal", safety stops,
  * or an error result whose text is one of the refusal messages.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { estimateInputTokens, inputBytes } from './estimate';
 import { costUsd, type PriceTable } from './prices';
 import { matchPrintResult } from '../refusal/signatures';
 import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from './types';
+
+const RESENDS = 3;
 
 /** Temp dirs of probes start with this, so the transcript watcher can tell probes from the user's own sessions. */
 export const PROBE_DIR_PREFIX = 'aup-bisect-probe-';
@@ -29,8 +33,9 @@ export interface ClaudeOracleOptions {
   env?: NodeJS.ProcessEnv;
   prices?: PriceTable;
   /**
-   * Tokens Claude Code adds around the candidate (its system prompt); learnt from each answer's usage, this is only
-   * the first guess, on the high side, for the budget check of the first probe.
+   * Tokens Claude Code adds around the candidate (its system prompt and retries: ~2,100 for a passing probe and
+   * ~7,000 for a refused one with 2.1.328 and no tools); learnt from each answer's usage, this is only the first
+   * guess, for the budget check of the first probe.
    */
   overheadTokens?: number;
 }
@@ -120,6 +125,8 @@ export class ClaudeOracle implements Oracle {
   readonly identity: string;
   /** Tokens Claude Code added around the candidate, learnt from the answers (undefined until the first one). */
   private learnedOverhead?: number;
+  private runDir?: Promise<string>;
+  private files = 0;
   /** Dropped after the first "unknown option" from an older Claude Code. */
   private noPersistence = true;
 
@@ -129,7 +136,8 @@ export class ClaudeOracle implements Oracle {
   }
 
   estimate(input: ProbeInput): ProbeEstimate {
-    const inputTokens = estimateInputTokens(input) + (this.learnedOverhead ?? this.options.overheadTokens ?? 30_000);
+    // A refused request is sent up to three times (Claude Code retries once, then falls back to another model).
+    const inputTokens = RESENDS * estimateInputTokens(input) + (this.learnedOverhead ?? this.options.overheadTokens ?? 8_000);
     // Claude Code may answer at length when not refused; 1,000 output tokens is a generous ceiling for a short reply.
     const outputTokens = 1_000;
     return { inputTokens, outputTokens, costUsd: costUsd(input.model ?? this.model, inputTokens, outputTokens, this.options.prices) };
@@ -137,10 +145,11 @@ export class ClaudeOracle implements Oracle {
 
   async probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
     if (signal?.aborted) throw new OracleError('cancelled', 'probe cancelled');
-    const dir = await mkdtemp(join(tmpdir(), PROBE_DIR_PREFIX));
+    const dir = await (this.runDir ??= mkdtemp(join(tmpdir(), PROBE_DIR_PREFIX)));
     const started = Date.now();
+    const written: string[] = [];
     try {
-      const prompt = await this.writeCandidate(input, dir);
+      const prompt = await this.writeCandidate(input, dir, written);
       let run = await this.run(dir, prompt, input.model ?? this.model, signal);
       if (this.noPersistence && /unknown option.*no-session-persistence/i.test(run.stderr)) {
         this.noPersistence = false;
@@ -160,7 +169,7 @@ export class ClaudeOracle implements Oracle {
       const { inputTokens, outputTokens } = claudeUsage(json);
       // Learn what Claude Code adds around the candidate, so the next budget check is realistic.
       const own = estimateInputTokens(input);
-      this.learnedOverhead = Math.max(this.learnedOverhead ?? 0, inputTokens - own);
+      this.learnedOverhead = Math.max(this.learnedOverhead ?? 0, inputTokens - RESENDS * own);
       return {
         refused,
         usage: { inputTokens, outputTokens },
@@ -171,21 +180,35 @@ export class ClaudeOracle implements Oracle {
         detail,
       };
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await Promise.all(written.map((file) => rm(file, { force: true })));
     }
+  }
+
+  /** Removes the probe dir and the empty project folder Claude Code made for it in its config dir. */
+  async close(): Promise<void> {
+    const pending = this.runDir;
+    if (!pending) return;
+    this.runDir = undefined;
+    const dir = await pending;
+    await rm(dir, { recursive: true, force: true });
+    const env = this.options.env ?? process.env;
+    const config = env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), '.claude');
+    // Claude Code's project folder name: the cwd with every "/" and "." replaced by "-" (shared notes, section 2).
+    await removeIfNoFiles(join(config, 'projects', dir.replace(/[/.]/g, '-')));
   }
 
   /**
    * Text parts become the prompt on stdin. Binary parts (a PDF) are written into the probe's dir and mentioned with
    * "@name": Claude Code attaches a mentioned file itself, without a tool call, the way the user's session read it.
    */
-  private async writeCandidate(input: ProbeInput, dir: string): Promise<string> {
+  private async writeCandidate(input: ProbeInput, dir: string, written: string[]): Promise<string> {
     const pieces: string[] = [];
-    let n = 0;
     for (const part of input.parts) {
       if (part.bytes) {
         if (part.bytes.byteLength === 0) continue;
-        const name = `${++n}-${basename(part.fileName ?? part.filePath ?? 'candidate.pdf').replace(/[^\w.-]/g, '_')}`;
+        // Numbered per probe, so concurrent probes sharing the dir never overwrite each other's candidate.
+        const name = `${++this.files}-${basename(part.fileName ?? part.filePath ?? 'candidate.pdf').replace(/[^\w.-]/g, '_')}`;
+        written.push(join(dir, name));
         await writeFile(join(dir, name), part.bytes);
         pieces.push(`@${name}`);
       } else if (part.text !== '') {
@@ -251,6 +274,17 @@ export class ClaudeOracle implements Oracle {
       });
     });
   }
+}
+
+/** Deletes a folder tree only when it holds no file at all (Claude Code's empty per-project folders). */
+async function removeIfNoFiles(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+  if (!entries) return;
+  for (const entry of entries) {
+    if (!entry.isDirectory()) return;
+    await removeIfNoFiles(join(dir, entry.name));
+  }
+  await rmdir(dir).catch(() => undefined);
 }
 
 function parseJson(stdout: string): ClaudeJsonResult | undefined {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { OracleError } from '../../../src/core/oracle/types';
 const FAKE = `#!/bin/sh
 prompt="$(cat)"
 log="$FAKE_CLAUDE_LOG"
+# Like Claude Code: a project folder per cwd in its config dir, even when no session is saved.
+mkdir -p "$HOME/.claude/projects/$(printf '%s' "$PWD" | tr '/.' '--')/memory"
 { printf 'ARGS'; for a in "$@"; do printf ' [%s]' "$a"; done; printf '\\nCWD %s\\nLS %s\\n' "$PWD" "$(ls -A | tr '\\n' ' ')"; } >> "$log"
 case "$prompt" in
   *"donkey underneath"*)
@@ -39,10 +41,13 @@ beforeAll(async () => {
   await chmod(join(bin, 'claude'), 0o755);
   oracle = new ClaudeOracle({
     model: 'claude-opus-4-8',
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_CLAUDE_LOG: log },
+    env: { ...process.env, HOME: bin, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_CLAUDE_LOG: log },
   });
 });
-afterAll(() => rm(bin, { recursive: true, force: true }));
+afterAll(async () => {
+  await oracle.close();
+  await rm(bin, { recursive: true, force: true });
+});
 
 describe('ClaudeOracle against a stand-in claude binary', () => {
   it('reads a refusal from the JSON with usage and Claude Code\'s own cost, run tool-less in an empty temp dir', async () => {
@@ -61,12 +66,15 @@ describe('ClaudeOracle against a stand-in claude binary', () => {
   });
 
   it('learns Claude Code\'s overhead for the next budget estimate', async () => {
-    const fresh = new ClaudeOracle({ env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_CLAUDE_LOG: log } });
-    const before = fresh.estimate({ parts: [{ kind: 'prompt', text: 'hello' }] }).inputTokens;
-    await fresh.probe({ parts: [{ kind: 'prompt', text: 'hello' }] });
-    const after = fresh.estimate({ parts: [{ kind: 'prompt', text: 'hello' }] }).inputTokens;
-    expect(before).toBeGreaterThan(after);
+    const fresh = new ClaudeOracle({ overheadTokens: 50_000, env: { ...process.env, HOME: bin, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_CLAUDE_LOG: log } });
+    const hello = { parts: [{ kind: 'prompt' as const, text: 'hello' }] };
+    expect(fresh.estimate(hello).inputTokens).toBeGreaterThan(50_000);
+    await fresh.probe(hello);
+    // The stand-in reports 9,500 input tokens for a passing probe: the estimate now sits just above that.
+    const after = fresh.estimate(hello).inputTokens;
     expect(after).toBeGreaterThanOrEqual(9_500);
+    expect(after).toBeLessThan(10_000);
+    await fresh.close();
   });
 
   it('writes a PDF part into the probe dir and mentions it, instead of piping bytes', async () => {
@@ -74,6 +82,20 @@ describe('ClaudeOracle against a stand-in claude binary', () => {
     await oracle.probe({ parts: [{ kind: 'file', text: '', bytes: pdf, fileName: 'toy ad.pdf' }] });
     const calls = await readFile(log, 'utf8');
     expect(calls.trim().split('\n').at(-1)).toBe('LS 1-toy_ad.pdf');
+  });
+
+  it('shares one probe dir per run and removes it, and Claude Code\'s empty project folder for it, on close', async () => {
+    const own = new ClaudeOracle({ env: { ...process.env, HOME: bin, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_CLAUDE_LOG: log } });
+    await own.probe({ parts: [{ kind: 'prompt', text: 'one' }] });
+    await own.probe({ parts: [{ kind: 'prompt', text: 'two' }] });
+    const cwds = (await readFile(log, 'utf8')).split('\n').filter((l) => l.startsWith('CWD ')).slice(-2);
+    expect(cwds[0]).toBe(cwds[1]);
+    const probeDir = cwds[0]!.slice(4);
+    const project = join(bin, '.claude', 'projects', probeDir.replace(/[/.]/g, '-'));
+    expect(existsSync(project)).toBe(true);
+    await own.close();
+    expect(existsSync(probeDir)).toBe(false);
+    expect(existsSync(project)).toBe(false);
   });
 
   it('turns a login error into OracleError auth', async () => {
