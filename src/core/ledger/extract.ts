@@ -100,24 +100,39 @@ export interface ExtractResult {
 }
 
 const marker = (s: string): Buffer => Buffer.from(s, 'utf8');
-// Ours first, then the detector's refusal candidates.
-const OWN = [
-  '"type":"user"',
-  '"type":"assistant"',
-  '"type":"cost-state"',
-  '"isMeta":true',
-  '"type":"tool_result"',
-  '"isCompactSummary":true',
-  '"model":"<synthetic>"',
-  // 2.1.328 tells the model its reply was stopped by the safeguards in a meta user entry naming the reply: the
-  // request was refused and is retried once ("continuing once with that noted").
-  '"refusedMessageId":"',
-  // 2.1.3xx logs every request's parameters: the model a refused request went to, when nothing else names it.
-  '"type":"api-request"',
-].map(marker);
-const MARKERS = [...OWN, ...CANDIDATE_MARKERS];
-const [USER, ASSISTANT, COST, META, TOOL_RESULT, COMPACT, SYNTHETIC, STOPPED, API_REQUEST] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
-const FIRST_CANDIDATE = OWN.length;
+/**
+ * Markers searched through whole chunks, one pass each (their cost grows with their number, so only rare ones):
+ * the cost-state snapshot, then the detector's refusal candidates.
+ */
+const COST_MARKER = marker('"type":"cost-state"');
+const MARKERS = [COST_MARKER, ...CANDIDATE_MARKERS];
+const COST = 0;
+const SYNTHETIC = MARKERS.findIndex((m) => m.equals(marker('"model":"<synthetic>"')));
+/**
+ * The rest is decided per line within a small window. An entry's kind is its message's role, written right after
+ * `"message":{` and before the content, so it sits in the first few hundred bytes of a user or assistant line.
+ */
+const ROLE = marker('"role":"');
+const ROLE_USER = marker('user"');
+const ROLE_ASSISTANT = marker('assistant"');
+const ROLE_WINDOW = 2048;
+const TYPE_FIRST = marker('{"type":"');
+const API_REQUEST = marker('api-request"');
+const TOOL_RESULT = marker('"type":"tool_result"');
+const META = marker('"isMeta":true');
+const COMPACT = marker('"isCompactSummary":true');
+// 2.1.328 tells the model its reply was stopped by the safeguards in a meta user entry naming the reply: that
+// request was refused and is retried once ("continuing once with that noted").
+const STOPPED = marker('"refusedMessageId":"');
+
+/** Whether `needle` occurs in view[start, end). */
+function within(view: Buffer, needle: Buffer, start: number, end: number): boolean {
+  return end - start >= needle.length && view.subarray(start, end).indexOf(needle) !== -1;
+}
+
+function startsWith(view: Buffer, needle: Buffer, at: number, end: number): boolean {
+  return end - at >= needle.length && view.compare(needle, 0, needle.length, at, at + needle.length) === 0;
+}
 
 const SINCE_USER_CAP = 8;
 
@@ -243,8 +258,20 @@ class Extractor {
   private candidate(view: Buffer, start: number, end: number): boolean {
     let hit = false;
     // Every cursor advances, so each marker scans the chunk once.
-    for (let m = FIRST_CANDIDATE; m < MARKERS.length; m++) if (this.has(view, m, start, end)) hit = true;
+    for (let m = 1; m < MARKERS.length; m++) if (this.has(view, m, start, end)) hit = true;
     return hit;
+  }
+
+  /** 'user' | 'assistant' from the message role near the start of the line, else undefined. */
+  private role(view: Buffer, start: number, end: number): 'user' | 'assistant' | undefined {
+    const windowEnd = Math.min(end, start + ROLE_WINDOW);
+    let at = view.subarray(start, windowEnd).indexOf(ROLE);
+    if (at === -1 && windowEnd < end) at = view.subarray(start, end).indexOf(ROLE);
+    if (at === -1) return undefined;
+    at += start + ROLE.length;
+    if (startsWith(view, ROLE_USER, at, end)) return 'user';
+    if (startsWith(view, ROLE_ASSISTANT, at, end)) return 'assistant';
+    return undefined;
   }
 
   private async line(view: Buffer, start: number, end: number): Promise<void> {
@@ -253,9 +280,16 @@ class Extractor {
       const o = this.parse(view, start, end);
       if (o?.type === 'cost-state') return this.onCost(parseCostState(o));
     }
-    if (this.has(view, API_REQUEST, start, end) && !this.has(view, USER, start, end) && !this.has(view, ASSISTANT, start, end)) {
-      this.st.lastApiRequest = ref;
-      return;
+    // Bookkeeping entries (api-request, api-request-blob, attachments ...) start with their type; the blobs hold
+    // copies of user messages, so they must not be taken for user entries.
+    let bookkeeping = false;
+    if (startsWith(view, TYPE_FIRST, start, end)) {
+      const at = start + TYPE_FIRST.length;
+      if (startsWith(view, API_REQUEST, at, end)) {
+        this.st.lastApiRequest = ref;
+        return;
+      }
+      bookkeeping = !startsWith(view, ROLE_USER, at, end) && !startsWith(view, ROLE_ASSISTANT, at, end);
     }
     let parsed: Json | undefined;
     if (this.candidate(view, start, end)) {
@@ -263,10 +297,8 @@ class Extractor {
       const event = parsed && classifyEntry(parsed as TranscriptEntry);
       if (event) return this.onRefusal(event, parsed!, ref);
     }
-    const isUser = this.has(view, USER, start, end);
-    const isAssistant = this.has(view, ASSISTANT, start, end);
-    // Both markers on one line: the top-level one comes first (nested entries sit inside message).
-    if (isAssistant && (!isUser || this.next[ASSISTANT]! < this.next[USER]!)) {
+    const role = bookkeeping ? undefined : this.role(view, start, end);
+    if (role === 'assistant') {
       if (this.has(view, SYNTHETIC, start, end)) return; // Claude Code's own API error text: no request, no usage.
       this.st.requestsTotal++;
       this.st.requestsSinceCost++;
@@ -279,14 +311,16 @@ class Extractor {
       }
       return;
     }
-    if (isUser && this.has(view, STOPPED, start, end)) {
+    if (role !== 'user') return;
+    // A tool result names its type at the start of the content; the whole line (often a large file) is not searched.
+    if (within(view, TOOL_RESULT, start, Math.min(end, start + ROLE_WINDOW * 2))) return this.onUser(ref, false);
+    // What is left is short (prompts, reminders): search it whole.
+    if (within(view, STOPPED, start, end)) {
       const o = parsed ?? this.parse(view, start, end);
       if (o?.type === 'user' && typeof o.refusedMessageId === 'string') return this.onStopped(o, ref);
     }
-    if (isUser && !this.has(view, META, start, end)) {
-      const prompt = !this.has(view, TOOL_RESULT, start, end) && !this.has(view, COMPACT, start, end);
-      this.onUser(ref, prompt);
-    }
+    if (within(view, META, start, end)) return;
+    this.onUser(ref, !within(view, COMPACT, start, end));
   }
 
   private parse(view: Buffer, start: number, end: number): Json | undefined {

@@ -38,7 +38,9 @@ export function buildReport(all: readonly LedgerEntry[], options: ReportOptions 
   };
 }
 
-export const usd = (v: number): string => (v >= 100 ? `$${v.toFixed(0)}` : v >= 1 ? `$${v.toFixed(2)}` : `$${v.toFixed(4)}`);
+/** Dollars; sub-dollar amounts keep four decimals because one refused request often costs a fraction of a cent. */
+export const usd = (v: number): string =>
+  v === 0 ? '$0.00' : v >= 100 ? `$${v.toFixed(0)}` : v >= 1 ? `$${v.toFixed(2)}` : `$${v.toFixed(4)}`;
 
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -49,7 +51,7 @@ export function duration(ms: number): string {
 }
 
 export function percent(change: number | null): string {
-  if (change === null) return 'n/a (none in the previous period)';
+  if (change === null) return 'new';
   const p = Math.round(change * 100);
   return `${p > 0 ? '+' : ''}${p}%`;
 }
@@ -96,9 +98,13 @@ export function formatText(report: LedgerReport): string {
   }
   const t = report.trend;
   lines.push('');
+  const change =
+    t.previous.refusals === 0
+      ? t.current.refusals === 0 ? 'no change' : 'none before'
+      : `refusals ${percent(t.refusalsChange)}, cost ${percent(t.costChange)}`;
   lines.push(
     `trend: ${t.current.refusals} refusals, ${usd(t.current.costUSD)} vs ${t.previous.refusals}, ${usd(t.previous.costUSD)} ` +
-      `in ${t.previous.from} .. ${t.previous.to} (refusals ${percent(t.refusalsChange)}, cost ${percent(t.costChange)})`,
+      `in ${t.previous.from} .. ${t.previous.to} (${change})`,
   );
   const estimated = report.entries.filter((e) => e.costSource === 'price-table').length;
   if (estimated > 0) {
