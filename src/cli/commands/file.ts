@@ -120,8 +120,9 @@ export function register(program: Command): void {
           const answer = await ask(`Post this issue to ${flags.repo} as the ${source} user? [y]es / [e]dit / [N]o: `);
           if (answer === 'y' || answer === 'yes') break;
           if (answer === 'e' || answer === 'edit') {
-            const editor = process.env.VISUAL ?? process.env.EDITOR ?? 'vi';
-            spawnSync(editor, [draftPath], { stdio: 'inherit', shell: true });
+            const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
+            // EDITOR may carry arguments ("code --wait"), so it goes through the shell; the path is quoted for it.
+            spawnSync(`${editor} ${JSON.stringify(draftPath)}`, { stdio: 'inherit', shell: true });
             const edited = parseDraftFile(await readFile(draftPath, 'utf8'));
             if (!edited) {
               write(`The draft must start with "# <title>"; left unposted in ${draftPath}.`);
