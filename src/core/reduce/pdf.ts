@@ -329,7 +329,8 @@ export class PdfModel {
   async render(kept: Runs): Promise<Uint8Array> {
     const keep = new Uint8Array(this.atoms.length);
     for (let i = 0; i < kept.length; i += 2) keep.fill(1, kept[i]!, kept[i + 1]!);
-    const doc = await PDFDocument.load(this.original, { updateMetadata: false, ignoreEncryption: true });
+    // Parse and save in one go (no yielding to the event loop between objects): candidates are small and many.
+    const doc = await PDFDocument.load(this.original, { updateMetadata: false, ignoreEncryption: true, parseSpeed: Infinity });
     const pages = doc.getPages();
     const drop: number[] = [];
     this.pages.forEach((pm, p) => {
@@ -389,7 +390,7 @@ export class PdfModel {
       pages[p]!.node.set(PDFName.of('Contents'), doc.context.register(stream));
     });
     for (const p of drop.sort((a, b) => b - a)) doc.removePage(p);
-    return doc.save({ useObjectStreams: false });
+    return doc.save({ useObjectStreams: false, objectsPerTick: Infinity });
   }
 }
 

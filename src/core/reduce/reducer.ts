@@ -14,7 +14,11 @@
  * Answers are memoised by content; a subset of a passing candidate passes and a superset of a refused one is refused
  * (monotone inference) until the oracle shows otherwise.
  *
- * Noise: the original is probed confirmRuns times. Decisions are taken on single answers while the oracle looks
+ * Noise: the original is confirmed refused before anything is kept from a reduction, and confirmRuns answers are
+ * gathered to measure flips. For a single part, the confirmation is taken where it is cheap: a refused locate window
+ * proves the original refused (a superset), so the original is sent only if no window is refused, and the
+ * confirmRuns - 1 repeats are spent on the first located span (bytes, not a whole file, each). Multi-part inputs are
+ * probed whole confirmRuns times first. Decisions are taken on single answers while the oracle looks
  * deterministic; the result is then verified with verifyRuns fresh probes. Different answers to the same input mean
  * noise: from then on every decision is a sequential test (answer counts per candidate until one side leads by
  * MARGIN), and the reduction resumes from the last candidate in its history that is still refused. The same input
@@ -41,6 +45,8 @@ const MARGIN = 3;
 const MAX_ANSWERS = 11;
 /** Interior units below which a level's chunk deletion is left to the finer levels (cheaper for one phrase). */
 const MIN_INTERIOR = 8;
+
+class NotRefused extends Error {}
 
 class Stop extends Error {
   constructor(readonly reason: string) {
@@ -91,6 +97,15 @@ class Reduction {
   private readonly waiters: (() => void)[] = [];
   private readonly original: Cand;
   private originalBytes = 0;
+  /** Single part: the original's refusal is still to be shown (by a refused subset, or by probing it). */
+  private originalPending = false;
+  /** Repeats still owed to the noise estimate (taken on the first located span). */
+  private repeatsDue = 0;
+  /** Probes that run beside the search (the noise estimate's repeats); awaited at the next checkpoint. */
+  private background: Promise<void>[] = [];
+  private backgroundError: unknown;
+  /** The verification sent together with the last 1-minimality pass, for the candidate it started from. */
+  private pendingVerify: { key: string; result: Promise<{ ok: boolean; verification: { refused: number; of: number } }> } | undefined;
 
   constructor(
     private readonly input: ProbeInput,
@@ -107,9 +122,10 @@ class Reduction {
     try {
       this.phase = 'confirm';
       const runs = Math.max(1, this.options.confirmRuns ?? 3);
-      await this.all(Array.from({ length: runs }, () => this.probe(orig)));
-      if (orig.refused === 0) return this.outcome('not-refused', this.original);
-      if (orig.passed > 0 && !(await this.decide(this.original))) return this.outcome('not-refused', this.original);
+      if (this.original.filter((r) => r.length).length === 1) {
+        this.originalPending = true;
+        this.repeatsDue = runs - 1;
+      } else if (!(await this.confirmOriginal())) return this.outcome('not-refused', this.original);
 
       let cur = this.original;
       this.history = [cur];
@@ -118,7 +134,10 @@ class Reduction {
       for (let round = 0; round < 4 && !verified; round++) {
         cur = await this.shrink(cur);
         this.phase = 'verify';
-        const v = await this.verify(cur);
+        await this.drainBackground();
+        const pending = this.pendingVerify;
+        this.pendingVerify = undefined;
+        const v = pending?.key === this.key(cur) ? await pending.result : await this.verify(cur);
         verification = v.verification;
         verified = v.ok;
         if (!verified) cur = await this.backtrack();
@@ -130,12 +149,73 @@ class Reduction {
       const { oneMinimal, control } = await this.finalChecks(cur, verified);
       return { ...this.outcome('reduced', cur), oneMinimal, control, verification };
     } catch (err) {
+      if (err instanceof NotRefused) return this.outcome('not-refused', this.original);
       if (err instanceof Stop) {
         const best = this.best?.cand ?? this.original;
         return { ...this.outcome('stopped', best), stoppedEarly: err.reason };
       }
       throw err;
     }
+  }
+
+  /** Probe the original until confirmRuns answers are in: is it refused (by majority, or a sequential test)? */
+  private async confirmOriginal(): Promise<boolean> {
+    const e = this.entry(this.original);
+    const runs = Math.max(1, this.options.confirmRuns ?? 3);
+    const missing = Math.max(0, runs - e.refused - e.passed);
+    await this.all(Array.from({ length: missing }, () => this.probe(e)));
+    this.originalPending = false;
+    if (e.refused === 0) return false;
+    if (e.passed > 0) return this.decide(this.original);
+    return true;
+  }
+
+  /** Single part, after the first descent: if no window was refused, the original itself must be. */
+  private async settleOriginal(): Promise<void> {
+    if (!this.originalPending) return;
+    const e = this.entry(this.original);
+    if (e.refused + e.passed === 0) await this.probe(e);
+    if (!this.originalPending) return;
+    this.repeatsDue = 0;
+    if (!(await this.confirmOriginal())) throw new NotRefused();
+  }
+
+  /** The repeats owed to the noise estimate, on a (small) located candidate. */
+  private async payRepeats(cand: Cand): Promise<void> {
+    if (this.repeatsDue <= 0) return;
+    const e = this.entry(cand);
+    const n = this.repeatsDue;
+    this.repeatsDue = 0;
+    const phase = this.phase;
+    this.phase = 'confirm';
+    // Beside the search, not before it: these answers only matter if they disagree (noise), seen at the next checkpoint.
+    const work = this.all(Array.from({ length: n }, () => this.probe(e))).then(
+      () => {
+        if (!this.noisy && e.refused === 0) this.monotone = false; // refused only by inference, then never: not monotone
+      },
+      (err: unknown) => {
+        this.backgroundError ??= err;
+      },
+    );
+    this.phase = phase;
+    this.background.push(work);
+  }
+
+  private async drainBackground(): Promise<void> {
+    const work = this.background;
+    this.background = [];
+    await Promise.all(work);
+    if (this.backgroundError !== undefined) throw this.backgroundError;
+  }
+
+  /**
+   * After each level: once noise has been seen, the candidate kept so far must pass a sequential test; if it does
+   * not, a flip led the search astray and the history is rewound to its last candidate that is still refused.
+   */
+  private async checkpoint(cur: Cand): Promise<Cand | undefined> {
+    await this.drainBackground();
+    if (!this.noisy || (await this.decide(cur))) return undefined;
+    return this.backtrack();
   }
 
   // ---------------------------------------------------------------- the passes
@@ -151,20 +231,25 @@ class Reduction {
       );
       this.accept(cur);
     }
-    for (const p of live()) cur = await this.reducePart(cur, p);
+    const needed = live();
+    for (const p of needed) cur = await this.reducePart(cur, p, p === needed[needed.length - 1]);
     return cur;
   }
 
-  private async reducePart(start: Cand, p: number): Promise<Cand> {
+  private async reducePart(start: Cand, p: number, last: boolean): Promise<Cand> {
     const model = this.models[p]!;
     let cur = start;
     let prevCuts = '';
+    let located = false;
+    let restarts = 0;
     const finest = model.levels.length - 1;
-    for (let li = 0; li < finest; li++) {
+    for (let li = 0; li <= finest; li++) {
       const cuts = model.cuts(li, cur[p]!);
       const n = cuts.length - 1;
       const sig = cuts.join(',');
-      if (n <= 1 || sig === prevCuts) continue;
+      // The finest level is searched only when nothing coarser was (a blob without lines or words).
+      if (n <= 1 || sig === prevCuts || (li === finest && located)) continue;
+      located = true;
       prevCuts = sig;
       this.phase = model.levels[li]!;
       const keep = (ranges: number[], base: Cand = cur, c: number[] = cuts) => {
@@ -178,11 +263,12 @@ class Reduction {
       if (s > 0 || e < n) {
         cur = keep([s, e]);
         this.accept(cur);
+        await this.payRepeats(cur);
       }
       // Separated fragments: many units between the two proven ends.
       const inner = model.cuts(li, cur[p]!);
       const m = inner.length - 1;
-      if (m - 2 >= MIN_INTERIOR) {
+      if (m - 2 >= MIN_INTERIOR && li < finest) {
         const base = cur;
         cur = await this.deleteChunks(m, 1, m - 1, (drop) => {
           const ranges: number[] = [];
@@ -191,10 +277,19 @@ class Reduction {
         });
         this.accept(cur);
       }
+      const back = restarts < 8 ? await this.checkpoint(cur) : undefined;
+      if (back) {
+        restarts++;
+        cur = back;
+        li = -1;
+        located = false;
+        prevCuts = '';
+        continue;
+      }
       prevCuts = model.cuts(li, cur[p]!).join(',');
     }
     this.phase = model.levels[finest]!;
-    return this.oneMinimal(cur, p, finest);
+    return this.oneMinimal(cur, p, finest, last);
   }
 
   /**
@@ -238,6 +333,7 @@ class Reduction {
       }
     }
     if (w !== confirmed && !(await this.decide(window(w[0], w[1])))) w = confirmed;
+    await this.settleOriginal();
 
     // Shortest refused prefix of w, then shortest refused suffix of that.
     const [a0, b0] = w;
@@ -308,10 +404,20 @@ class Reduction {
     return build(drop);
   }
 
-  /** Remove single units at the finest level until none can go: the candidate is then 1-minimal (checked). */
-  private async oneMinimal(start: Cand, p: number, level: number): Promise<Cand> {
+  /**
+   * Remove single units at the finest level until none can go: the candidate is then 1-minimal, checked by real
+   * probes (no inference here, so a non-monotone oracle cannot fake it). With no noise seen, every removal is sent at
+   * once (the semaphore keeps c in flight) and, for the last part, the verification goes out with them.
+   */
+  private async oneMinimal(start: Cand, p: number, level: number, last: boolean): Promise<Cand> {
     const model = this.models[p]!;
     let cur = start;
+    await this.settleOriginal();
+    if (last && !this.noisy) {
+      const result = this.verify(start);
+      result.catch(() => undefined); // awaited in run(); a stop is seen there
+      this.pendingVerify = { key: this.key(start), result };
+    }
     for (let pass = 0; pass < 50; pass++) {
       let deleted = false;
       let u = 0;
@@ -319,9 +425,10 @@ class Reduction {
         const cuts = model.cuts(level, cur[p]!);
         const n = cuts.length - 1;
         if (u >= n) break;
-        const batch = Array.from({ length: Math.min(this.c, n - u) }, (_, j) => u + j);
+        const width = !this.noisy && this.monotone ? n - u : Math.min(this.c, n - u);
+        const batch = Array.from({ length: width }, (_, j) => u + j);
         const cands = batch.map((k) => cur.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r)));
-        const answers = await this.all(cands.map((c) => this.decide(c)));
+        const answers = await this.all(cands.map((c) => this.decide(c, false)));
         const hit = answers.indexOf(true);
         if (hit >= 0) {
           cur = cands[hit]!;
@@ -366,6 +473,7 @@ class Reduction {
       else hi = mid;
     }
     this.history = h.slice(0, lo + 1);
+    if (lo === 0 && !(await this.decide(h[0]!))) throw new NotRefused();
     return h[lo]!;
   }
 
@@ -417,22 +525,22 @@ class Reduction {
   }
 
   /** Is the candidate refused? Memo, then monotone inference, then the oracle (a sequential test once noisy). */
-  private decide(cand: Cand): Promise<boolean> {
+  private decide(cand: Cand, infer = true): Promise<boolean> {
     const e = this.entry(cand);
     const running = this.pending.get(e.key);
     if (running) return running;
-    const p = this.decideEntry(e).finally(() => this.pending.delete(e.key));
+    const p = this.decideEntry(e, infer).finally(() => this.pending.delete(e.key));
     this.pending.set(e.key, p);
     return p;
   }
 
-  private async decideEntry(e: Entry): Promise<boolean> {
+  private async decideEntry(e: Entry, infer: boolean): Promise<boolean> {
     if (!this.noisy) {
       if (e.refused + e.passed > 0) {
         if (e.refused > 0 && e.passed > 0) this.noisy = true;
         else return e.refused > 0;
       } else {
-        if (this.monotone) {
+        if (this.monotone && infer) {
           const inferred = this.infer(e.cand);
           if (inferred !== undefined) return inferred;
         }
@@ -473,14 +581,15 @@ class Reduction {
 
   /** One real oracle call for this candidate (a repeat when it was probed before). */
   private async probe(e: Entry): Promise<boolean> {
+    // Render before taking a slot, so probes of one round leave together.
+    if (!e.input) {
+      const parts = await Promise.all(e.cand.map((r, i) => (r.length ? this.models[i]!.render(r) : undefined)));
+      e.input = { ...this.input, parts: parts.filter((x) => x !== undefined) };
+      e.bytes = inputBytes(e.input);
+    }
     await this.acquire();
     try {
       if (this.options.signal?.aborted) throw new Stop('cancelled');
-      if (!e.input) {
-        const parts = await Promise.all(e.cand.map((r, i) => (r.length ? this.models[i]!.render(r) : undefined)));
-        e.input = { ...this.input, parts: parts.filter((x) => x !== undefined) };
-        e.bytes = inputBytes(e.input);
-      }
       const attempt = e.issued++;
       this.probesIssued++;
       if (attempt > 0) this.repeats++;
@@ -496,6 +605,7 @@ class Reduction {
         throw err;
       }
       if (attempt > 0 && verdict.cached) e.cachedRepeat = true;
+      if (verdict.refused) this.originalPending = false;
       if ((verdict.refused && e.passed > 0) || (!verdict.refused && e.refused > 0)) {
         this.flipsSeen++;
         this.noisy = true;

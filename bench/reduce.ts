@@ -1,0 +1,199 @@
+/**
+ * `npm run bench:reduce`: our reducer against baselines on a generated suite, through one counting oracle.
+ * Prints a markdown table (probes, bytes sent, result size, triggers, 1-minimal, simulated wall time at 1 s per probe
+ * with 1 and 4 probes in flight) and checks the goals of issue 4 against it.
+ * Options: --only NAME[,NAME] runs some cases; --char-cap N caps the reference ddmin's character pass (default 3000).
+ */
+import { execFileSync } from 'node:child_process';
+import { reduce } from '../src/core/reduce/reducer';
+import type { ProbeInput } from '../src/core/oracle/types';
+import { buildSuite, type BenchCase } from './reduce/cases';
+import { lineDdminHalfSplit, referenceDdmin, type DdminStats } from './reduce/ddmin';
+import { countingOracle, seeded, type CountingOracle } from './reduce/oracle';
+
+interface Row {
+  case: string;
+  method: string;
+  probes: number;
+  probes4: number;
+  bytesSent: number;
+  resultBytes: number;
+  triggers: boolean;
+  oneMinimal: boolean;
+  wall1: number;
+  wall4: number;
+  note?: string;
+}
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
+const charCap = args.includes('--char-cap') ? Number(args[args.indexOf('--char-cap') + 1]) : 3000;
+
+function oneMinimalText(text: string, rule: (t: string) => boolean): boolean {
+  if (!rule(text)) return false;
+  const cps = Array.from(text);
+  for (let i = 0; i < cps.length; i++) if (rule(cps.slice(0, i).join('') + cps.slice(i + 1).join(''))) return false;
+  return true;
+}
+
+function oracleFor(c: BenchCase, slots: number, seed: number): CountingOracle {
+  return countingOracle(async (input) => {
+    const shown = await c.shown(input);
+    return shown !== undefined && c.rule(shown);
+  }, { slots, flipRate: c.flipRate, random: seeded(seed), quietMs: c.pdf ? 20 : 3 });
+}
+
+async function judge(c: BenchCase, minimal: ProbeInput): Promise<{ triggers: boolean; oneMinimal: boolean; bytes: number }> {
+  const shown = await c.shown(minimal);
+  const bytes = minimal.parts.reduce((n, p) => n + (p.bytes ? p.bytes.byteLength : Buffer.byteLength(p.text)), 0);
+  const triggers = shown !== undefined && c.rule(shown);
+  // 1-minimal at character level: for text, every character of the result; for a PDF, every glyph it shows.
+  const oneMinimal = triggers && (c.pdf ? oneMinimalText(shown!, c.rule) && shown!.length < 200 : oneMinimalText(shown!, c.rule));
+  return { triggers, oneMinimal, bytes };
+}
+
+async function runOurs(c: BenchCase): Promise<Row> {
+  const phases = (label: string) => {
+    const seen = new Map<string, number>();
+    let last = 0;
+    return {
+      onProgress: (e: { phase: string; probes: number }) => {
+        seen.set(e.phase, (seen.get(e.phase) ?? 0) + e.probes - last);
+        last = e.probes;
+      },
+      done: () => process.env.BENCH_PHASES && process.stderr.write(`  ${c.name} ${label}: ${[...seen].map(([k, v]) => `${k} ${v}`).join(', ')}\n`),
+    };
+  };
+  const o1 = oracleFor(c, 1, 11);
+  const p1 = phases('c=1');
+  const r1 = await reduce(c.input, o1, { concurrency: 1, onProgress: p1.onProgress });
+  p1.done();
+  const o4 = oracleFor(c, 4, 12);
+  const p4 = phases('c=4');
+  const r4 = await reduce(c.input, o4, { concurrency: 4, onProgress: p4.onProgress });
+  p4.done();
+  const j = await judge(c, r1.minimal);
+  const j4 = await judge(c, r4.minimal);
+  const notes = [`verified ${r1.verification.refused}/${r1.verification.of}`];
+  if (r1.flipsSeen || r1.repeats) notes.push(`${r1.repeats} repeats, ${r1.flipsSeen} flips seen`);
+  if (!j4.oneMinimal) notes.push('c=4 result NOT 1-minimal');
+  return {
+    case: c.name,
+    method: 'aup-bisect',
+    probes: o1.probes,
+    probes4: o4.probes,
+    bytesSent: o1.bytesSent,
+    resultBytes: j.bytes,
+    triggers: j.triggers && j4.triggers,
+    oneMinimal: j.oneMinimal,
+    wall1: o1.clock.now / 1000,
+    wall4: o4.clock.now / 1000,
+    note: notes.join('; '),
+  };
+}
+
+function textInput(c: BenchCase): string {
+  return c.input.parts[0]!.text;
+}
+
+function asInput(c: BenchCase, text: string): ProbeInput {
+  const part = c.input.parts[0]!;
+  return { parts: [c.pdf ? { ...part, text, bytes: new Uint8Array(Buffer.from(text, 'latin1')) } : { ...part, text }] };
+}
+
+async function runBaseline(c: BenchCase, method: 'reference ddmin' | 'line ddmin + half-split'): Promise<Row> {
+  const run = async (slots: number, seed: number) => {
+    const o = oracleFor(c, slots, seed);
+    const test = async (text: string) => (await o.probe(asInput(c, text))).refused;
+    const stats: DdminStats = { capped: false };
+    const out = method === 'reference ddmin'
+      ? await referenceDdmin(textInput(c), test, slots, () => o.probes, charCap, stats)
+      : await lineDdminHalfSplit(textInput(c), test, slots);
+    return { o, out, stats };
+  };
+  const a = await run(1, 21);
+  const b = await run(4, 22);
+  const j = await judge(c, asInput(c, a.out));
+  return {
+    case: c.name,
+    method,
+    probes: a.o.probes,
+    probes4: b.o.probes,
+    bytesSent: a.o.bytesSent,
+    resultBytes: j.bytes,
+    triggers: j.triggers,
+    oneMinimal: j.oneMinimal,
+    wall1: a.o.clock.now / 1000,
+    wall4: b.o.clock.now / 1000,
+    note: a.stats.capped ? `character pass capped at ${charCap} probes` : undefined,
+  };
+}
+
+function which(bin: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function bound(c: BenchCase): number | undefined {
+  if (!c.single) return undefined;
+  const { n, m } = c.single;
+  return Math.ceil(Math.log2((n * (n + 1)) / 2)) + Math.max(0, m - 2);
+}
+
+const fmtBytes = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} KB` : `${n} B`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  // pdf-lib warns on every damaged file the byte-level baselines produce; the table is what matters here.
+  console.warn = () => undefined;
+  const suite = (await buildSuite()).filter((c) => !only || only.includes(c.name));
+  const rows: Row[] = [];
+  for (const c of suite) {
+    const t0 = Date.now();
+    rows.push(await runOurs(c));
+    rows.push(await runBaseline(c, 'reference ddmin'));
+    rows.push(await runBaseline(c, 'line ddmin + half-split'));
+    process.stderr.write(`${c.name}: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+
+  console.log('## Reducer benchmark (`npm run bench:reduce`)\n');
+  console.log('Simulated oracle latency 1 s per probe: wall time counts rounds of probes in flight on a virtual clock, nothing sleeps.');
+  console.log(`Reference ddmin: subsets then complements, memoised, lines then characters; its character pass is capped at ${charCap} probes.`);
+  console.log('"probes" and "bytes sent" are for 1 probe in flight; "probes c=4" for 4. 1-minimal: removing any one character (PDF: any shown glyph) makes it pass, checked against the noise-free rule.\n');
+  const missing = ['cvise', 'delta'].filter((b) => !which(b));
+  if (missing.length) console.log(`Not installed, so not in the table: ${missing.join(', ')} (Debian packages; the bench runs them only when present).\n`);
+  console.log('| case | method | probes | probes c=4 | bytes sent | result | triggers | 1-minimal | wall c=1 | wall c=4 | notes |');
+  console.log('|---|---|---:|---:|---:|---:|---|---|---:|---:|---|');
+  for (const r of rows) {
+    console.log(`| ${r.case} | ${r.method} | ${r.probes} | ${r.probes4} | ${fmtBytes(r.bytesSent)} | ${fmtBytes(r.resultBytes)} | ${r.triggers ? 'yes' : 'NO'} | ${r.oneMinimal ? 'yes' : 'no'} | ${r.wall1} s | ${r.wall4} s | ${r.note ?? ''} |`);
+  }
+
+  console.log('\n### Goals\n');
+  console.log('| case | 1-minimal trigger | probes vs reference ddmin (<= 30%) | information bound (x2) | bytes vs reference ddmin | c=4 speed-up (>= 2.5x) |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  let failures = 0;
+  for (const c of suite) {
+    const ours = rows.find((r) => r.case === c.name && r.method === 'aup-bisect')!;
+    const ref = rows.find((r) => r.case === c.name && r.method === 'reference ddmin')!;
+    const b = bound(c);
+    const ok1 = ours.triggers && ours.oneMinimal;
+    const ratio = ours.probes / ref.probes;
+    const okB = b === undefined || ours.probes <= 2 * b;
+    const okBytes = ours.bytesSent <= ref.bytesSent;
+    const speed = ours.wall1 / ours.wall4;
+    const okSpeed = speed >= 2.5;
+    failures += [ok1, ratio <= 0.3, okB, okBytes, okSpeed].filter((x) => !x).length;
+    const mark = (ok: boolean) => (ok ? '' : ' **missed**');
+    console.log(`| ${c.name} | ${ok1 ? 'yes' : 'NO'} | ${(ratio * 100).toFixed(0)}% (${ours.probes}/${ref.probes})${mark(ratio <= 0.3)} | ${b === undefined ? 'n/a' : `${ours.probes} vs bound ${b}${mark(okB)}`} | ${fmtBytes(ours.bytesSent)} vs ${fmtBytes(ref.bytesSent)}${mark(okBytes)} | ${speed.toFixed(2)}x${mark(okSpeed)} |`);
+  }
+  console.log('\nInformation bound: ceil(log2(n(n+1)/2)) probes to find one contiguous span among n characters (glyphs for the PDF), plus m-2 to certify its m-character interior.');
+  console.log(`\nGoals missed: ${failures}. Bench time ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
