@@ -247,7 +247,11 @@ export function humanSummary(r: BisectRun, out?: string): string {
       const needed = r.parts.filter((p) => p.needed).map((p) => `#${p.index} ${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` ${p.filePath}` : ''})` : ''}`);
       lines.push(`Parts needed: ${needed.join(', ') || 'none'} of ${r.parts.length}`);
     }
-    if (r.verification.of > 0) lines.push(`Verification: refused ${r.verification.refused}/${r.verification.of}`);
+    if (r.verification.of > 0) {
+      // A stopped run has no final verification: these are the answers the candidate got along the way.
+      const label = r.status === 'reduced' ? 'Verification' : 'Answers for it so far';
+      lines.push(`${label}: refused ${r.verification.refused}/${r.verification.of}`);
+    }
     if (r.control) lines.push(`Control: without ${JSON.stringify(r.control.removed)} it passed ${r.control.passed}/${r.control.of}`);
     if (r.minimalFile) lines.push(`Minimal file: ${r.minimalFile}`);
   }
