@@ -75,7 +75,9 @@ export function register(program: Command): void {
           : (await draftFromInput(input, { ...env, duplicatesSearched: flags.search }))!;
 
       const { token, source } = await githubToken();
-      const client = createGitHubClient({ token, apiUrl: flags.apiUrl, log: (m) => process.stderr.write(`${m}\n`) });
+      // One retry of a transient failure: an offline user should not sit through the full backoff. (A per-request
+      // `retries` would also retry 401/403/422, which the plugin otherwise leaves alone.)
+      const client = createGitHubClient({ token, apiUrl: flags.apiUrl, retries: 1, log: (m) => process.stderr.write(`${m}\n`) });
 
       // Redaction runs over what will be sent, also when the input is a draft the user edited.
       const redacted = () => {

@@ -118,8 +118,7 @@ export async function findDuplicates(
   for (const q of searchQueries(query)) {
     let items: SearchItem[];
     try {
-      // One retry only: the search is a courtesy before filing, not worth a long wait when GitHub is unreachable.
-      const response = await client.rest.search.issuesAndPullRequests({ q, per_page: 20, sort: 'reactions', order: 'desc', request: { retries: 1 } });
+      const response = await client.rest.search.issuesAndPullRequests({ q, per_page: 20, sort: 'reactions', order: 'desc' });
       items = response.data.items as unknown as SearchItem[];
     } catch (error) {
       throw toGitHubError(error, 'Searching for duplicates');
