@@ -69,15 +69,29 @@ export function register(program: Command): void {
       const env = { ...systemReportEnv(), repo: flags.repo, toolVersion: version };
       const input = await readReportInput(inputPath);
       const draftPath = flags.out ?? (input.type === 'draft' ? inputPath : defaultDraftPath(inputPath));
-      let draft: IssueDraft =
-        input.type === 'draft'
-          ? { title: input.title, body: input.body, labels: ['bug'], redactions: [], repo: flags.repo }
-          : (await draftFromInput(input, { ...env, duplicatesSearched: flags.search }))!;
-
       const { token, source } = await githubToken();
       // One retry of a transient failure: an offline user should not sit through the full backoff. (A per-request
       // `retries` would also retry 401/403/422, which the plugin otherwise leaves alone.)
       const client = createGitHubClient({ token, apiUrl: flags.apiUrl, retries: 1, log: (m) => process.stderr.write(`${m}\n`) });
+
+      // Search first, so the checklist's "I have searched existing issues" is ticked only when a search ran.
+      let duplicateLines: string[] = [];
+      let searched = false;
+      if (flags.search && input.type !== 'draft') {
+        try {
+          const query = duplicateQueryFor({ result: input.type === 'result' ? input.result : undefined, refusal: input.refusal }, flags.repo, env);
+          duplicateLines = formatDuplicates(await findDuplicates(client, query));
+          searched = true;
+        } catch (error) {
+          const e = error instanceof GitHubError ? error : new GitHubError('other', String(error), '');
+          duplicateLines = [`Duplicate search skipped: ${e.message} ${e.hint}`];
+        }
+      }
+
+      let draft: IssueDraft =
+        input.type === 'draft'
+          ? { title: input.title, body: input.body, labels: ['bug'], redactions: [], repo: flags.repo }
+          : (await draftFromInput(input, { ...env, duplicatesSearched: searched }))!;
 
       // Redaction runs over what will be sent, also when the input is a draft the user edited.
       const redacted = () => {
@@ -89,16 +103,9 @@ export function register(program: Command): void {
       showExactText(draft);
       printRedactions(draft, write);
       write(`Draft saved to ${draftPath}`);
-
-      if (flags.search && input.type !== 'draft') {
-        try {
-          const candidates = await findDuplicates(client, duplicateQueryFor({ result: input.type === 'result' ? input.result : undefined, refusal: input.refusal }, flags.repo, env));
-          write();
-          for (const line of formatDuplicates(candidates)) write(line);
-        } catch (error) {
-          const e = error instanceof GitHubError ? error : new GitHubError('other', String(error), '');
-          write(`Duplicate search skipped: ${e.message} ${e.hint}`);
-        }
+      if (duplicateLines.length > 0) {
+        write();
+        for (const line of duplicateLines) write(line);
       }
       write();
 

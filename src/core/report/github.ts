@@ -45,8 +45,9 @@ export function createGitHubClient(options: GitHubClientOptions = {}): GitHubCli
     auth: options.token,
     baseUrl: (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, ''),
     userAgent: options.userAgent ?? 'aup-bisect',
-    // Octokit would print deprecation notices and request logs to the console; route warnings to our log instead.
-    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => note(m), error: (m: string) => note(m) },
+    // Octokit would print deprecation notices and a line per failed request to the console: warnings go to our
+    // log; failed requests are reported once, with what to do, by toGitHubError.
+    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => note(m), error: () => undefined },
     throttle: {
       // A separate limiter key per client, so one client's pacing never delays another's.
       id: `aup-bisect-${process.pid}-${++clientCount}`,

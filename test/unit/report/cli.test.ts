@@ -61,6 +61,7 @@ describe('aup-bisect file', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('exactly the text that will be posted');
     expect(run.stdout).toContain('#1 [open] [BUG] Opus 4.8 safeguards block cyber work');
+    expect(run.stdout).toContain("- [x] I have searched [existing issues]");
     expect(run.stdout).toContain('react there instead');
     expect(run.stdout).toMatch(/\nhttps:\/\/github\.com\/anthropics\/claude-code\/issues\/new\?title=/);
     expect(run.stdout).toContain(`Full draft: ${join(dir, 'result.issue.md')}`);
@@ -101,6 +102,9 @@ describe('aup-bisect file', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('GitHub rejected the token (401 Bad credentials)');
     expect(run.stdout).toMatch(/Set GITHUB_TOKEN .* or run `gh auth login`/);
+    // The search failed too (same token), so the checklist does not claim one ran.
+    expect(run.stdout).toContain('Duplicate search skipped: Searching for duplicates failed: GitHub rejected the token');
+    expect(run.stdout).toContain("- [ ] I have searched [existing issues]");
     expect(run.stdout).toContain(`The draft is kept in ${join(dir, 'result.issue.md')}`);
     expect(run.stdout + run.stderr).not.toContain('ghp_notTheRight');
   });
