@@ -24,10 +24,10 @@
   function chart(c) {
     const figure = el('figure', 'chart');
     figure.appendChild(el('figcaption', '', c.title));
-    const root = svg('svg', { viewBox: `0 0 ${c.width} ${c.height}`, role: 'img', 'aria-label': c.title, preserveAspectRatio: 'none' });
+    const root = svg('svg', { viewBox: `0 0 ${c.width} ${c.height}`, role: 'img', 'aria-label': c.title });
     for (const t of c.ticks) {
-      root.appendChild(svg('line', { x1: 40, x2: c.width, y1: t.y, y2: t.y, class: 'grid' }));
-      const label = svg('text', { x: 36, y: t.y + 4, 'text-anchor': 'end', class: 'axis' });
+      root.appendChild(svg('line', { x1: c.axisX, x2: c.width, y1: t.y, y2: t.y, class: 'grid' }));
+      const label = svg('text', { x: c.axisX - 4, y: t.y + 4, 'text-anchor': 'end', class: 'axis' });
       label.textContent = t.label;
       root.appendChild(label);
     }

@@ -20,6 +20,8 @@ export interface BarChart {
   title: string;
   width: number;
   height: number;
+  /** Where the plot starts; value labels end just left of it. */
+  axisX: number;
   bars: ChartBar[];
   /** Horizontal guide lines with their labels (value axis). */
   ticks: Array<{ y: number; label: string }>;
@@ -52,8 +54,10 @@ export interface LedgerViewModel {
 
 const CHART_W = 640;
 const CHART_H = 140;
-const PAD_LEFT = 44;
+const PAD_LEFT = 56;
 const PAD_BOTTOM = 18;
+/** Room for the top tick's label. */
+const PAD_TOP = 10;
 
 function niceMax(max: number): number {
   if (max <= 0) return 1;
@@ -64,7 +68,7 @@ function niceMax(max: number): number {
 
 export function barChart(title: string, points: Array<{ key: string; value: number }>, format: (v: number) => string, unit: string): BarChart {
   const plotW = CHART_W - PAD_LEFT;
-  const plotH = CHART_H - PAD_BOTTOM;
+  const plotH = CHART_H - PAD_BOTTOM - PAD_TOP;
   const top = niceMax(Math.max(0, ...points.map((p) => p.value)));
   const step = points.length ? plotW / points.length : plotW;
   const gap = step > 4 ? 1 : 0;
@@ -72,18 +76,18 @@ export function barChart(title: string, points: Array<{ key: string; value: numb
     const h = (p.value / top) * plotH;
     return {
       x: round(PAD_LEFT + i * step),
-      y: round(plotH - h),
+      y: round(PAD_TOP + plotH - h),
       width: round(Math.max(1, step - gap)),
       height: round(h),
       title: `${p.key}: ${format(p.value)} ${unit}`.trim(),
     };
   });
-  const ticks = [0, 0.5, 1].map((f) => ({ y: round(plotH - f * plotH), label: format(top * f) }));
+  const ticks = [0, 0.5, 1].map((f) => ({ y: round(PAD_TOP + plotH - f * plotH), label: format(top * f) }));
   const every = Math.max(1, Math.ceil(points.length / 6));
   const labels = points
     .map((p, i) => ({ x: round(PAD_LEFT + i * step + step / 2), label: p.key.slice(5) }))
     .filter((_, i) => i % every === 0);
-  return { title, width: CHART_W, height: CHART_H, bars, ticks, labels };
+  return { title, width: CHART_W, height: CHART_H, axisX: PAD_LEFT, bars, ticks, labels };
 }
 
 const round = (v: number): number => Math.round(v * 10) / 10;

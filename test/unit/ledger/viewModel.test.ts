@@ -40,8 +40,9 @@ describe('ledger view model', () => {
     expect(perDay!.bars.map((b) => b.title)).toContain('2026-11-20: 2 refusals');
     const tallest = perDay!.bars.find((b) => b.title.startsWith('2026-11-20'))!;
     const half = perDay!.bars.find((b) => b.title.startsWith('2026-11-22'))!;
-    expect(tallest.height).toBe(122); // the full plot height: 2 is the axis maximum
-    expect(half.height).toBe(61);
+    expect(tallest.height).toBe(112); // the full plot height: 2 is the axis maximum
+    expect(tallest.y + tallest.height).toBe(half.y + half.height); // bars stand on the same baseline
+    expect(half.height).toBe(56);
     expect(perDay!.ticks.map((t) => t.label)).toEqual(['0', '1', '2']);
   });
 
