@@ -31,10 +31,14 @@ export async function buildLedger(options: BuildLedgerOptions): Promise<{ report
   return { report, scan };
 }
 
-/** "2026-11-01", an ISO time, or a span back from `now`: "7d", "4w". */
+/** "2026-11-01", an ISO time, or the last N days / weeks including today: "7d", "4w". */
 export function parseSince(value: string, now = new Date()): Date {
   const span = /^(\d+)([dw])$/.exec(value.trim());
-  if (span) return new Date(now.getTime() - Number(span[1]) * (span[2] === 'w' ? 7 : 1) * 86_400_000);
+  if (span) {
+    const days = Number(span[1]) * (span[2] === 'w' ? 7 : 1);
+    if (days < 1) throw new Error(`--since "${value}" must cover at least one day`);
+    return new Date(now.getTime() - (days - 1) * 86_400_000);
+  }
   const date = /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? new Date(`${value.trim()}T00:00:00Z`) : new Date(value);
   if (Number.isNaN(date.getTime())) {
     throw new Error(`--since "${value}" is not a date: use YYYY-MM-DD, an ISO time, or a span such as 7d or 4w`);
