@@ -10,6 +10,9 @@ import { register as registerDraft } from './commands/draft';
 import { register as registerFile } from './commands/file';
 import { register as registerDemo } from './commands/demo';
 import { register as registerLedger } from './commands/ledger';
+import { register as registerScan } from './commands/scan';
+import { register as registerWatch } from './commands/watch';
+import { register as registerDetect } from './commands/detect';
 
 const program = new Command('aup-bisect')
   .description('Notice Claude Code refusals, bisect them to the minimal trigger, and draft a reproducible issue.')
@@ -17,6 +20,9 @@ const program = new Command('aup-bisect')
   .showHelpAfterError();
 
 // Commands register themselves below, one line each.
+registerScan(program);
+registerWatch(program);
+registerDetect(program);
 registerLedger(program);
 registerSim(program);
 registerBisect(program);

@@ -40,6 +40,13 @@ export interface TranscriptEntry {
   apiRefusalExplanation?: string | null;
   refusedUserMessageUuid?: string | null;
   retractedMessageUuids?: string[];
+  // synthetic refusal messages (2.1.328)
+  refusingModel?: string;
+  refusedMessageId?: string;
+  /** Entries Claude Code adds around a retry ("your response above was stopped"), not the user's content. */
+  turnCompanion?: boolean;
+  isVirtual?: boolean;
+  rendered?: unknown;
   [key: string]: unknown;
 }
 
@@ -138,8 +145,9 @@ function classifyAssistant(entry: TranscriptEntry): RefusalEvent | undefined {
   const message = entry.message;
   if (!message) return undefined;
   const text = contentText(message.content);
-  const model = message.model && message.model !== SYNTHETIC ? message.model : undefined;
-  const messageId = str(message.id)?.startsWith('msg_') ? message.id : undefined;
+  // 2.1.328 names the refusing model and the refused message on the synthetic entry itself.
+  const model = str(entry.refusingModel) ?? (message.model && message.model !== SYNTHETIC ? message.model : undefined);
+  const messageId = str(entry.refusedMessageId) ?? (str(message.id)?.startsWith('msg_') ? message.id : undefined);
   const synthetic = entry.isApiErrorMessage === true || message.model === SYNTHETIC;
   // A real model's partial reply cut by the classifier is retried or retracted by Claude Code; the turn's outcome is
   // the synthetic API error and the model_refusal_* entries that follow it, so only those count.

@@ -40,7 +40,8 @@ const CYBER_TOPIC = /^API Error: (.{1,40}?)(?:'s safeguards flagged this message
 // Generation J: the hard stop, every wording seen (message / session, with or without the AUP link, "can't help").
 const HARD_STOP = /^API Error: (.{1,40}?)(?:'s safeguards flagged this (?:message|session)\b| can't help with this\.)/;
 // Generation I: the automatic fallback notice; not an API error, the session goes on.
-const FALLBACK_NOTICE = /^(.{1,40}?)'s safeguards flagged this (?:message|session)\b[\s\S]*?\bSwitched to ([^.\n]+(?:\.\d+)?[^.\n]*)\./;
+// "Switched to Opus 4.8." (mid-2026) or "Opus 4.8 is answering instead" (2.1.328).
+const FALLBACK_NOTICE = /^(.{1,40}?)'s safeguards flagged this (?:message|session)\b[\s\S]*?(?:\bSwitched to ([^.\n]+(?:\.\d+)?[^.\n]*)\.|(?:^|[.!?]\s+)([^.\n]{1,40}?(?:\.\d+)?[^.\n]{0,20}?) is answering instead)/;
 
 /** Words that make an API error look like a refusal. An API error with one of these but no known wording is "unrecognised". */
 const REFUSAL_ANCHORS = /Usage Policy|legal\/aup|safeguards|safety measures|can't help with this|content filtering|violat(?:e|es|ion)\b/i;
@@ -103,7 +104,7 @@ export function matchRefusalText(text: string): RefusalTextMatch | undefined {
     const match: RefusalTextMatch = { kind: 'safeguards', generation: 'I', ...extras(trimmed), sessionContinued: true };
     const modelLabel = label(fallback[1]);
     if (modelLabel) match.modelLabel = modelLabel;
-    match.fallbackModelLabel = fallback[2].trim();
+    match.fallbackModelLabel = (fallback[2] ?? fallback[3]).trim();
     return match;
   }
   if (/^API Error\b/.test(trimmed) && looksLikeRefusal(trimmed)) {

@@ -38,8 +38,14 @@ const LEAD = /^[\s⎿●⏺│▐▌✻✢·*]*/u;
 const START = /^(?:API Error\b|(?:Error:\s*)?Error during compaction:|.{1,40}?'s safeguards flagged this (?:message|session)\b)/;
 // Rows that carry on a message printed at column 0 (`claude -p`) rather than start something else.
 const TRAILER = /^(?:Details:|Request ID:|Message ID:|Double press esc|Please double press esc)/;
+// Glyphs that begin another element of Claude Code's screen (bullets, tree, spinner, prompt, box, status line).
+const GLYPH = /^[⎿●⏺│▐▌✻✢✽✶✳·*◐◑◒◓⏵❯>╭╰─]/u;
+// Claude Code indents a message's continuation rows by 2 (5 under a ⎿); a right-aligned status is far more.
+const MAX_INDENT = 10;
 const TRAILER_WORDS = ['Details:', 'Request ID:', 'Message ID:', 'Double press esc', 'Please double press esc'];
 const MAX_BLOCK_ROWS = 40;
+// Cursor home, erase display, alternate screen, full reset: where a new frame begins or the screen is wiped.
+const FRAME_START = /\x1b\[(?:H|1;1H|[23]J|\?1049[hl]|\?47[hl])|\x1bc/g;
 
 interface Row {
   raw: string;
@@ -76,8 +82,20 @@ export class TerminalRefusalScanner {
   /** Feed raw terminal data, split anywhere. Returns the refusals that became complete with this chunk. */
   write(chunk: string): TerminalRefusal[] {
     if (this.ended || chunk === '') return [];
-    this.writeSync(chunk);
-    return this.scan(false);
+    // A full-screen TUI paints frame after frame (cursor home, then only the cells that changed) and clears the
+    // screen on exit, so one chunk can hold a message and the frame that erased it: look at each frame boundary.
+    const found: TerminalRefusal[] = [];
+    let from = 0;
+    FRAME_START.lastIndex = 1;
+    for (let m = FRAME_START.exec(chunk); m; m = FRAME_START.exec(chunk)) {
+      this.writeSync(chunk.slice(from, m.index));
+      found.push(...this.scan(false));
+      from = m.index;
+      if (FRAME_START.lastIndex === m.index) FRAME_START.lastIndex++;
+    }
+    this.writeSync(chunk.slice(from));
+    found.push(...this.scan(false));
+    return found;
   }
 
   /** No more data: report a message still open at the bottom (e.g. the capture ended right after it). */
@@ -117,7 +135,7 @@ export class TerminalRefusalScanner {
       if (rows[i].wrapped) continue;
       const head = rows[i].text.replace(LEAD, '');
       if (!START.test(head)) continue;
-      const block = this.collect(rows, i, lastContent, cursorRow);
+      const block = final ? this.collect(rows, i, lastContent, Infinity, 0) : this.collect(rows, i, lastContent, cursorRow, buffer.cursorX);
       if (!block.closed && !final) {
         this.pendingFromBottom = Math.max(this.pendingFromBottom, rows.length - i);
         continue;
@@ -129,39 +147,52 @@ export class TerminalRefusalScanner {
     return found;
   }
 
-  /** Join a message's rows back into its text; `closed` when something else was drawn after it. */
-  private collect(rows: Row[], start: number, lastContent: number, cursorRow: number): { text: string; last: number; closed: boolean } {
+  /**
+   * Join a message's rows back into its text. `closed` once something else was painted after it: a row above the
+   * cursor, or the part of the cursor's row left of it. Rows below the cursor still hold the previous frame.
+   */
+  private collect(rows: Row[], start: number, lastContent: number, cursorRow: number, cursorX: number): { text: string; last: number; closed: boolean } {
     // A row the terminal soft-wrapped continues mid-word: keep the previous row's trailing spaces.
     const own = (j: number): string => (rows[j + 1]?.wrapped ? rows[j].raw : rows[j].text);
     let text = own(start).replace(LEAD, '');
     let last = start;
     let blanks = 0;
+    const open = (): { text: string; last: number; closed: boolean } => ({ text, last, closed: false });
+    if (start >= cursorRow) return open();
     for (let j = start + 1; j <= lastContent && j - start < MAX_BLOCK_ROWS; j++) {
+      if (j > cursorRow) return open();
+      const atCursor = j === cursorRow;
       const row = rows[j];
       if (row.wrapped) {
+        if (atCursor) return open();
         text += own(j);
         last = j;
         blanks = 0;
         continue;
       }
-      const stripped = row.text.replace(LEAD, '').trimEnd();
-      if (stripped === '') {
+      const fresh = atCursor ? row.raw.slice(0, cursorX) : row.text;
+      const indent = /^\s*/.exec(fresh)![0].length;
+      const body = fresh.slice(indent).trimEnd();
+      if (body === '') {
+        if (atCursor) return open();
         if (++blanks > MAX_BLANKS) return { text, last, closed: true };
         continue;
       }
-      const indented = /^\s/.test(row.text) && !START.test(stripped);
-      if (TRAILER.test(stripped)) {
-        text += `${blanks > 0 ? '\n\n' : '\n'}${stripped}`;
-      } else if (indented && blanks === 0) {
-        text += ` ${stripped}`;
+      if (TRAILER.test(body)) {
+        if (atCursor) return open();
+        text += `${blanks > 0 ? '\n\n' : '\n'}${body}`;
+      } else if (indent > 0 && indent <= MAX_INDENT && blanks === 0 && !GLYPH.test(body) && !START.test(body)) {
+        if (atCursor) return open();
+        text += ` ${body}`;
       } else {
-        const unfinished = j >= cursorRow && (indented || /^\s/.test(row.text) || TRAILER_WORDS.some((w) => w.startsWith(stripped)));
+        // Something else begins here, unless it is the cursor's row and could still grow into part of the message.
+        const unfinished = atCursor && (indent > 0 || TRAILER_WORDS.some((w) => w.startsWith(body)));
         return { text, last, closed: !unfinished };
       }
       last = j;
       blanks = 0;
     }
-    return { text, last, closed: false };
+    return open();
   }
 
   private toRefusal(text: string): TerminalRefusal | undefined {

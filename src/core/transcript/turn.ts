@@ -18,6 +18,7 @@ export interface ChainEntry {
 }
 
 const MAX_WALK = 20_000;
+const API_REQUEST = Buffer.from('{"type":"api-request",');
 const CACHE_LIMIT = 4_096;
 
 /** An open transcript with what has been learned about it: uuid locations and a line-number checkpoint. */
@@ -86,12 +87,24 @@ export class TranscriptFile {
     return { chain: chain.reverse() };
   }
 
-  /** The model of the nearest earlier real assistant reply: the best guess for legacy errors that name none. */
+  /**
+   * The model an API error that names none was sent to: the `api-request` entry Claude Code wrote for that request
+   * (2.1.3xx), else the model attachment or the nearest earlier real reply in the chain (older versions).
+   */
   async modelBefore(from: ChainEntry, maxSteps = 200): Promise<string | undefined> {
+    const request = await findBackward(this.fh, API_REQUEST, from.offset, Math.max(0, from.offset - 4 * 1024 * 1024));
+    if (request >= 0) {
+      const line = await readLineFrom(this.fh, await lineStartOf(this.fh, request));
+      const params = (parseLine(line.bytes) as { params?: { model?: unknown } } | undefined)?.params;
+      if (typeof params?.model === 'string') return params.model;
+    }
     let current: ChainEntry | undefined = from;
     for (let steps = 0; current && steps < maxSteps; steps++) {
-      const model = current.entry.type === 'assistant' ? current.entry.message?.model : undefined;
+      const { entry } = current;
+      const model = entry.type === 'assistant' ? entry.message?.model : undefined;
       if (model && model !== '<synthetic>') return model;
+      const identity = (entry.attachment as { type?: string; identity?: { modelId?: unknown } } | undefined)?.identity;
+      if (entry.type === 'attachment' && typeof identity?.modelId === 'string') return identity.modelId;
       const parent: unknown = current.entry.parentUuid;
       current = typeof parent === 'string' ? await this.locate(parent, current.offset) : undefined;
     }
@@ -217,7 +230,7 @@ export async function buildRecord(file: TranscriptFile, turn: Turn): Promise<Ref
   const models: RefusingModel[] = [];
   for (const m of merged) {
     let model = m.model || (m.label ? modelIdFromLabel(m.label) : '');
-    if (!model) model = (await file.modelBefore(turn.chain.at(-1) ?? last.at)) ?? 'unknown';
+    if (!model) model = (await file.modelBefore(last.at)) ?? 'unknown';
     const { label: _label, ...rest } = m;
     models.push(clean({ ...rest, model }));
   }
@@ -329,6 +342,7 @@ export function extractParts(turn: Pick<Turn, 'chain' | 'prompt'>): { parts: Req
 
   for (const at of turn.chain) {
     const { entry } = at;
+    if (entry.turnCompanion === true || entry.isVirtual === true) continue;
     const content = entry.message?.content;
     if (entry.type === 'assistant' && Array.isArray(content)) {
       for (const block of content as Array<Record<string, unknown>>) {
@@ -364,9 +378,17 @@ export function extractParts(turn: Pick<Turn, 'chain' | 'prompt'>): { parts: Req
       }
     } else if (entry.type === 'attachment' && entry.attachment !== undefined) {
       const attachment = entry.attachment as Record<string, unknown>;
-      const pointer = typeof attachment?.content === 'string' ? '/attachment/content' : '/attachment';
       const filePath = ['filename', 'path', 'file_path'].map((k) => attachment?.[k]).find((v) => typeof v === 'string') as string | undefined;
-      push(at, pointer, 'attachment', { filePath });
+      if (Array.isArray(entry.rendered)) {
+        // 2.1.328 stores what the model was shown for each attachment (system reminders); bookkeeping attachments
+        // without `rendered` (prompt snapshots, session context) never reach the model.
+        (entry.rendered as Array<Record<string, unknown>>).forEach((item, i) => {
+          if (typeof item?.content === 'string') push(at, `/rendered/${i}/content`, 'attachment', { filePath });
+        });
+      } else if (entry.rendered === undefined && !('snapshot' in attachment || 'systemPrompt' in attachment || 'context' in attachment)) {
+        // Older versions: the attachment's own text, or its JSON.
+        push(at, typeof attachment?.content === 'string' ? '/attachment/content' : '/attachment', 'attachment', { filePath });
+      }
     }
   }
   const prompt = turn.prompt ? promptTexts.join('\n') : undefined;

@@ -1,0 +1,39 @@
+/** `aup-bisect watch`: print each new refusal as Claude Code writes it. */
+import type { Command } from 'commander';
+import { resolveProjectsDir } from '../../core/transcript/locate';
+import { TranscriptTailer } from '../../core/transcript/tail';
+import { exitQuietlyOnClosedPipe, formatRecord } from './scan';
+
+interface WatchFlags {
+  claudeDir?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('watch')
+    .description('Print each new refusal as Claude Code writes it to a transcript (Ctrl-C to stop)')
+    .option('--claude-dir <dir>', 'Claude Code config dir holding projects/, or a folder of .jsonl transcripts (default: $CLAUDE_CONFIG_DIR or ~/.claude)')
+    .option('--json', 'one JSON refusal record per line')
+    .action(async (flags: WatchFlags) => {
+      exitQuietlyOnClosedPipe();
+      const projectsDir = resolveProjectsDir(flags.claudeDir);
+      const tailer = new TranscriptTailer(projectsDir, {
+        onError: (error) => process.stderr.write(`warning: ${error instanceof Error ? error.message : String(error)}\n`),
+      });
+      tailer.onRefusal((record) => process.stdout.write(`${formatRecord(record, flags.json === true)}\n`));
+      await tailer.start();
+      process.stderr.write(`watching ${projectsDir} for refusals (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          tailer.dispose();
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        // fs.watch is not persistent here, so keep the process alive until a signal.
+        setInterval(() => undefined, 1 << 30);
+      });
+      process.exit(0);
+    });
+}
