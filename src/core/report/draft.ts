@@ -144,7 +144,7 @@ function triggerNoun(result: BisectResult | undefined, refusal: RefusalRecord | 
     case 'system_reminder':
       return 'a system reminder';
     default:
-      return ext ? `a .${ext} file` : 'a file';
+      return ext ? `text from a .${ext} file` : 'text from a file';
   }
 }
 

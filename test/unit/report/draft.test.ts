@@ -105,6 +105,32 @@ describe('draftIssue from a bisect result', () => {
   });
 });
 
+describe('draftIssue from `bisect FILE --json` (no transcript)', () => {
+  const original = 'Toy catalogue\nA plush character with a donkey underneath, mail jo@example.org\nWooden train set\n';
+  const minimal = 'characterdonkey underneath';
+  const result = loadResult({
+    minimal,
+    parts: [{ index: 0, kind: 'file', filePath: '/home/alice/ad.txt', fileName: 'ad.txt', size: original.length, needed: true, minimal }],
+    original: { path: '/home/alice/ad.txt', fileName: 'ad.txt', size: original.length, sha256: 'ab'.repeat(32) },
+    oracle: 'sim',
+    refusal: undefined,
+    minimalFile: undefined,
+  });
+  const draft = draftIssue({ result, env: ALICE, original });
+
+  it('names the file kind in the title and says there is no transcript record', () => {
+    expect(draft.title).toBe('[BUG] Opus 4.8 safeguards refuse text from a .txt file: characterdonkey underneath');
+    expect(section(draft.body, 'Error Messages/Logs')).toContain('the refusal was reproduced directly with the `sim` oracle');
+    expect(draft.body).toContain("cat > 'ad.txt' <<'AUP_TRIGGER_EOF'");
+  });
+
+  it('summarises a trigger cut out of one line without quoting that line', () => {
+    expect(draft.body).toContain('0 lines kept as is, 1 line cut down within a line, 3 lines of 3 removed');
+    expect(draft.body).not.toContain('mail ');
+    expect(draft.body).toContain('$0.1642 (estimated)');
+  });
+});
+
 describe('draftIssue from a refusal record alone', () => {
   const draft = draftIssue({ refusal: loadRefusal(), env: { ...ALICE } });
 
