@@ -212,16 +212,19 @@ async function main(): Promise<void> {
     let t = performance.now();
     const tree = generate(projects);
     const genMs = performance.now() - t;
-    console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+    const os = await import('node:os');
+    console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`generated ${mb(tree.bytes)} (${(tree.bytes / GIB).toFixed(2)} GiB) in ${tree.files} transcripts, ${tree.refusals} refused turns, in ${secs(genMs)}`);
 
     const run = async (label: string): Promise<void> => {
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const { report, scan } = await buildLedger({ projectsDir: projects, cacheDir, since: new Date(Date.now() - 90 * 86_400_000) });
       const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
       const s = scan.stats;
       console.log(
-        `${label}: ${secs(ms)}, read ${mb(s.bytesRead)} of ${mb(s.bytesTotal)} (${((s.bytesRead / 1e6) / (ms / 1000)).toFixed(0)} MB/s), ` +
+        `${label}: ${secs(ms)} (cpu ${secs((cpu.user + cpu.system) / 1000)}), read ${mb(s.bytesRead)} of ${mb(s.bytesTotal)} (${((s.bytesRead / 1e6) / (ms / 1000)).toFixed(0)} MB/s), ` +
           `${s.filesRescanned} files from the start, ${s.filesResumed} appended to; ${report.entries.length} refused turns, ` +
           `${report.totals.requests} requests, $${report.totals.costUSD.toFixed(2)} ` +
           `(${report.entries.filter((e) => e.costSource === 'cost-state').length} from cost-state); rss ${mb(process.memoryUsage().rss)}`,
