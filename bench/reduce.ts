@@ -53,23 +53,27 @@ async function judge(c: BenchCase, minimal: ProbeInput): Promise<{ triggers: boo
 }
 
 async function runOurs(c: BenchCase): Promise<Row> {
-  const phases = (label: string) => {
-    const seen = new Map<string, number>();
+  // BENCH_PHASES=1: probes and simulated seconds per phase, on stderr (where the rounds go).
+  const phases = (label: string, o: CountingOracle) => {
+    const seen = new Map<string, [number, number]>();
     let last = 0;
+    let lastT = 0;
     return {
       onProgress: (e: { phase: string; probes: number }) => {
-        seen.set(e.phase, (seen.get(e.phase) ?? 0) + e.probes - last);
+        const [p, t] = seen.get(e.phase) ?? [0, 0];
+        seen.set(e.phase, [p + e.probes - last, t + o.clock.now - lastT]);
         last = e.probes;
+        lastT = o.clock.now;
       },
-      done: () => process.env.BENCH_PHASES && process.stderr.write(`  ${c.name} ${label}: ${[...seen].map(([k, v]) => `${k} ${v}`).join(', ')}\n`),
+      done: () => process.env.BENCH_PHASES && process.stderr.write(`  ${c.name} ${label}: ${[...seen].map(([k, [p, t]]) => `${k} ${p}p/${t / 1000}s`).join(', ')}\n`),
     };
   };
   const o1 = oracleFor(c, 1, 11);
-  const p1 = phases('c=1');
+  const p1 = phases('c=1', o1);
   const r1 = await reduce(c.input, o1, { concurrency: 1, onProgress: p1.onProgress });
   p1.done();
   const o4 = oracleFor(c, 4, 12);
-  const p4 = phases('c=4');
+  const p4 = phases('c=4', o4);
   const r4 = await reduce(c.input, o4, { concurrency: 4, onProgress: p4.onProgress });
   p4.done();
   const j = await judge(c, r1.minimal);

@@ -45,6 +45,8 @@ const MARGIN = 3;
 const MAX_ANSWERS = 11;
 /** Interior units below which a level's chunk deletion is left to the finer levels (cheaper for one phrase). */
 const MIN_INTERIOR = 8;
+/** A window (in units) above which a trigger that no single window holds is taken apart by group testing. */
+const SCATTERED = 16;
 
 class NotRefused extends Error {}
 
@@ -89,7 +91,6 @@ class Reduction {
   private monotone = true;
   private probesIssued = 0;
   private repeats = 0;
-  private flipsSeen = 0;
   private phase = 'confirm';
   private best: Entry | undefined;
   private history: Cand[] = [];
@@ -226,9 +227,10 @@ class Reduction {
     if (live().length > 1) {
       this.phase = 'parts';
       const parts = live();
+      const base = cur;
       cur = await this.deleteChunks(parts.length, 0, parts.length, (drop) =>
-        cur.map((r, i) => (parts.includes(i) && drop[parts.indexOf(i)] ? [] : r)),
-      );
+        base.map((r, i) => (parts.includes(i) && drop[parts.indexOf(i)] ? [] : r)),
+      false);
       this.accept(cur);
     }
     const needed = live();
@@ -249,7 +251,6 @@ class Reduction {
       const sig = cuts.join(',');
       // The finest level is searched only when nothing coarser was (a blob without lines or words).
       if (n <= 1 || sig === prevCuts || (li === finest && located)) continue;
-      located = true;
       prevCuts = sig;
       this.phase = model.levels[li]!;
       const keep = (ranges: number[], base: Cand = cur, c: number[] = cuts) => {
@@ -259,24 +260,39 @@ class Reduction {
         }
         return base.map((r, i) => (i === p ? runsSelect(r, mergeRanges(pos)) : r));
       };
-      const [s, e] = await this.locate(n, (a, b) => keep([a, b]));
+      const { span: [s, e], scattered } = await this.locate(n, (a, b) => keep([a, b]), !located);
       if (s > 0 || e < n) {
         cur = keep([s, e]);
         this.accept(cur);
         await this.payRepeats(cur);
       }
-      // Separated fragments: many units between the two proven ends.
       const inner = model.cuts(li, cur[p]!);
       const m = inner.length - 1;
-      if (m - 2 >= MIN_INTERIOR && li < finest) {
-        const base = cur;
-        cur = await this.deleteChunks(m, 1, m - 1, (drop) => {
-          const ranges: number[] = [];
-          for (let u = 0; u < m; u++) if (!drop[u]) ranges.push(u, u + 1);
-          return keep(ranges, base, inner);
-        });
+      const base = cur;
+      const without = (drop: Uint8Array) => {
+        const ranges: number[] = [];
+        for (let u = 0; u < m; u++) if (!drop[u]) ranges.push(u, u + 1);
+        return keep(ranges, base, inner);
+      };
+      if (scattered) {
+        // Separated fragments that no window holds: group testing over the whole span.
+        cur = await this.deleteChunks(m, 0, m, without, false);
         this.accept(cur);
+      } else if (m - 2 >= MIN_INTERIOR && li < finest) {
+        // Separated fragments between the two proven ends: delete the interior by chunks.
+        cur = await this.deleteChunks(m, 1, m - 1, without, true);
+        this.accept(cur);
+      } else if (m - 2 >= 2 && li < finest) {
+        // A short span: one probe tells a gap between two fragments from a phrase (finer levels do the rest).
+        const drop = new Uint8Array(m);
+        drop.fill(1, 1, m - 1);
+        const gapless = without(drop);
+        if (await this.decide(gapless)) {
+          cur = gapless;
+          this.accept(cur);
+        }
       }
+      located = true;
       const back = restarts < 8 ? await this.checkpoint(cur) : undefined;
       if (back) {
         restarts++;
@@ -296,35 +312,48 @@ class Reduction {
    * The smallest window [s, e) of units (found by descent, then pinned at both ends) that is still refused.
    * window(a, b) builds the candidate keeping units a..b-1 of the part (everything else unchanged).
    */
-  private async locate(n: number, window: (a: number, b: number) => Cand): Promise<[number, number]> {
+  private async locate(
+    n: number,
+    window: (a: number, b: number) => Cand,
+    /** The whole part is searched (no coarser level pinned the span): a failed descent means separated fragments. */
+    first: boolean,
+  ): Promise<{ span: [number, number]; scattered: boolean }> {
     let w: [number, number] = [0, n];
     let confirmed: [number, number] = [0, n];
+    let confirmedByDescent = false;
     let streak = 0;
     const overlap = 1;
-    for (;;) {
+    for (let round = 0; ; round++) {
       const len = w[1] - w[0];
-      const pieces = Math.min(this.c + 1, Math.max(2, Math.floor(len / 2)));
-      if (len < 4) break;
+      // Small spans go straight to the end searches, which need no more probes than a descent would.
+      if (len <= 8) break;
+      // First round over a whole part with several slots: windows that cover everything, none assumed, so a trigger
+      // that no window holds shows at once.
+      const cover = first && round === 0 && this.c >= 2;
+      const pieces = Math.min(this.c + (cover ? 0 : 1), Math.max(2, Math.floor(len / 2)));
       const bounds = Array.from({ length: pieces + 1 }, (_, j) => w[0] + Math.floor((j * len) / pieces));
       const wins = bounds.slice(0, pieces).map((b, j): [number, number] =>
         j === pieces - 1 ? [b, w[1]] : [b, Math.min(w[1], bounds[j + 1]! + overlap)],
       );
       if (wins.some(([a, b]) => b - a >= len)) break;
-      const probed = wins.slice(0, pieces - 1);
+      const probed = cover ? wins : wins.slice(0, pieces - 1);
       const answers = await this.all(probed.map(([a, b]) => this.decide(window(a, b))));
       const hit = answers.indexOf(true);
       if (hit >= 0) {
         w = probed[hit]!;
         confirmed = w;
+        confirmedByDescent = true;
         streak = 0;
         continue;
       }
+      if (cover) break;
       // None of the probed windows holds the trigger: it is in the last one, or in no single window at all.
       w = wins[pieces - 1]!;
       streak++;
       if (streak >= 2) {
         if (await this.decide(window(w[0], w[1]))) {
           confirmed = w;
+          confirmedByDescent = true;
           streak = 0;
         } else {
           w = confirmed;
@@ -335,12 +364,30 @@ class Reduction {
     if (w !== confirmed && !(await this.decide(window(w[0], w[1])))) w = confirmed;
     await this.settleOriginal();
 
-    // Shortest refused prefix of w, then shortest refused suffix of that.
+    // No single window holds it and the span is still wide: separated fragments, left to group testing.
+    if (first && w === confirmed && w[1] - w[0] > SCATTERED && !confirmedByDescent) return { span: w, scattered: true };
+
     const [a0, b0] = w;
+    if (this.c >= 2 && b0 - a0 > 2) {
+      // Both ends at once, half the slots each: more bits per round than one end at a time. [s, e) itself is not
+      // probed: for a trigger made of parts that are all needed it is refused; the final verification checks.
+      const [e, s] = await Promise.all([
+        this.searchEnd(window, a0, b0, Math.ceil(this.c / 2)),
+        this.searchStart(window, a0, b0, Math.floor(this.c / 2)),
+      ]);
+      if (s < e) return { span: [s, e], scattered: false };
+    }
+    // Shortest refused prefix of w, then shortest refused suffix of that.
+    const e = await this.searchEnd(window, a0, b0, this.c);
+    return { span: [await this.searchStart(window, a0, e, this.c), e], scattered: false };
+  }
+
+  /** Smallest e in (a0, b0] with units a0..e-1 refused ([a0, b0) is). */
+  private async searchEnd(window: (a: number, b: number) => Cand, a0: number, b0: number, k: number): Promise<number> {
     let lo = a0;
     let hi = b0;
     while (hi - lo > 1) {
-      const pts = this.points(lo, hi);
+      const pts = this.points(lo, hi, k);
       const answers = await this.all(pts.map((x) => this.decide(window(a0, x))));
       const refusedAt = pts.filter((_, i) => answers[i]);
       if (refusedAt.length) {
@@ -348,11 +395,15 @@ class Reduction {
         lo = Math.max(lo, ...pts.filter((x, i) => !answers[i] && x < hi));
       } else lo = Math.max(...pts);
     }
-    const e = hi;
-    lo = a0;
-    hi = e;
+    return hi;
+  }
+
+  /** Largest s in [a0, e) with units s..e-1 refused ([a0, e) is). */
+  private async searchStart(window: (a: number, b: number) => Cand, a0: number, e: number, k: number): Promise<number> {
+    let lo = a0;
+    let hi = e;
     while (hi - lo > 1) {
-      const pts = this.points(lo, hi);
+      const pts = this.points(lo, hi, k);
       const answers = await this.all(pts.map((x) => this.decide(window(x, e))));
       const refusedAt = pts.filter((_, i) => answers[i]);
       if (refusedAt.length) lo = Math.max(...refusedAt);
@@ -360,12 +411,12 @@ class Reduction {
       hi = passedAbove.length ? Math.min(...passedAbove) : hi;
       if (!refusedAt.length && !passedAbove.length) break;
     }
-    return [lo, e];
+    return lo;
   }
 
-  /** Up to c evenly spaced points strictly inside (lo, hi): one round of a (c+1)-section search. */
-  private points(lo: number, hi: number): number[] {
-    const k = Math.min(this.c, hi - lo - 1);
+  /** Up to k evenly spaced points strictly inside (lo, hi): one round of a (k+1)-section search. */
+  private points(lo: number, hi: number, most: number): number[] {
+    const k = Math.min(most, hi - lo - 1);
     const pts = new Set<number>();
     for (let j = 1; j <= k; j++) pts.add(lo + Math.round((j * (hi - lo)) / (k + 1)));
     return [...pts].filter((x) => x > lo && x < hi).sort((x, y) => x - y);
@@ -375,30 +426,47 @@ class Reduction {
    * Breadth-first chunk deletion over units from..to-1 of a unit space: try to delete each chunk; chunks that are
    * needed are halved and tried again. build(drop) makes the candidate without the dropped units.
    */
-  private async deleteChunks(n: number, from: number, to: number, build: (drop: Uint8Array) => Cand): Promise<Cand> {
+  private async deleteChunks(n: number, from: number, to: number, build: (drop: Uint8Array) => Cand, wholeFirst: boolean): Promise<Cand> {
     const drop = new Uint8Array(n);
-    const queue: [number, number][] = to > from ? [[from, to]] : [];
+    const queue: [number, number][] = [];
+    // Start with the whole range, or (when the whole cannot go) with one chunk per slot, at least two.
+    const first = wholeFirst ? 1 : Math.max(2, this.c);
+    for (let j = 0; j < first; j++) {
+      const a = from + Math.floor((j * (to - from)) / first);
+      const b = from + Math.floor(((j + 1) * (to - from)) / first);
+      if (b > a) queue.push([a, b]);
+    }
     const without = (chunks: [number, number][]) => {
       const d = drop.slice();
       for (const [a, b] of chunks) d.fill(1, a, b);
       return build(d);
     };
-    while (queue.length) {
-      const batch = queue.splice(0, this.c);
-      const answers = await this.all(batch.map((ch) => this.decide(without([ch]))));
+    // Deletions that succeeded side by side in one round are kept optimistically; their union is probed in the
+    // next round, beside the next chunks (a slot, not a round), and undone if it does not hold.
+    let optimistic: [number, number][] | undefined;
+    while (queue.length || optimistic) {
+      const merged = optimistic;
+      const batch = queue.splice(0, this.c - (merged ? 1 : 0));
+      const [mergeOk, ...answers] = await this.all([
+        merged ? this.decide(build(drop)) : Promise.resolve(true),
+        ...batch.map((ch) => this.decide(without([ch]))),
+      ]);
+      optimistic = undefined;
+      if (!mergeOk) {
+        for (const [a, b] of merged!) drop.fill(0, a, b);
+        queue.unshift(...merged!, ...batch);
+        continue;
+      }
       const deletable = batch.filter((_, i) => answers[i]);
-      if (deletable.length > 1) {
-        if (await this.decide(without(deletable))) for (const [a, b] of deletable) drop.fill(1, a, b);
-        else {
-          drop.fill(1, deletable[0]![0], deletable[0]![1]);
-          queue.unshift(...deletable.slice(1));
-        }
-      } else if (deletable.length === 1) drop.fill(1, deletable[0]![0], deletable[0]![1]);
-      for (const [i, [a, b]] of batch.entries()) {
-        if (!answers[i] && b - a > 1) {
-          const mid = a + Math.floor((b - a) / 2);
-          queue.push([a, mid], [mid, b]);
-        }
+      for (const [a, b] of deletable) drop.fill(1, a, b);
+      // The first deletion was proven on the current base; the others only each on their own.
+      if (deletable.length > 1) optimistic = deletable.slice(1);
+      const needed = batch.filter(([a, b], i) => !answers[i] && b - a > 1);
+      // Split needed chunks finer when that keeps every slot busy (never finer than halves with one slot).
+      const pieces = Math.max(2, Math.ceil(this.c / Math.max(1, needed.length)));
+      for (const [a, b] of needed) {
+        const k = Math.min(pieces, b - a);
+        for (let j = 0; j < k; j++) queue.push([a + Math.floor((j * (b - a)) / k), a + Math.floor(((j + 1) * (b - a)) / k)]);
       }
     }
     return build(drop);
@@ -505,6 +573,13 @@ class Reduction {
 
   // ---------------------------------------------------------------- probing
 
+  /** Answers that disagreed with the majority for their input: flips seen (a lower bound on the flips that happened). */
+  private flips(): number {
+    let n = 0;
+    for (const e of this.memo.values()) n += Math.min(e.refused, e.passed);
+    return n;
+  }
+
   private accept(cand: Cand): void {
     const last = this.history[this.history.length - 1];
     if (!last || this.key(last) !== this.key(cand)) this.history.push(cand);
@@ -552,9 +627,12 @@ class Reduction {
       const lead = e.refused - e.passed;
       if (lead >= MARGIN) return true;
       if (lead <= -MARGIN) return false;
+      const answers = e.refused + e.passed;
       // A tie keeps the content (a wrong "passes" only costs minimality, a wrong "refused" costs correctness).
-      if (e.refused + e.passed >= MAX_ANSWERS || e.cachedRepeat) return lead > 0;
-      await this.probe(e);
+      if (answers >= MAX_ANSWERS || e.cachedRepeat) return lead > 0;
+      // As many repeats at once as could possibly settle it: never more than a one-at-a-time test would send.
+      const need = Math.min(MARGIN - Math.abs(lead), MAX_ANSWERS - answers);
+      await this.all(Array.from({ length: Math.max(1, need) }, () => this.probe(e)));
     }
   }
 
@@ -606,10 +684,7 @@ class Reduction {
       }
       if (attempt > 0 && verdict.cached) e.cachedRepeat = true;
       if (verdict.refused) this.originalPending = false;
-      if ((verdict.refused && e.passed > 0) || (!verdict.refused && e.refused > 0)) {
-        this.flipsSeen++;
-        this.noisy = true;
-      }
+      if ((verdict.refused && e.passed > 0) || (!verdict.refused && e.refused > 0)) this.noisy = true;
       if (verdict.refused) e.refused++;
       else e.passed++;
       if (e.refused + e.passed === 1) (verdict.refused ? this.observedRefused : this.observedPassed).push(e);
@@ -663,7 +738,7 @@ class Reduction {
       parts,
       oneMinimal: false,
       verification: { refused: e.refused, of: e.refused + e.passed },
-      flipsSeen: this.flipsSeen,
+      flipsSeen: this.flips(),
       repeats: this.repeats,
       probesIssued: this.probesIssued,
     };
