@@ -203,7 +203,15 @@ export function creditRequest(report: LedgerReport): string {
       `- ${x.timestamp}  ${models}${cats ? `  [${cats}]` : ''}  ${count(totalTokens(x.usage))} tokens  ${usd(x.costUSD)}` +
         `${x.costSource === 'price-table' ? ' (estimated at list price)' : ''}`,
     );
-    lines.push(`  request ids: ${ids.length ? ids.join(', ') : '(none logged)'}`);
+    const refusedIds = new Set([...x.models.map((m) => m.requestId), ...x.requests.filter((r) => r.role === 'refused').map((r) => r.requestId)]);
+    const refused = ids.filter((id) => refusedIds.has(id));
+    const after = ids.filter((id) => !refusedIds.has(id));
+    const unnamed = x.requests.filter((r) => r.role === 'refused' && !r.requestId).length;
+    lines.push(
+      `  refused request ids: ${refused.length ? refused.join(', ') : '(none logged)'}` +
+        (unnamed ? ` (+${unnamed} refused request${unnamed === 1 ? '' : 's'} Claude Code logged without an id)` : ''),
+    );
+    if (after.length) lines.push(`  retry/fallback request ids: ${after.join(', ')}`);
     if (x.claudeCodeVersion) lines.push(`  Claude Code ${x.claudeCodeVersion}, session ${x.sessionId}`);
     else lines.push(`  session ${x.sessionId}`);
   }

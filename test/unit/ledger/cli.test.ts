@@ -56,7 +56,7 @@ describe('aup-bisect ledger', () => {
     expect(csv[1]).toContain(',sess-1,/home/dev/shop,2.1.328,safeguards,claude-fable-5,cyber,req_011CrefusedAAAA,1,');
     expect((await run('--csv', '--by', 'category')).out).toMatch(/^category,refusals,.*\r\ncyber,1,1,1000,0,0,9000,0\.009500,3\.0\r\n$/);
     const credit = (await run('--credit-request')).out;
-    expect(credit).toContain('request ids: req_011CrefusedAAAA');
+    expect(credit).toContain('refused request ids: req_011CrefusedAAAA\n');
     expect(credit).toContain('(estimated at list price)');
   });
 

@@ -85,7 +85,7 @@ describe('report formats', () => {
     const text = creditRequest(report);
     expect(text).toMatch(/^Subject: Credit request: 3 refused Claude Code turns, 6 API requests \(2026-11-16 to 2026-11-22\)/);
     expect(text).toContain('- 2026-11-20T09:00:00.000Z  claude-fable-5, claude-opus-4-8  [cyber]  1,970 tokens  $2.00');
-    expect(text).toMatch(/request ids: req_\d+, req_f\d+/);
+    expect(text).toMatch(/refused request ids: req_\d+\n  retry\/fallback request ids: req_f\d+\n/);
     expect(text).toContain('Total: 5,910 tokens (input 450, output 60, cache write 0, cache read 5,400), $3.50.');
     expect(text).not.toContain('/home/dev/shop');
   });
