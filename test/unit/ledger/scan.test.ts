@@ -59,6 +59,21 @@ describe('scanLedger with its index', () => {
     expect(second.entries).toEqual(cold.entries);
   });
 
+  it('leaves a half-written last line for the next run', async () => {
+    const file = join(projects, '-home-dev-shop', 'sess-1.jsonl');
+    const text = session(2).text();
+    const cut = text.length - 40; // inside the last line
+    await writeFile(file, text.slice(0, cut));
+    const first = await scan();
+    const lastLineStart = text.lastIndexOf('\n', text.length - 2) + 1;
+    expect(first.stats.bytesRead).toBe(lastLineStart);
+    await appendFile(file, text.slice(cut));
+    const second = await scan();
+    expect(second.stats).toMatchObject({ filesResumed: 1, bytesRead: text.length - lastLineStart });
+    const cold = await scanLedger({ projectsDir: projects, useIndex: false });
+    expect(second.entries).toEqual(cold.entries);
+  });
+
   it('completes a chain that was open at the end of the file when the rest is appended', async () => {
     const file = join(projects, '-home-dev-shop', 'sess-1.jsonl');
     const t = new Transcript();
