@@ -100,23 +100,21 @@ export interface ExtractResult {
 }
 
 const marker = (s: string): Buffer => Buffer.from(s, 'utf8');
+/** The detector's refusal candidates; `"model":"<synthetic>"` among them also marks Claude Code's own error entries. */
+const CANDIDATES = CANDIDATE_MARKERS;
+const SYNTHETIC = marker('"model":"<synthetic>"');
 /**
- * Markers searched through whole chunks, one pass each (their cost grows with their number, so only rare ones):
- * the cost-state snapshot, then the detector's refusal candidates.
+ * Everything else is decided per line from a few bytes at known places. Bookkeeping entries (cost-state,
+ * api-request, api-request-blob, attachments ...) start with their type; user and assistant entries name their
+ * message's role right after `"message":{`, before the content, so within the first few hundred bytes.
  */
-const COST_MARKER = marker('"type":"cost-state"');
-const MARKERS = [COST_MARKER, ...CANDIDATE_MARKERS];
-const COST = 0;
-const SYNTHETIC = MARKERS.findIndex((m) => m.equals(marker('"model":"<synthetic>"')));
-/**
- * The rest is decided per line within a small window. An entry's kind is its message's role, written right after
- * `"message":{` and before the content, so it sits in the first few hundred bytes of a user or assistant line.
- */
+const TYPE_FIRST = marker('{"type":"');
+const COST_STATE = marker('cost-state"');
+const SYSTEM = marker('system"');
 const ROLE = marker('"role":"');
 const ROLE_USER = marker('user"');
 const ROLE_ASSISTANT = marker('assistant"');
 const ROLE_WINDOW = 2048;
-const TYPE_FIRST = marker('{"type":"');
 const API_REQUEST = marker('api-request"');
 const TOOL_RESULT = marker('"type":"tool_result"');
 const META = marker('"isMeta":true');
@@ -196,8 +194,6 @@ class Extractor {
   private base = 0;
   private end = 0;
   private readonly entries: LedgerEntry[] = [];
-  /** Per marker: the next occurrence in the current chunk, -1 not searched yet, -2 none left. */
-  private readonly next = new Array<number>(MARKERS.length).fill(-1);
 
   constructor(
     private readonly fh: FileHandle,
@@ -235,31 +231,25 @@ class Extractor {
   /** Handles every complete line in buf[0, end); returns the bytes consumed. */
   private async lines(): Promise<number> {
     const view = this.buf.subarray(0, this.end);
-    this.next.fill(-1);
     let pos = 0;
     for (;;) {
       const nl = view.indexOf(10, pos);
       if (nl === -1) return pos;
-      if (nl > pos) await this.line(view, pos, nl);
+      if (nl > pos) {
+        // Most lines need no I/O: await only when one did (an await per line costs more than the line).
+        const pending = this.line(view, pos, nl);
+        if (pending) await pending;
+      }
       this.st.line++;
       pos = nl + 1;
     }
   }
 
-  private has(view: Buffer, m: number, start: number, end: number): boolean {
-    let at = this.next[m]!;
-    if (at !== -2 && at < start) {
-      at = view.indexOf(MARKERS[m]!, start);
-      this.next[m] = at === -1 ? -2 : at;
-    }
-    return at >= start && at < end;
-  }
-
+  /** Whether the line holds one of the detector's refusal candidate markers. */
   private candidate(view: Buffer, start: number, end: number): boolean {
-    let hit = false;
-    // Every cursor advances, so each marker scans the chunk once.
-    for (let m = 1; m < MARKERS.length; m++) if (this.has(view, m, start, end)) hit = true;
-    return hit;
+    const line = view.subarray(start, end);
+    for (const m of CANDIDATES) if (line.indexOf(m) !== -1) return true;
+    return false;
   }
 
   /** 'user' | 'assistant' from the message role near the start of the line, else undefined. */
@@ -274,32 +264,34 @@ class Extractor {
     return undefined;
   }
 
-  private async line(view: Buffer, start: number, end: number): Promise<void> {
+  private line(view: Buffer, start: number, end: number): Promise<void> | void {
     const ref: LineRef = { offset: this.base + start, length: end - start, line: this.st.line + 1 };
-    if (this.has(view, COST, start, end)) {
-      const o = this.parse(view, start, end);
-      if (o?.type === 'cost-state') return this.onCost(parseCostState(o));
-    }
-    // Bookkeeping entries (api-request, api-request-blob, attachments ...) start with their type; the blobs hold
-    // copies of user messages, so they must not be taken for user entries.
-    let bookkeeping = false;
     if (startsWith(view, TYPE_FIRST, start, end)) {
       const at = start + TYPE_FIRST.length;
       if (startsWith(view, API_REQUEST, at, end)) {
         this.st.lastApiRequest = ref;
         return;
       }
-      bookkeeping = !startsWith(view, ROLE_USER, at, end) && !startsWith(view, ROLE_ASSISTANT, at, end);
+      if (startsWith(view, COST_STATE, at, end)) {
+        const o = this.parse(view, start, end);
+        if (o) this.onCost(parseCostState(o));
+        return;
+      }
+      // Other bookkeeping (request blobs hold copies of user messages): never a refusal, a request or a prompt.
+      if (!startsWith(view, ROLE_USER, at, end) && !startsWith(view, ROLE_ASSISTANT, at, end) && !startsWith(view, SYSTEM, at, end)) return;
     }
+    const role = this.role(view, start, end);
+    // A tool result names its type at the start of the content: the rest of the line (often a whole file) is never
+    // searched, and it is never a refusal (the detector's classifyEntry agrees).
+    if (role === 'user' && within(view, TOOL_RESULT, start, Math.min(end, start + ROLE_WINDOW * 2))) return this.onUser(ref, false);
     let parsed: Json | undefined;
     if (this.candidate(view, start, end)) {
       parsed = this.parse(view, start, end);
       const event = parsed && classifyEntry(parsed as TranscriptEntry);
       if (event) return this.onRefusal(event, parsed!, ref);
     }
-    const role = bookkeeping ? undefined : this.role(view, start, end);
     if (role === 'assistant') {
-      if (this.has(view, SYNTHETIC, start, end)) return; // Claude Code's own API error text: no request, no usage.
+      if (within(view, SYNTHETIC, start, end)) return; // Claude Code's own API error text: no request, no usage.
       this.st.requestsTotal++;
       this.st.requestsSinceCost++;
       this.st.lastRequest = ref;
@@ -312,9 +304,6 @@ class Extractor {
       return;
     }
     if (role !== 'user') return;
-    // A tool result names its type at the start of the content; the whole line (often a large file) is not searched.
-    if (within(view, TOOL_RESULT, start, Math.min(end, start + ROLE_WINDOW * 2))) return this.onUser(ref, false);
-    // What is left is short (prompts, reminders): search it whole.
     if (within(view, STOPPED, start, end)) {
       const o = parsed ?? this.parse(view, start, end);
       if (o?.type === 'user' && typeof o.refusedMessageId === 'string') return this.onStopped(o, ref);
