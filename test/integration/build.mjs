@@ -1,13 +1,14 @@
 // Bundles the integration tests (and the loopback servers they start) into out/test/integration/, one file per
 // test, for the extension host's mocha runner; `vscode` and mocha come from the host.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const entries = readdirSync(here).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(here, f));
+rmSync(path.join(root, 'out/test/integration'), { recursive: true, force: true });
 await build({
   entryPoints: entries,
   outdir: path.join(root, 'out/test/integration'),

@@ -4,7 +4,8 @@
 //
 // While the tests run it serves a small control API on loopback, whose URL reaches the extension host as
 // AUP_TEST_CONTROL_URL: GET /screenshot?name=N (a PNG of the whole window into artifacts/), GET /notifications
-// (the texts of the notification toasts the page shows), so tests can assert on what a person sees.
+// (the texts of the notification toasts the page shows), GET /click?name=N (clicks a visible button by its
+// accessible name, in any frame), so tests can assert on and act through what a person sees.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -62,6 +63,8 @@ const settings = {
   'terminal.integrated.shellIntegration.enabled': true,
   'telemetry.telemetryLevel': 'off',
   'chat.disableAIFeatures': true,
+  'git.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
 };
 for (const dir of [path.join(userDataDir, 'User'), path.join(serverDataDir, 'data/User'), path.join(serverDataDir, 'data/Machine')]) {
   mkdirSync(dir, { recursive: true });
@@ -106,10 +109,30 @@ async function startControl() {
         await page.screenshot({ path: file });
         res.end(JSON.stringify({ path: file }));
       } else if (url.pathname === '/notifications') {
-        const texts = await page.$$eval('.notifications-toasts .notification-list-item', (items) =>
+        // Toasts, and the notification center's list when it is open.
+        const texts = await page.$$eval('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', (items) =>
           items.map((item) => item.textContent ?? ''),
         );
         res.end(JSON.stringify(texts));
+      } else if (url.pathname === '/click') {
+        // A button by its accessible name, in the workbench or inside any webview frame (a modal's "Start Bisect",
+        // the draft view's "File Issue on GitHub"), clicked the way a person would.
+        const name = url.searchParams.get('name') ?? '';
+        const deadline = Date.now() + Number(url.searchParams.get('timeoutMs') ?? 10_000);
+        let clicked = false;
+        while (!clicked && Date.now() < deadline) {
+          for (const frame of page.frames()) {
+            const button = frame.getByRole('button', { name, exact: true });
+            if ((await button.count().catch(() => 0)) > 0 && (await button.first().isVisible().catch(() => false))) {
+              await button.first().click();
+              clicked = true;
+              break;
+            }
+          }
+          if (!clicked) await new Promise((r) => setTimeout(r, 100));
+        }
+        res.statusCode = clicked ? 200 : 404;
+        res.end(JSON.stringify({ clicked }));
       } else {
         res.statusCode = 404;
         res.end('{}');
@@ -176,6 +199,10 @@ try {
   });
   await page.exposeFunction('codeAutomationExit', (code) => void finish(Number(code) || 0, `tests finished, exit code ${code}`));
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  // Webview frames log here (CSP violations, script errors); the workbench's own console goes through codeAutomationLog.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && (process.env.AUP_VERBOSE || /webview|Content Security Policy|media\//i.test(m.text()))) log(`console: ${m.text()}`);
+  });
   await page.goto(`http://127.0.0.1:${port}/?${query}`);
 } catch (error) {
   await finish(1, `could not run the tests: ${error instanceof Error ? error.message : error}`);

@@ -1,0 +1,166 @@
+/**
+ * Bisect Trigger in the editor: choose the oracle, show the cost estimate and ask before the first paid probe, run
+ * the core's runBisect under a cancellable progress notification with the live view, then save the result in
+ * globalStorage and open the diff (original vs minimal) with the verification rate and the next step.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Oracle, ProbeInput } from '../core/oracle/types';
+import type { BisectProgress } from '../core/reduce/bisect';
+import type { RefusalRecord } from '../core/refusal/record';
+import { BisectPanel, summarize } from './bisectPanel';
+import { SCHEME, type Services } from './commands';
+import { log } from './logger';
+import { chooseOracle, OracleChoiceError } from './oracleChoice';
+import { toRef, type SavedResult } from './results';
+import { executeCommand, showDiff, showInformationMessage, withProgress } from './vscodeapi';
+
+export type BisectTarget =
+  | { kind: 'refusal'; refusal: RefusalRecord }
+  /** A file; `text` when it comes from an editor (unsaved changes or a selection). */
+  | { kind: 'file'; uri: vscode.Uri; text?: string; selection?: boolean };
+
+/** Rough count of probes a run takes: confirmation and verification, plus a few per halving of the input. */
+export function expectedProbes(bytes: number): { low: number; high: number } {
+  const halvings = Math.max(1, Math.ceil(Math.log2(Math.max(2, bytes))));
+  return { low: 3 + 5 + halvings, high: 3 + 5 + 4 * halvings };
+}
+
+export function costLine(perProbeUsd: number, perProbeTokens: number, bytes: number, budgetUsd: number, maxProbes: number): string {
+  const { low, high } = expectedProbes(bytes);
+  const usd = (n: number): string => `$${n < 0.01 ? n.toFixed(4) : n.toFixed(2)}`;
+  return `Each probe sends about ${perProbeTokens.toLocaleString('en-US')} input tokens (${usd(perProbeUsd)} at most, less as the input shrinks). ` +
+    `Expect ${low}-${high} probes, about ${usd(perProbeUsd * low * 0.5)}-${usd(perProbeUsd * high * 0.5)}. ` +
+    `The budget stops the run at ${usd(budgetUsd)} or ${maxProbes} paid probes; cached answers are free.`;
+}
+
+async function buildInput(target: BisectTarget, model: string | undefined): Promise<{ input: ProbeInput; originalText: string; label: string }> {
+  if (target.kind === 'refusal') {
+    const { rebuildRequest } = await import('../core/transcript/parts');
+    const input = await rebuildRequest(target.refusal);
+    if (model) input.model = model;
+    const label = `${target.refusal.models.at(-1)?.model ?? 'refusal'} ${new Date(target.refusal.timestamp).toLocaleString()}`;
+    return { input, originalText: input.parts.map((p) => p.text).join('\n\n'), label };
+  }
+  const fileName = path.basename(target.uri.fsPath || target.uri.path);
+  if (target.text !== undefined) {
+    const input: ProbeInput = { parts: [{ kind: 'file', text: target.text, fileName, filePath: target.uri.fsPath || undefined }] };
+    if (model) input.model = model;
+    return { input, originalText: target.text, label: target.selection ? `selection in ${fileName}` : fileName };
+  }
+  const { inputFromFile } = await import('../core/reduce/bisect');
+  const { input } = await inputFromFile(target.uri.fsPath, model);
+  return { input, originalText: input.parts[0]?.mediaType === 'application/pdf' ? '(PDF: see the minimal file)' : input.parts[0]!.text, label: fileName };
+}
+
+export async function runBisectFlow(s: Services, target: BisectTarget): Promise<SavedResult | undefined> {
+  const settings = s.settings();
+  const refusedModel = target.kind === 'refusal' ? target.refusal.models.at(-1)?.model : undefined;
+  let config;
+  try {
+    config = await chooseOracle(settings, s.context.secrets, refusedModel);
+  } catch (error) {
+    if (error instanceof OracleChoiceError) {
+      const choice = await vscode.window.showErrorMessage(error.message, 'Set API Key', 'Open Settings');
+      if (choice === 'Set API Key') await executeCommand('aupBisect.setApiKey');
+      if (choice === 'Open Settings') await executeCommand('workbench.action.openSettings', 'aupBisect.oracle');
+      return undefined;
+    }
+    throw error;
+  }
+  if (!config) return undefined;
+  const [{ createOracle }, { runBisect }, { inputBytes }] = await Promise.all([
+    import('../core/oracle/index'),
+    import('../core/reduce/bisect'),
+    import('../core/oracle/estimate'),
+  ]);
+  const { input, originalText, label } = await buildInput(target, settings.model);
+  const oracle: Oracle = await createOracle(config);
+  try {
+    const controller = new AbortController();
+    const panel = new BisectPanel(s.context.extensionUri, label, (message) => {
+      if (message.type === 'cancel') controller.abort();
+      if (message.type === 'diff' && s.lastResult) void openDiff(s.lastResult);
+      if (message.type === 'draft' && s.lastResult) void executeCommand('aupBisect.draftIssue', s.lastResult.id);
+    });
+    panel.panel.onDidDispose(() => controller.abort());
+    // Ask before the first paid probe, in the view where the run will show; free oracles (the stand-in, a test
+    // command) start at once. (A modal dialog would do too, but VS Code refuses modals in extension tests.)
+    const estimate = oracle.estimate?.(input);
+    if (estimate && estimate.costUsd > 0) {
+      const text = `${oracle.name}${input.model ?? oracle.model ? ` (${input.model ?? oracle.model})` : ''}: ` +
+        costLine(estimate.costUsd, estimate.inputTokens, inputBytes(input), settings.maxCostUsd, settings.maxProbes);
+      panel.panel.reveal();
+      if (!(await panel.confirm(text))) {
+        log.info(`bisect not started: ${label}`);
+        return undefined;
+      }
+    }
+    log.info(`bisect started: ${label} (${oracle.name}, ${inputBytes(input)} B)`);
+
+    const run = await withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `AUP Bisect: ${label}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        let lastReport = 0;
+        return runBisect({
+          input,
+          refusal: target.kind === 'refusal' ? target.refusal : undefined,
+          oracle,
+          budget: { maxProbes: settings.maxProbes, maxUsd: settings.maxCostUsd },
+          concurrency: settings.concurrency,
+          signal: controller.signal,
+          outDir: path.join(s.context.globalStorageUri.fsPath, 'minimal'),
+          onProgress: (e: BisectProgress) => {
+            panel.progress({ phase: e.phase, probes: e.probes + e.cachedProbes, tokens: e.inputTokens + e.outputTokens, costUsd: e.costUsd, currentSize: e.currentSize, originalSize: e.originalSize });
+            const now = Date.now();
+            if (now - lastReport > 200) {
+              lastReport = now;
+              progress.report({ message: `${e.phase}: ${e.currentSize} of ${e.originalSize} B, ${e.probes} probes, $${e.costUsd.toFixed(4)}` });
+            }
+          },
+        });
+      },
+    );
+    // The input was built here, so the core does not know where it came from: record it for the report.
+    if (target.kind === 'refusal') run.refusal = target.refusal;
+    if (target.kind === 'file' && !run.original.path && target.uri.fsPath) run.original.path = target.uri.fsPath;
+    if (target.kind === 'file' && !run.original.fileName) run.original.fileName = path.basename(target.uri.fsPath || target.uri.path);
+    const saved = await s.results.save(label, run, originalText);
+    s.lastResult = saved;
+    s.store.addResult(toRef(saved));
+    panel.done(run);
+    log.info(`bisect ${run.status}: ${summarize(run)}`);
+    if (run.status === 'not-refused') {
+      void showInformationMessage(`AUP Bisect: ${run.stoppedEarly ?? 'the original is not refused'}. Nothing to bisect.`);
+      return saved;
+    }
+    await openDiff(saved);
+    void showInformationMessage(`AUP Bisect: ${summarize(run)}`, 'Draft GitHub Issue').then((c) => c && executeCommand('aupBisect.draftIssue', saved.id));
+    return saved;
+  } catch (error) {
+    if (error instanceof Error) log.error('bisect failed', error);
+    throw error;
+  } finally {
+    await oracle.close?.().catch(() => undefined);
+  }
+}
+
+export function openDiff(saved: SavedResult): Thenable<unknown> {
+  const ext = path.extname(saved.result.original.fileName ?? '') || '.txt';
+  const uri = (side: string): vscode.Uri => vscode.Uri.from({ scheme: SCHEME, path: `/result/${saved.id}/${side}${ext}` });
+  const r = saved.result;
+  return showDiff(uri('original'), uri('minimal'), `${saved.label}: original ↔ minimal (refused ${r.verification.refused}/${r.verification.of})`);
+}
+
+/** Reopens a saved result: the view in its final state and the diff. */
+export async function showSavedResult(s: Services, saved: SavedResult): Promise<BisectPanel> {
+  await openDiff(saved);
+  // The view opens over the diff (the diff stays one tab away and a button in the view brings it back).
+  const panel = new BisectPanel(s.context.extensionUri, saved.label, (message) => {
+    if (message.type === 'diff') void openDiff(saved);
+    if (message.type === 'draft') void executeCommand('aupBisect.draftIssue', saved.id);
+  });
+  panel.done(saved.result);
+  return panel;
+}

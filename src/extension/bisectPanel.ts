@@ -1,0 +1,133 @@
+/**
+ * The live bisect view: probes, tokens, cost, current size and a chart of size over probes while the run goes,
+ * then the verdict, the minimal trigger, and buttons for the diff and the issue draft.
+ */
+import type * as vscode from 'vscode';
+import type { BisectResult } from '../core/reduce/result';
+import { createWebviewPanel } from './vscodeapi';
+import { escapeHtml, webviewHtml } from './webview';
+
+export interface BisectStats {
+  phase: string;
+  probes: number;
+  tokens: number;
+  costUsd: number;
+  currentSize: number;
+  originalSize: number;
+}
+
+export type BisectPanelMessage = { type: 'cancel' } | { type: 'diff' } | { type: 'draft' } | { type: 'ready' } | { type: 'start' };
+
+/** One line a person reads at the end: how small, how sure, what it cost. */
+export function summarize(result: BisectResult): string {
+  const minimalBytes = Buffer.byteLength(result.minimal);
+  const ratio = result.original.size > 0 ? ` (${((100 * minimalBytes) / result.original.size).toFixed(2)}% of ${result.original.size} B)` : '';
+  const verify = `refused ${result.verification.refused}/${result.verification.of} times on verification`;
+  const control = result.control ? `, and passed ${result.control.passed}/${result.control.of} without "${result.control.removed.slice(0, 40)}"` : '';
+  const cost = `${result.probes} paid probes${result.cachedProbes ? ` + ${result.cachedProbes} cached` : ''}, $${result.costUsd.toFixed(4)}`;
+  const stopped = result.stoppedEarly ? ` Stopped early: ${result.stoppedEarly}.` : '';
+  return `Minimal trigger: ${minimalBytes} B${ratio}, ${verify}${control}; ${cost}.${stopped}`;
+}
+
+export class BisectPanel {
+  readonly panel: vscode.WebviewPanel;
+  /** Settles when the view's script has loaded (it then receives every message posted so far). */
+  readonly ready: Promise<void>;
+  private last: BisectStats | undefined;
+  private readonly points: { probes: number; size: number }[] = [];
+  private answer: ((start: boolean) => void) | undefined;
+
+  constructor(extensionUri: vscode.Uri, title: string, onMessage: (message: BisectPanelMessage) => void) {
+    this.panel = createWebviewPanel('aupBisect.bisect', `Bisect: ${title}`, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [extensionUri.with({ path: `${extensionUri.path}/media` })],
+    });
+    let markReady: () => void = () => {};
+    this.ready = new Promise((resolve) => (markReady = resolve));
+    this.panel.webview.onDidReceiveMessage((message: BisectPanelMessage) => {
+      if (message.type === 'ready') markReady();
+      else if (this.answer && (message.type === 'start' || message.type === 'cancel')) {
+        this.answer(message.type === 'start');
+        this.answer = undefined;
+      } else onMessage(message);
+    });
+    this.panel.onDidDispose(() => this.answer?.(false));
+    this.panel.webview.html = webviewHtml({
+      webview: this.panel.webview,
+      extensionUri,
+      title: `Bisect: ${title}`,
+      script: 'bisect.js',
+      style: 'bisect.css',
+      body: `
+<h1>Bisect: ${escapeHtml(title)}</h1>
+<div class="muted">Phase: <span id="phase" class="phase">starting</span></div>
+<div class="stats">
+  <div class="stat"><div class="label">Probes</div><div class="value" id="probes">0</div></div>
+  <div class="stat"><div class="label">Tokens</div><div class="value" id="tokens">0</div></div>
+  <div class="stat"><div class="label">Cost</div><div class="value" id="cost">$0.00</div></div>
+  <div class="stat"><div class="label">Current size</div><div class="value" id="size">-</div></div>
+  <div class="stat"><div class="label">Original size</div><div class="value" id="original">-</div></div>
+</div>
+<h2>Size of the smallest still-refused candidate, by probe</h2>
+<svg id="chart" class="chart" role="img" aria-label="Candidate size over probes"></svg>
+<div id="confirm" class="confirm hidden">
+  <h2>Estimated cost</h2>
+  <p id="estimate"></p>
+  <div class="actions"><button id="start">Start Bisect</button><button id="decline" class="secondary">Don't Start</button></div>
+</div>
+<div class="actions"><button id="cancel" class="secondary">Cancel</button></div>
+<div id="errorBox" class="hidden"><h2 class="error">Bisect failed</h2><pre id="errorText"></pre></div>
+<div id="result" class="hidden">
+  <h2>Result</h2>
+  <p id="verdict"></p>
+  <pre id="minimal"></pre>
+</div>
+<div id="next" class="actions hidden">
+  <button id="diff">Show Diff (original vs minimal)</button>
+  <button id="draft">Next: Draft GitHub Issue</button>
+</div>`,
+    });
+  }
+
+  get stats(): BisectStats | undefined {
+    return this.last;
+  }
+
+  /** Shows the cost estimate and waits for Start (true) or Don't Start / closing the view (false). */
+  confirm(estimate: string): Promise<boolean> {
+    const answer = new Promise<boolean>((resolve) => (this.answer = resolve));
+    void this.post({ type: 'confirm', text: estimate });
+    return answer;
+  }
+
+  progress(stats: BisectStats): void {
+    this.last = stats;
+    const point = this.points.at(-1);
+    if (!point || point.probes !== stats.probes || point.size !== stats.currentSize) this.points.push({ probes: stats.probes, size: stats.currentSize });
+    void this.post({ type: 'progress', ...stats });
+  }
+
+  done(result: BisectResult): void {
+    const stats: BisectStats = {
+      phase: result.stoppedEarly ? 'stopped' : 'done',
+      probes: result.probes,
+      tokens: result.inputTokens + result.outputTokens,
+      costUsd: result.costUsd,
+      currentSize: Buffer.byteLength(result.minimal),
+      originalSize: result.original.size,
+    };
+    this.last = stats;
+    this.points.push({ probes: Math.max(result.probes, this.points.at(-1)?.probes ?? 0), size: stats.currentSize });
+    void this.post({ type: 'done', ...stats, points: this.points, summary: summarize(result), minimal: result.minimal, stoppedEarly: result.stoppedEarly });
+  }
+
+  error(message: string): void {
+    void this.post({ type: 'error', message });
+  }
+
+  private async post(message: unknown): Promise<void> {
+    await this.ready;
+    await this.panel.webview.postMessage(message);
+  }
+}

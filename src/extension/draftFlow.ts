@@ -1,0 +1,39 @@
+/** Builds the issue draft (core report module) for a refusal and/or bisect result and opens the draft view. */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BisectResult } from '../core/reduce/result';
+import type { RefusalRecord } from '../core/refusal/record';
+import type { ReportEnv } from '../core/report/draft';
+import type { Services } from './commands';
+import { DraftPanel } from './draftPanel';
+import { fileDraft, redactContext, searchDuplicates } from './github';
+import { log } from './logger';
+
+export function reportEnv(s: Services, shell: string | undefined): ReportEnv {
+  const version = (s.context.extension.packageJSON as { version?: string }).version;
+  return {
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    platform: 'Anthropic API',
+    shell: shell ? `${path.basename(shell)} (VS Code integrated terminal)` : undefined,
+    ...redactContext(),
+    repo: s.settings().targetRepo,
+    toolVersion: version ? `aup-bisect ${version} (VS Code extension)` : undefined,
+    duplicatesSearched: true,
+  };
+}
+
+export async function openDraft(
+  s: Services,
+  input: { result?: BisectResult; refusal?: RefusalRecord; original?: string },
+): Promise<DraftPanel> {
+  const { draftIssue } = await import('../core/report/draft');
+  const { env } = await import('vscode');
+  const draft = draftIssue({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, env.shell) });
+  log.info(`drafted an issue for ${draft.repo} (${draft.redactions.length} redactions)`);
+  const settings = s.settings;
+  const draftsDir = path.join(s.context.globalStorageUri.fsPath, 'drafts');
+  return new DraftPanel(s.context.extensionUri, draft, {
+    duplicates: () => searchDuplicates(settings(), s.githubSession, { result: input.result, refusal: input.refusal }),
+    file: (edited) => fileDraft(settings(), s.githubSession, draft, edited, draftsDir),
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * The issue draft view: editable title and markdown body, the redactions listed and highlighted, duplicate
+ * candidates, and File / Open in Browser / Copy. Nothing is sent anywhere until the user presses File.
+ */
+import type * as vscode from 'vscode';
+import type { IssueDraft } from '../core/report/draft';
+import { log } from './logger';
+import { createWebviewPanel, openExternal, writeClipboard } from './vscodeapi';
+import { webviewHtml } from './webview';
+
+export interface DuplicateItem {
+  number: number;
+  title: string;
+  url: string;
+  state: string;
+  comments?: number;
+}
+
+export interface FiledIssue {
+  number: number;
+  url: string;
+}
+
+export interface DraftPanelDeps {
+  /** Files the (edited) draft; throws with a message a person can act on. */
+  file(draft: { title: string; body: string; repo: string }): Promise<FiledIssue>;
+  duplicates?(): Promise<DuplicateItem[]>;
+}
+
+type FromView =
+  | { type: 'ready' }
+  | { type: 'edit' | 'file' | 'browser' | 'copy'; title: string; body: string };
+
+/** GitHub's "new issue" URL, prefilled; long bodies are cut to stay under browsers' URL limits. */
+export function newIssueUrl(repo: string, title: string, body: string, webBase = 'https://github.com'): string {
+  const limit = 6000;
+  const cut = body.length > limit ? `${body.slice(0, limit)}\n\n[... cut to fit a URL: paste the rest from "Copy" in VS Code]` : body;
+  return `${webBase}/${repo}/issues/new?${new URLSearchParams({ title, body: cut })}`;
+}
+
+export class DraftPanel {
+  readonly panel: vscode.WebviewPanel;
+  private title: string;
+  private body: string;
+  private filed: FiledIssue | undefined;
+  disposed = false;
+  private readonly filedListeners: ((issue: FiledIssue) => void)[] = [];
+  private markDuplicatesShown: () => void = () => {};
+  /** Settles once the duplicate candidates (or the search's failure) are on screen. */
+  readonly duplicatesShown = new Promise<void>((resolve) => (this.markDuplicatesShown = resolve));
+
+  constructor(extensionUri: vscode.Uri, private readonly draft: IssueDraft, private readonly deps: DraftPanelDeps) {
+    this.title = draft.title;
+    this.body = draft.body;
+    this.panel = createWebviewPanel('aupBisect.draft', 'Draft GitHub Issue', {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [extensionUri.with({ path: `${extensionUri.path}/media` })],
+    });
+    this.panel.webview.onDidReceiveMessage((message: FromView) => void this.receive(message));
+    this.panel.onDidDispose(() => (this.disposed = true));
+    this.panel.webview.html = webviewHtml({
+      webview: this.panel.webview,
+      extensionUri,
+      title: 'Draft GitHub Issue',
+      script: 'draft.js',
+      style: 'draft.css',
+      body: `
+<h1>Draft GitHub Issue for <span id="repo"></span></h1>
+<p class="muted">Review everything below before filing: it becomes public. Secrets, e-mail addresses, home paths,
+user and host names were replaced by placeholders (highlighted).</p>
+<div class="actions">
+  <button id="file">File Issue on GitHub</button>
+  <button id="browser" class="secondary">Open in Browser</button>
+  <button id="copy" class="secondary">Copy Markdown</button>
+</div>
+<div id="status" class="status"></div>
+<div class="columns">
+  <div>
+    <label for="title">Title</label>
+    <input type="text" id="title">
+    <label for="body">Body (markdown)</label>
+    <textarea id="body" spellcheck="false"></textarea>
+  </div>
+  <div>
+    <h2>Redactions</h2>
+    <div id="placeholderCount" class="muted"></div>
+    <ul id="redactions" class="plain"></ul>
+    <h2>Possible duplicates</h2>
+    <ul id="duplicates" class="plain"><li class="muted">Searching...</li></ul>
+    <h2>Preview of placeholders</h2>
+    <pre id="preview" class="preview"></pre>
+  </div>
+</div>`,
+    });
+  }
+
+  /** The draft as currently edited in the view. */
+  get current(): { title: string; body: string; repo: string } {
+    return { title: this.title, body: this.body, repo: this.draft.repo };
+  }
+
+  get filedIssue(): FiledIssue | undefined {
+    return this.filed;
+  }
+
+  onDidFile(listener: (issue: FiledIssue) => void): void {
+    this.filedListeners.push(listener);
+  }
+
+  /** Files what the view currently shows (also used by the "File GitHub Issue" command). */
+  async fileNow(): Promise<FiledIssue | undefined> {
+    if (this.filed) {
+      void this.status(`Already filed as #${this.filed.number}.`, 'ok', this.filed.url);
+      return this.filed;
+    }
+    void this.status('Filing...', '', undefined, true);
+    try {
+      this.filed = await this.deps.file(this.current);
+      void this.status(`Filed as #${this.filed.number}:`, 'ok', this.filed.url);
+      for (const listener of this.filedListeners) listener(this.filed);
+      return this.filed;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.error('filing the issue failed', error);
+      void this.status(`Not filed: ${message}`, 'error');
+      return undefined;
+    }
+  }
+
+  private async receive(message: FromView): Promise<void> {
+    if (message.type === 'ready') {
+      await this.panel.webview.postMessage({ type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.draft.redactions });
+      void this.loadDuplicates();
+      return;
+    }
+    this.title = message.title;
+    this.body = message.body;
+    if (message.type === 'file') await this.fileNow();
+    else if (message.type === 'browser') await openExternal(newIssueUrl(this.draft.repo, this.title, this.body));
+    else if (message.type === 'copy') {
+      await writeClipboard(`# ${this.title}\n\n${this.body}`);
+      void this.status('Copied the title and body to the clipboard.', 'ok');
+    }
+  }
+
+  private async loadDuplicates(): Promise<void> {
+    try {
+      await this.panel.webview.postMessage({ type: 'duplicates', items: this.deps.duplicates ? await this.deps.duplicates() : [] });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn(`duplicate search failed: ${message}`);
+      await this.panel.webview.postMessage({ type: 'duplicates', error: `Duplicate search failed: ${message}` });
+    } finally {
+      this.markDuplicatesShown();
+    }
+  }
+
+  private status(text: string, level: string, url?: string, busy = false): Thenable<boolean> {
+    return this.panel.webview.postMessage({ type: 'status', text, level, url, busy });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * GitHub for the draft view: duplicate search and filing through the core (octokit), with the token from VS Code's
+ * GitHub authentication (scope public_repo). Tests replace the session source: the built-in provider cannot sign
+ * in without github.com.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BisectResult } from '../core/reduce/result';
+import type { RefusalRecord } from '../core/refusal/record';
+import type { IssueDraft } from '../core/report/draft';
+import type { DuplicateItem, FiledIssue } from './draftPanel';
+import { log } from './logger';
+import type { Settings } from './settings';
+import { getGitHubSession, openExternal } from './vscodeapi';
+
+export const GITHUB_SCOPES = ['public_repo'];
+
+export interface GitHubSessionLike {
+  accessToken: string;
+  account: { label: string };
+}
+
+export type SessionSource = (createIfNone: boolean) => Promise<GitHubSessionLike | undefined>;
+
+export const vscodeSession: SessionSource = async (createIfNone) => getGitHubSession(GITHUB_SCOPES, createIfNone);
+
+export function redactContext(): { homeDir: string; userName: string; hostName: string } {
+  return { homeDir: os.homedir(), userName: os.userInfo().username, hostName: os.hostname() };
+}
+
+export async function searchDuplicates(
+  settings: Settings,
+  session: SessionSource,
+  input: { result?: BisectResult; refusal?: RefusalRecord },
+): Promise<DuplicateItem[]> {
+  const [{ createGitHubClient }, { duplicateQueryFor, findDuplicates }] = await Promise.all([
+    import('../core/report/github'),
+    import('../core/report/duplicates'),
+  ]);
+  // Search works without a token (lower rate limit); never prompt for sign-in just to search.
+  const token = (await session(false).catch(() => undefined))?.accessToken;
+  const client = createGitHubClient({ token, apiUrl: settings.githubApiUrl, log: (m) => log.info(`github: ${m}`) });
+  const found = await findDuplicates(client, duplicateQueryFor(input, settings.targetRepo, redactContext()), { limit: 8 });
+  return found.map((d) => ({ number: d.number, title: d.title, url: d.url, state: d.state, comments: d.comments }));
+}
+
+export async function fileDraft(
+  settings: Settings,
+  session: SessionSource,
+  draft: IssueDraft,
+  edited: { title: string; body: string; repo: string },
+  draftsDir: string,
+): Promise<FiledIssue> {
+  const { fileIssue } = await import('../core/report/file');
+  const signedIn = await session(true);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outcome = await fileIssue(
+    { ...draft, title: edited.title, body: edited.body, repo: edited.repo },
+    {
+      token: signedIn?.accessToken,
+      apiUrl: settings.githubApiUrl,
+      draftPath: path.join(draftsDir, `issue-${stamp}.md`),
+      redactContext: redactContext(),
+      log: (m) => log.info(`github: ${m}`),
+    },
+  );
+  switch (outcome.status) {
+    case 'created':
+      log.info(`filed ${edited.repo}#${outcome.number}: ${outcome.url} (draft saved at ${outcome.draftPath})`);
+      return { number: outcome.number, url: outcome.url };
+    case 'no-token':
+      await openExternal(outcome.newIssueUrl);
+      throw new Error(`Not signed in to GitHub: opened a prefilled new-issue page instead (draft saved at ${outcome.draftPath}).`);
+    case 'failed':
+      throw new Error(`${outcome.error.message}. ${outcome.error.hint} (draft saved at ${outcome.draftPath})`);
+  }
+}

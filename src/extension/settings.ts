@@ -1,0 +1,65 @@
+/**
+ * Typed settings. The ones that run a program or say where the API key is sent (testCommand, claudePath,
+ * apiBaseUrl) are machine-scoped in package.json and, on top of that, read as empty in an untrusted workspace.
+ */
+import { getConfiguration, isWorkspaceTrusted } from './vscodeapi';
+
+export type OracleSetting = 'auto' | 'api' | 'claude' | 'command' | 'sim';
+export type NotificationLevel = 'notify' | 'statusBar' | 'off';
+
+export interface Settings {
+  oracle: OracleSetting;
+  model?: string;
+  concurrency: number;
+  maxProbes: number;
+  maxCostUsd: number;
+  claudePath?: string;
+  testCommand?: string;
+  apiBaseUrl?: string;
+  transcriptDir?: string;
+  watchTerminals: boolean;
+  notificationLevel: NotificationLevel;
+  targetRepo: string;
+  githubApiUrl: string;
+}
+
+export const SECTION = 'aupBisect';
+/** Settings that must not come from an untrusted workspace. */
+export const RESTRICTED = ['testCommand', 'claudePath', 'apiBaseUrl'] as const;
+
+const ORACLES: readonly OracleSetting[] = ['auto', 'api', 'claude', 'command', 'sim'];
+const LEVELS: readonly NotificationLevel[] = ['notify', 'statusBar', 'off'];
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function positive(value: unknown, fallback: number, integer: boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return fallback;
+  return integer ? Math.max(1, Math.floor(value)) : value;
+}
+
+export function readSettings(): Settings {
+  const config = getConfiguration(SECTION);
+  const trusted = isWorkspaceTrusted();
+  const restricted = (key: (typeof RESTRICTED)[number]): string | undefined => (trusted ? nonEmpty(config.get(key)) : undefined);
+  return {
+    oracle: oneOf(config.get('oracle'), ORACLES, 'auto'),
+    model: nonEmpty(config.get('model')),
+    concurrency: Math.min(16, positive(config.get('concurrency'), 2, true)),
+    maxProbes: positive(config.get('budget.maxProbes'), 200, true),
+    maxCostUsd: positive(config.get('budget.maxCostUsd'), 2, false),
+    claudePath: restricted('claudePath'),
+    testCommand: restricted('testCommand'),
+    apiBaseUrl: restricted('apiBaseUrl'),
+    transcriptDir: nonEmpty(config.get('transcriptDir')),
+    watchTerminals: config.get('watchTerminals') !== false,
+    notificationLevel: oneOf(config.get('notificationLevel'), LEVELS, 'notify'),
+    targetRepo: nonEmpty(config.get('targetRepo')) ?? 'anthropics/claude-code',
+    githubApiUrl: (nonEmpty(config.get('githubApiUrl')) ?? 'https://api.github.com').replace(/\/+$/, ''),
+  };
+}

@@ -1,0 +1,179 @@
+/// <reference types="mocha" />
+/**
+ * The extension inside a real VS Code (code-server's build, driven by headless Chromium), against loopback stand-ins
+ * of the remote services: a real Claude Code transcript appended to a watched folder, the Messages API stand-in
+ * (src/sim) probed by the official SDK, and a loopback GitHub API filed to by octokit.
+ */
+import * as assert from 'node:assert/strict';
+import { appendFile, cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { startSim, type SimServer } from '../../src/sim/server';
+import { startGitHubServer, type GitHubServer } from '../support/github-server';
+import type { AupBisectApi } from '../../src/extension/extension';
+import type { SavedResult } from '../../src/extension/results';
+import { click, extensionApi, screenshot, setSetting, visibleNotifications, waitFor } from './support';
+
+const root = path.resolve(__dirname, '../../..');
+const fixture = path.join(root, 'test/fixtures/claude-code/print-refused-cyber.jsonl');
+const workspace = path.join(root, 'out/test/workspace');
+// A fresh folder each run, so the setting changes (VS Code keeps user settings between runs) and the watcher moves.
+const claudeDir = path.join(workspace, `.claude-test-${Date.now()}`);
+const projectDir = path.join(claudeDir, 'projects', '-work-demo');
+
+describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
+  this.timeout(120_000);
+  let api: AupBisectApi;
+  let sim: SimServer;
+  let github: GitHubServer;
+  let refusalKey: string;
+  let saved: SavedResult;
+
+  before(async () => {
+    await mkdir(projectDir, { recursive: true });
+    api = await extensionApi();
+    await setSetting('transcriptDir', claudeDir);
+    await waitFor('the watcher to move to the test folder', () => api.watcher.watchedDir === path.join(claudeDir, 'projects'));
+    await api.ready;
+  });
+
+  after(async () => {
+    await rm(claudeDir, { recursive: true, force: true });
+    await sim?.close();
+    await github?.close();
+  });
+
+  it('notifies within 500 ms when Claude Code appends a refusal to a transcript, and lists it in the tree', async () => {
+    const lines = (await readFile(fixture, 'utf8')).split('\n').filter(Boolean);
+    // Everything from the first line that speaks of the refusal on is what Claude Code writes when it happens.
+    const refusedAt = lines.findIndex((l) => /refusal|"<synthetic>"/.test(l));
+    assert.ok(refusedAt > 0, 'the fixture holds a refused turn');
+    const transcript = path.join(projectDir, 'session-under-test.jsonl');
+    // The session so far, then (as Claude Code does) the refusal appended to the same file.
+    await writeFile(transcript, `${lines.slice(0, refusedAt).join('\n')}\n`);
+    await new Promise((r) => setTimeout(r, 300));
+    const notified = new Promise<{ key: string; text: string; ms: number }>((resolve) => {
+      const started = Date.now();
+      const sub = api.notifier.onDidNotify((n) => {
+        sub.dispose();
+        resolve({ ...n, ms: Date.now() - started });
+      });
+    });
+    await appendFile(transcript, `${lines.slice(refusedAt).join('\n')}\n`);
+    const n = await Promise.race([
+      notified,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no notification within 10 s; watching ${api.watcher.watchedDir}; store: ${JSON.stringify(api.store.all().map((r) => [r.key, r.live, r.at, Date.now()]))}`)), 10_000),
+      ),
+    ]);
+    console.log(`      notification ${n.ms} ms after the transcript write`);
+    assert.ok(n.ms < 500, `notified after ${n.ms} ms`);
+    assert.match(n.text, /^Claude Code refusal \(.*\): API Error: /);
+    refusalKey = n.key;
+
+    // What a person sees: the notification with its actions (in the notification center: a headless window
+    // without focus keeps new notifications there instead of as toasts).
+    await vscode.commands.executeCommand('aupBisect.refusals.focus');
+    await vscode.commands.executeCommand('notifications.showList');
+    const toasts = await waitFor('the notification on screen', async () => {
+      const texts = await visibleNotifications();
+      return texts.some((t) => t.includes('Claude Code refusal')) ? texts : undefined;
+    });
+    assert.ok(toasts.some((t) => t.includes('Bisect Trigger') && t.includes('Draft Issue')), `notification: ${toasts.join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 500));
+    await screenshot('notification');
+
+    const [day] = api.tree.getChildren();
+    assert.ok(day && day.type === 'day');
+    const [session] = api.tree.getChildren(day);
+    const [refusal] = api.tree.getChildren(session);
+    assert.ok(refusal && refusal.type === 'refusal');
+    const item = api.tree.getTreeItem(refusal);
+    assert.equal(item.contextValue, 'refusal transcript requestId');
+    const details = api.tree.getChildren(refusal).map((d) => String(api.tree.getTreeItem(d).label));
+    assert.ok(details.some((d) => /^Request ID: req_/.test(d)), details.join(', '));
+    assert.ok(details.some((d) => d.startsWith('Model: ')), details.join(', '));
+    assert.equal(api.statusBar.text, '$(shield) 1');
+  });
+
+  it('bisects that refusal against the Messages API stand-in and shows the diff and the saved result', async () => {
+    const rules = path.join(root, 'src/sim/rules/demo.json');
+    sim = await startSim({ rules });
+    await vscode.commands.executeCommand('aupBisect.setApiKey', 'sk-ant-test-key-for-loopback');
+    await setSetting('apiBaseUrl', sim.url);
+    await setSetting('oracle', 'api');
+    await setSetting('concurrency', 2);
+    // The API oracle is paid, so the extension asks first: answer the modal as a person would.
+    const run = vscode.commands.executeCommand<SavedResult | undefined>('aupBisect.bisectRefusal', refusalKey);
+    await click('Start Bisect');
+    const result = await run;
+    assert.ok(result, 'the bisect returned a result');
+    saved = result;
+    const r = saved.result;
+    console.log(`      ${r.original.size} B -> ${Buffer.byteLength(r.minimal)} B in ${r.probes} probes (${sim.stats().requests} requests to the stand-in), refused ${r.verification.refused}/${r.verification.of}`);
+    assert.ok(Buffer.byteLength(r.minimal) < r.original.size / 10, 'much smaller than the original');
+    assert.match(r.minimal, /reverse shell|exfiltrate|keylogger/i);
+    assert.equal(r.oracle, 'api');
+    assert.ok(r.verification.refused > 0);
+
+    // Saved in globalStorage and listed under its refusal.
+    const files = await readdir(path.join(api.context.globalStorageUri.fsPath, 'results'));
+    assert.ok(files.includes(`${saved.id}.json`), files.join(', '));
+    assert.ok(api.store.resultsFor(r.refusal?.id).some((x) => x.id === saved.id));
+
+    // The diff editor: original vs minimal, as virtual documents.
+    const diff = await waitFor('the diff editor', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'aup-bisect'),
+    );
+    const input = diff.input as vscode.TabInputTextDiff;
+    const minimalDoc = await vscode.workspace.openTextDocument(input.modified);
+    assert.equal(minimalDoc.getText(), r.minimal);
+    const originalDoc = await vscode.workspace.openTextDocument(input.original);
+    assert.ok(originalDoc.getText().length > minimalDoc.getText().length);
+
+    // The live view, in its final state, reopened from storage as the tree does.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const view = await vscode.commands.executeCommand<import('../../src/extension/bisectPanel').BisectPanel>('aupBisect.openResult', saved.id);
+    await view.ready;
+    assert.equal(view.stats?.currentSize, Buffer.byteLength(r.minimal));
+    await new Promise((r) => setTimeout(r, 500));
+    await screenshot('bisect');
+  });
+
+  it('drafts the issue and files it against a loopback GitHub API with the stubbed GitHub session', async () => {
+    github = await startGitHubServer({
+      token: 'gho_loopbackToken123',
+      login: 'aup-tester',
+      issues: [
+        { repo: 'anthropics/claude-code', title: '[BUG] Opus 5.5 safeguards flagged a reverse shell exercise (cyber)', body: 'safeguards cyber reverse shell exfiltrate', comments: 12 },
+        { repo: 'anthropics/claude-code', title: 'Usage Policy refusal on a licence file', body: 'Usage Policy', state: 'closed' },
+      ],
+    });
+    await setSetting('githubApiUrl', github.url);
+    // The built-in GitHub sign-in cannot reach github.com here; the extension takes its session from this hook.
+    api.githubSession = async () => ({ accessToken: 'gho_loopbackToken123', account: { label: 'aup-tester' } });
+    const panel = await vscode.commands.executeCommand<import('../../src/extension/draftPanel').DraftPanel>('aupBisect.draftIssue', saved.id);
+    assert.ok(panel);
+    const draft = panel.current;
+    assert.match(draft.title, /.+/);
+    assert.ok(draft.body.includes(saved.result.minimal.split('\n')[0]!), 'the body quotes the minimal trigger');
+    assert.ok(!draft.body.includes('sk-ant-test-key'), 'no API key in the draft');
+    await panel.duplicatesShown;
+    assert.ok(github.requests.some((q) => q.path.startsWith('/search/issues')), 'searched for duplicates');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await new Promise((r) => setTimeout(r, 500));
+    await screenshot('draft');
+
+    await click('File Issue on GitHub');
+    const filed = await waitFor('the issue to be filed', () => panel.filedIssue, 20_000);
+    const created = github.requests.find((q) => q.method === 'POST' && q.path === '/repos/anthropics/claude-code/issues');
+    assert.ok(created, 'octokit POSTed the issue');
+    assert.equal(created.headers.authorization, 'token gho_loopbackToken123');
+    const body = created.body as { title: string; body: string };
+    assert.equal(body.title, panel.current.title);
+    assert.ok(!body.body.includes(process.env.HOME ?? '/nonexistent-home'), 'home path redacted');
+    assert.equal(filed.number, github.issues.find((i) => i.title === body.title)?.number);
+    await new Promise((r) => setTimeout(r, 300));
+    await screenshot('draft-filed');
+  });
+});

