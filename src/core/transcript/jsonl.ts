@@ -5,7 +5,8 @@
 import type { FileHandle } from 'node:fs/promises';
 
 const NL = 0x0a;
-const BLOCK = 256 * 1024;
+// Small blocks: a line read back for a refusal's chain is usually a few KB, and every block read is an allocation.
+const BLOCK = 64 * 1024;
 
 export interface Line {
   /** Byte offset of the line's first byte. */

@@ -35,19 +35,15 @@ export function emptyStats(): ScanStats {
 }
 
 /**
- * Markers of the entries classifyEntry can accept. Claude Code writes compact JSON (JSON.stringify), so the
- * structural ones appear byte for byte; the wording ones cover compaction errors and older fallback notices.
+ * Byte markers of every entry classifyEntry can accept; a line without one is never parsed. Few and short, because
+ * each is one native search pass over the data: "efusal" is in model_refusal_* subtypes, stop_reason "refusal" and
+ * refusedUserMessageUuid; "API Error" starts every API error text, compaction failures included; "safeguards
+ * flagged" is in every automatic-fallback notice. Quotes of these in prompts or files only cost a JSON.parse.
  */
-export const CANDIDATE_MARKERS: readonly Buffer[] = [
-  '"isApiErrorMessage":true',
-  '"subtype":"model_refusal_',
-  '"stop_reason":"refusal"',
-  '"model":"<synthetic>"',
-  'Error during compaction',
-  'safeguards flagged',
-].map((s) => Buffer.from(s));
+export const CANDIDATE_MARKERS: readonly Buffer[] = ['efusal', 'API Error', 'safeguards flagged'].map((s) => Buffer.from(s));
 
 const CHUNK = 4 * 1024 * 1024;
+const PARALLEL_FILES = 4;
 const NL = 0x0a;
 
 /** Sorted, de-duplicated positions in buffer[0, end) where a candidate marker starts. */
@@ -73,9 +69,29 @@ export async function processRegion(
   stats: ScanStats,
   finalPartial = false,
 ): Promise<void> {
+  file.window = { buffer, base, end };
+  try {
+    await processCandidates(file, assembler, buffer, end, base, stats, finalPartial);
+  } finally {
+    file.window = undefined;
+  }
+}
+
+async function processCandidates(
+  file: TranscriptFile,
+  assembler: TurnAssembler,
+  buffer: Buffer,
+  end: number,
+  base: number,
+  stats: ScanStats,
+  finalPartial: boolean,
+): Promise<void> {
   let previousStart = -1;
-  let countedAt = -1;
-  let countedLine = 0;
+  // Line numbers: counted in memory from the region start when the file's checkpoint is there (the scanner keeps it
+  // so); otherwise (a tailer that started at the end of a file) from the checkpoint on disk, once.
+  const fromStart = file.checkpoint?.offset === base;
+  let countedAt = fromStart ? 0 : -1;
+  let countedLine = fromStart ? file.checkpoint!.line : 0;
   for (const hit of candidatePositions(buffer, end)) {
     const start = hit === 0 ? 0 : buffer.lastIndexOf(NL, hit - 1) + 1;
     if (start === previousStart) continue;
@@ -100,6 +116,8 @@ export async function processRegion(
     if (typeof entry.uuid === 'string') file.remember(entry.uuid, at);
     await assembler.addEntry(entry, at);
   }
+  // Carry the count to the region's end, so the next region starts with a known line number.
+  if (countedAt >= 0) file.checkpoint = { offset: base + end, line: countedLine + countIn(buffer, countedAt, end) };
 }
 
 /** The refusals in one transcript, one record per refused user turn, in transcript order. */
@@ -121,7 +139,8 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
     const file = new TranscriptFile(path, fh);
     file.checkpoint = { offset: 0, line: 1 };
     const assembler = new TurnAssembler(file);
-    let buffer = Buffer.allocUnsafe(CHUNK);
+    // One read buffer for the whole scan: a fresh 4 MB per file is garbage the collector has to chase.
+    let buffer = takeBuffer();
     let filled = 0;
     let base = 0;
     for (;;) {
@@ -131,9 +150,11 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
         buffer.copy(bigger, 0, 0, filled);
         buffer = bigger;
       }
-      const { bytesRead } = await fh.read(buffer, filled, buffer.length - filled, base + filled);
+      // Read up to the size at open: no extra read to find the end, and a file growing meanwhile is the tailer's.
+      const want = Math.min(buffer.length - filled, info.size - base - filled);
+      const { bytesRead } = want > 0 ? await fh.read(buffer, filled, want, base + filled) : { bytesRead: 0 };
       const end = filled + bytesRead;
-      const eof = bytesRead === 0;
+      const eof = bytesRead === 0 || base + end >= info.size;
       stats.bytes += bytesRead;
       const lastNl = end > 0 ? buffer.lastIndexOf(NL, end - 1) : -1;
       const regionEnd = eof ? end : lastNl + 1;
@@ -145,6 +166,7 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
       filled = end - regionEnd;
       if (eof) break;
     }
+    giveBack(buffer);
     for (const turn of assembler.takeAll()) {
       const record = await buildRecord(file, turn);
       if (opts.since && Date.parse(record.timestamp) < opts.since.getTime()) continue;
@@ -159,12 +181,35 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
   }
 }
 
-/** The refusals in every transcript under a projects dir. */
+const spares: Buffer[] = [];
+
+function takeBuffer(): Buffer {
+  return spares.pop() ?? Buffer.allocUnsafe(CHUNK);
+}
+
+function giveBack(buffer: Buffer): void {
+  // Keep only the standard size: a buffer grown for one giant line is let go.
+  if (buffer.length === CHUNK && spares.length < PARALLEL_FILES) spares.push(buffer);
+}
+
+async function collect(path: string, opts: ScanOptions): Promise<RefusalRecord[]> {
+  const records: RefusalRecord[] = [];
+  for await (const record of scanTranscript(path, opts)) records.push(record);
+  return records;
+}
+
+/**
+ * The refusals in every transcript under a projects dir, in listing order. A few files are read at once so the
+ * waits for the disk (or the thread pool) overlap; each file's records are held only until its turn comes.
+ */
 export async function* scanProjects(projectsDir: string, opts: ScanOptions = {}): AsyncIterable<RefusalRecord> {
+  const queue: Array<Promise<RefusalRecord[]>> = [];
   for await (const info of listTranscripts(projectsDir)) {
     if (opts.since && info.mtimeMs < opts.since.getTime()) continue;
-    yield* scanTranscript(info.path, opts);
+    queue.push(collect(info.path, opts));
+    if (queue.length >= PARALLEL_FILES) yield* await queue.shift()!;
   }
+  while (queue.length > 0) yield* await queue.shift()!;
 }
 
 /** The refusal with this id (or a unique prefix of at least 6 characters). */

@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { classifyEntry, contentText, type RefusalEvent, type TranscriptEntry } from '../refusal/classify';
 import type { PartKind, RefusalKind, RefusalRecord, RefusingModel, RequestPart } from '../refusal/record';
 import { modelIdFromLabel, sameModel } from '../refusal/signatures';
-import { countNewlines, findBackward, lineStartOf, parseLine, readLineFrom } from './jsonl';
+import { countIn, countNewlines, findBackward, lineStartOf, parseLine, readLineFrom } from './jsonl';
 
 export interface ChainEntry {
   entry: TranscriptEntry;
@@ -18,6 +18,7 @@ export interface ChainEntry {
 }
 
 const MAX_WALK = 20_000;
+const NL = 0x0a;
 const API_REQUEST = Buffer.from('{"type":"api-request",');
 const CACHE_LIMIT = 4_096;
 
@@ -32,11 +33,25 @@ export class TranscriptFile {
     public fh: FileHandle,
   ) {}
 
+  /**
+   * The region the scanner is looking at (complete lines from file offset `base`): ancestors of a refusal are
+   * mostly in it, so they are found and counted in memory rather than read again.
+   */
+  window: { buffer: Buffer; base: number; end: number } | undefined;
+
+  private inWindow(offset: number): boolean {
+    const w = this.window;
+    return w !== undefined && offset >= w.base && offset <= w.base + w.end;
+  }
+
   /** 1-based line number of the line starting at `offset`, counting only from the nearest known point. */
   async lineNumberAt(offset: number): Promise<number> {
     const cp = this.checkpoint;
     let line: number;
-    if (!cp) line = 1 + (await countNewlines(this.fh, 0, offset));
+    const w = this.window;
+    if (cp && w && this.inWindow(offset) && this.inWindow(cp.offset)) {
+      line = offset >= cp.offset ? cp.line + countIn(w.buffer, cp.offset - w.base, offset - w.base) : cp.line - countIn(w.buffer, offset - w.base, cp.offset - w.base);
+    } else if (!cp) line = 1 + (await countNewlines(this.fh, 0, offset));
     else if (offset >= cp.offset) line = cp.line + (await countNewlines(this.fh, cp.offset, offset));
     else line = cp.line - (await countNewlines(this.fh, offset, cp.offset));
     if (!cp || offset > cp.offset) this.checkpoint = { offset, line };
@@ -55,11 +70,28 @@ export class TranscriptFile {
     const needle = Buffer.from(`"uuid":"${uuid}"`);
     let end = before;
     while (end > 0) {
-      const hit = await findBackward(this.fh, needle, end);
-      if (hit < 0) return undefined;
-      const start = await lineStartOf(this.fh, hit);
-      const line = await readLineFrom(this.fh, start);
-      const entry = parseLine(line.bytes) as TranscriptEntry | undefined;
+      let start: number;
+      let bytes: Buffer;
+      const w = this.window;
+      if (w && this.inWindow(end) && end > w.base) {
+        // In memory. The window starts at a line start, so a miss here means "earlier than the window".
+        const hit = w.buffer.lastIndexOf(needle, end - w.base - needle.length);
+        if (hit < 0) {
+          end = w.base;
+          continue;
+        }
+        const lineStart = hit === 0 ? 0 : w.buffer.lastIndexOf(NL, hit - 1) + 1;
+        let lineEnd = w.buffer.indexOf(NL, hit);
+        if (lineEnd < 0 || lineEnd > w.end) lineEnd = w.end;
+        start = w.base + lineStart;
+        bytes = w.buffer.subarray(lineStart, lineEnd);
+      } else {
+        const hit = await findBackward(this.fh, needle, end);
+        if (hit < 0) return undefined;
+        start = await lineStartOf(this.fh, hit);
+        bytes = (await readLineFrom(this.fh, start)).bytes;
+      }
+      const entry = parseLine(bytes) as TranscriptEntry | undefined;
       // The same uuid can be quoted inside a later entry (a sub-agent result); only the entry that owns it counts.
       if (entry?.uuid === uuid) {
         const found = { entry, offset: start, line: await this.lineNumberAt(start) };

@@ -168,8 +168,9 @@ describe('scanTranscript: damaged and growing files', () => {
     s.user('q');
     s.apiError(GENERATIONS.D);
     const path = s.write();
-    appendFileSync(path, '{"type":"assistant","isApiErrorMessage":true, broken\n');
-    appendFileSync(path, '{"type":"assistant","isApiErrorMessage":true,"message":{"content":"API Err');
+    // Only lines that pass the byte prefilter are parsed, so only those can be counted as bad.
+    appendFileSync(path, '{"type":"assistant","message":{"stop_reason":"refusal", broken\n');
+    appendFileSync(path, '{"type":"assistant","isApiErrorMessage":true,"message":{"content":"API Error: Claude Code is unable');
     const stats = emptyStats();
     const records = await scan(path, { stats });
     expect(records).toHaveLength(1);
