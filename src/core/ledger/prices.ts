@@ -27,6 +27,9 @@ export const DEFAULT_PRICES: Readonly<PriceTable> = Object.freeze({
   'claude-opus-4-0': { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
   'claude-opus-4-1': { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
   'claude-3-opus': { input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 },
+  // Input and output as Claude Code 2.1.328 itself prices Opus 5.x in its cost-state (test/fixtures/claude-code);
+  // cache write and read at the usual 1.25x and 0.1x of input.
+  'claude-opus-5': { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.4 },
   'claude-opus-': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
   'claude-sonnet-': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
   'claude-3-7-sonnet': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },

@@ -1,19 +1,38 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES, loadPriceTable, priceFor, priceUsage } from '../../../src/core/ledger/prices';
 import { reprice } from '../../../src/core/ledger/scan';
+import { parseCostState } from '../../../src/core/ledger/extract';
 import { entry } from './entries';
 
 describe('price table', () => {
   it('prices a model by its longest matching prefix, unknown models at the default', () => {
     expect(priceFor('claude-opus-4-1-20250805')).toEqual({ input: 15, output: 75, cacheWrite: 18.75, cacheRead: 1.5 });
     expect(priceFor('claude-opus-4-8')).toEqual({ input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 });
+    expect(priceFor('claude-opus-5-5').input).toBe(4);
     expect(priceFor('claude-sonnet-4-5-20250929').input).toBe(3);
     expect(priceFor('claude-fable-5')).toEqual(DEFAULT_PRICES.default);
     // 1M input + 1M output + 1M cache write + 1M cache read of Sonnet:
     expect(priceUsage({ input: 1e6, output: 1e6, cacheWrite: 1e6, cacheRead: 1e6 }, 'claude-sonnet-4-5')).toBeCloseTo(22.05, 10);
+  });
+
+  it('prices as Claude Code does in the cost-state it wrote for the real fixtures', () => {
+    const dir = join(__dirname, '../../fixtures/claude-code');
+    let checked = 0;
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
+      for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
+        if (!line.includes('"type":"cost-state"')) continue;
+        const snapshot = parseCostState(JSON.parse(line) as Record<string, unknown>);
+        for (const [model, { usage, costUSD }] of Object.entries(snapshot.models)) {
+          expect(priceUsage(usage, model)).toBeCloseTo(costUSD, 9);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 
   it('merges an override file over the defaults, and says what is wrong with a bad one', async () => {
