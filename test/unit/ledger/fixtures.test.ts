@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractFile, initialState, mergeTurns, pendingEntry, type ExtractOptions } from '../../../src/core/ledger/extract';
+import { extractFile, initialState, mergeTurns, parseCostState, pendingEntry, usageFromApi, type ExtractOptions } from '../../../src/core/ledger/extract';
+import { totalTokens } from '../../../src/core/ledger/types';
 import { DEFAULT_PRICES } from '../../../src/core/ledger/prices';
 import { scanTranscript } from '../../../src/core/transcript/scan';
 
@@ -58,6 +59,22 @@ describe('ledger over real Claude Code transcripts', () => {
       }
     });
   }
+
+  it('estimates refused requests within 1% of what Claude Code counted when there is no cost-state around the turn', async () => {
+    for (const name of ['print-read-refused', 'tui-read-refused', 'print-read-pdf-refused', 'tui-passed-then-refused']) {
+      const path = join(dir, `${name}.jsonl`);
+      const [entry] = await ledger(path);
+      expect(entry!.costSource).toBe('price-table');
+      // Claude Code's session total (the last cost-state) less the requests before the refused turn.
+      const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+      const cost = parseCostState(lines.filter((l) => l.type === 'cost-state').at(-1)!);
+      const counted = Object.values(cost.models).reduce((n, m) => n + totalTokens(m.usage), 0);
+      const before = lines
+        .filter((l) => l.type === 'assistant' && l.message.model !== '<synthetic>' && Date.parse(l.timestamp) <= Date.parse(entry!.promptTimestamp!))
+        .reduce((n, l) => n + totalTokens(usageFromApi(l.message.usage)), 0);
+      expect(Math.abs(totalTokens(entry!.usage) - (counted - before)) / (counted - before)).toBeLessThan(0.01);
+    }
+  });
 
   it('takes the cost of a refused first prompt from Claude Code\'s own cost-state', async () => {
     const path = join(dir, 'print-refused-cyber.jsonl');
