@@ -1,4 +1,5 @@
 /** `aup-bisect watch`: print each new refusal as Claude Code writes it. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { resolveProjectsDir } from '../../core/transcript/locate';
 import { TranscriptTailer } from '../../core/transcript/tail';
@@ -23,7 +24,8 @@ export function register(program: Command): void {
       });
       tailer.onRefusal((record) => process.stdout.write(`${formatRecord(record, flags.json === true)}\n`));
       await tailer.start();
-      process.stderr.write(`watching ${projectsDir} for refusals (Ctrl-C to stop)\n`);
+      const missing = existsSync(projectsDir) ? '' : ' (it does not exist yet: waiting for Claude Code to create it)';
+      process.stderr.write(`watching ${projectsDir}${missing} for refusals (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           tailer.dispose();
