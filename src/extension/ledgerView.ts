@@ -150,16 +150,16 @@ class LedgerPanel {
             cacheDir: this.context.globalStorageUri.fsPath,
           }),
       );
-      for (const warning of result.warnings) this.deps.log?.(`ledger: ${warning}`);
+      for (const warning of result.warnings) this.deps.log?.(warning);
       this.deps.log?.(
-        `ledger: ${result.entries.length} refused turns; read ${result.stats.bytesRead} of ${result.stats.bytesTotal} bytes in ${result.stats.files} transcripts`,
+        `${result.entries.length} refused turns; read ${result.stats.bytesRead} of ${result.stats.bytesTotal} bytes in ${result.stats.files} transcripts`,
       );
       this.entries = result.entries;
       this.stats = result.stats;
       this.render();
     } catch (error) {
       const text = (error as Error).message;
-      this.deps.log?.(`ledger: ${text}`);
+      this.deps.log?.(text);
       this.post({ type: 'status', text, error: true });
     }
   }
