@@ -12,7 +12,8 @@ import { extractFile, initialState, mergeTurns, pendingEntry, type ExtractState 
 import { DEFAULT_PRICES, priceUsage, type PriceTable } from './prices';
 import type { LedgerEntry } from './types';
 
-const INDEX_VERSION = 1;
+// Bump when the pass or the entry shape changes: an index from another version is rebuilt, not trusted.
+const INDEX_VERSION = 2;
 const HEAD_BYTES = 1024;
 
 interface IndexedFile {
