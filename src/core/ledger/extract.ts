@@ -8,10 +8,12 @@
  * a ledger entry and the `scan` record of the same turn share an id.
  *
  * Speed: a line is JSON.parse'd only when it may matter: a refusal candidate, a cost-state snapshot, or a request
- * inside an open refusal chain. Every other line is classified by a few byte searches for raw JSON syntax
- * (`"key":"value"` with unescaped quotes cannot occur inside a JSON string, so quoted text does not match). Lines
- * needed later (the prompt, the request before the refusal) are kept as byte ranges and read back only when a
- * refusal turns up.
+ * inside an open refusal chain. Every other line is classified from a few bytes at known places (a bookkeeping
+ * entry's leading type, a message's role, a tool result's type at the start of its content) and is otherwise never
+ * searched; tool results, the bulk of a transcript, are never refusals (classifyEntry agrees). The markers are raw
+ * JSON syntax (`"key":"value"` with unescaped quotes cannot occur inside a JSON string, so quoted text does not
+ * match). Lines needed later (the prompt, the request before the refusal) are kept as byte ranges and read back
+ * only when a refusal turns up.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { classifyEntry, type RefusalEvent, type TranscriptEntry } from '../refusal/classify';
