@@ -11,6 +11,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'n
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { TerminalRefusalScanner } from '../src/core/refusal/terminal';
 import { emptyStats, scanProjects } from '../src/core/transcript/scan';
 import { generateTree, SessionWriter } from './lib/transcripts';
 
@@ -110,7 +111,33 @@ async function watchBench(root: string, projectsDir: string, files: string[]): P
   }
 }
 
+/** The terminal scanner on a long-running terminal: build-log noise with real Claude Code sessions in between. */
+function terminalBench(): void {
+  const capture = readFileSync(resolve(__dirname, '..', 'test', 'fixtures', 'claude-code', 'tui-read-refused.raw'), 'utf8');
+  const log = Array.from({ length: 2000 }, (_, i) => `\x1b[32m[build]\x1b[0m ${String(i).padStart(5)} compiling src/module${i % 97}.ts … ok (${i % 13} ms)\r\n`).join('');
+  const scanner = new TerminalRefusalScanner({ cols: 100, rows: 32 });
+  const rssBefore = process.memoryUsage().rss;
+  let bytes = 0;
+  let found = 0;
+  const started = performance.now();
+  for (let round = 0; round < 40; round++) {
+    for (const data of [log, capture]) {
+      for (let at = 0; at < data.length; at += 4096) {
+        const chunk = data.slice(at, at + 4096);
+        bytes += Buffer.byteLength(chunk);
+        found += scanner.write(chunk).length;
+      }
+    }
+  }
+  found += scanner.end().length;
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `terminal: ${(bytes / MB).toFixed(1)} MB in 4 KB chunks (build log + 40 real Claude Code captures) in ${seconds.toFixed(2)} s -> ${(bytes / MB / seconds).toFixed(1)} MB/s; ${found} refusals reported (2 distinct); RSS ${mb(rssBefore)} -> ${mb(process.memoryUsage().rss)} MiB`,
+  );
+}
+
 async function main(): Promise<void> {
+  terminalBench();
   const root = mkdtempSync(join(tmpdir(), 'aup-bench-detect-'));
   try {
     const t0 = performance.now();

@@ -103,7 +103,7 @@ export class TranscriptTailer implements Disposable {
   }
 
   private newState(path: string, ino: number, offset: number): FileState {
-    const file = new TranscriptFile(path, undefined as never);
+    const file = new TranscriptFile(path);
     if (offset === 0) file.checkpoint = { offset: 0, line: 1 };
     return { path, ino, offset, file, assembler: new TurnAssembler(file), due: new Map() };
   }

@@ -28,10 +28,24 @@ export class TranscriptFile {
   /** A known (offset of a line start -> its 1-based line number) pair; the scanner keeps it current for free. */
   checkpoint: { offset: number; line: number } | undefined;
 
+  private handle: FileHandle | undefined;
+
+  /** The tailer opens a transcript only while it reads it (thousands of files, few descriptors), so fh can change. */
   constructor(
     readonly path: string,
-    public fh: FileHandle,
-  ) {}
+    fh?: FileHandle,
+  ) {
+    this.handle = fh;
+  }
+
+  get fh(): FileHandle {
+    if (!this.handle) throw new Error(`${this.path} is not open`);
+    return this.handle;
+  }
+
+  set fh(fh: FileHandle) {
+    this.handle = fh;
+  }
 
   /**
    * The region the scanner is looking at (complete lines from file offset `base`): ancestors of a refusal are
