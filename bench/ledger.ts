@@ -1,7 +1,8 @@
 /**
  * bench:ledger — generates a transcript tree (default 2 GiB; BENCH_LEDGER_GB=0.2 for a quick run) in a temp dir,
  * runs the ledger cold (no index) and again with the index, then once more after appending one refused turn to one
- * transcript, printing times, bytes read and sizes; deletes the tree at the end.
+ * transcript, printing times, bytes read and sizes; deletes the tree at the end. BENCH_LEDGER_CHECK=1 also checks
+ * that the detector's own scanner finds the same refused turns.
  *
  * The tree looks like Claude Code 2.1.328 output: mostly ordinary user / assistant / api-request / tool-result
  * lines with usage, cost-state snapshots every few turns, and now and then a refused turn with the stopped-reply
@@ -13,6 +14,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildLedger } from '../src/core/ledger/ledger';
+import { scanLedger } from '../src/core/ledger/scan';
+import { scanProjects } from '../src/core/transcript/scan';
 
 const GIB = 1024 ** 3;
 const target = Math.round(Number(process.env.BENCH_LEDGER_GB ?? '2') * GIB);
@@ -244,6 +247,21 @@ async function main(): Promise<void> {
     appendFileSync(file, appended);
     console.log(`appended ${mb(Buffer.byteLength(appended))} (one refused turn) to one transcript`);
     await run('third run (index, one file appended to)');
+
+    if (process.env.BENCH_LEDGER_CHECK === '1') {
+      // The ledger and the detector's own scanner must find the same refused turns (same record ids).
+      const t0 = performance.now();
+      const ledgerIds = new Set((await scanLedger({ projectsDir: projects, useIndex: false })).entries.map((e) => e.id));
+      const detectorIds = new Set<string>();
+      for await (const r of scanProjects(projects)) detectorIds.add(r.id);
+      const onlyLedger = [...ledgerIds].filter((id) => !detectorIds.has(id)).length;
+      const onlyDetector = [...detectorIds].filter((id) => !ledgerIds.has(id)).length;
+      console.log(
+        `check against the detector's scanProjects: ledger ${ledgerIds.size} turns, detector ${detectorIds.size}; ` +
+          `only in the ledger ${onlyLedger}, only in the detector ${onlyDetector} (${secs(performance.now() - t0)})`,
+      );
+      if (onlyLedger || onlyDetector) process.exitCode = 1;
+    }
 
     // For scale: reading the same bytes and doing nothing else.
     const { openSync: o, readSync } = await import('node:fs');
