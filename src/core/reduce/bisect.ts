@@ -87,7 +87,7 @@ export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
     ? options.cache
     : options.cache === false
       ? undefined
-      : await ProbeCache.open(options.cache ?? defaultCacheDir());
+      : await openCache(options.cache ?? defaultCacheDir());
 
   let best: ProbeInput = input;
   let phase = 'start';
@@ -197,6 +197,15 @@ export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
     if (file) result.minimalFile = file;
   }
   return result;
+}
+
+async function openCache(dir: string): Promise<ProbeCache> {
+  try {
+    return await ProbeCache.open(dir);
+  } catch (error) {
+    throw new OracleError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
+      'Pass --cache-dir with a writable folder, or --no-cache.', { cause: error });
+  }
 }
 
 async function finish(meter: MeteredOracle, ownsOracle: boolean): Promise<void> {
