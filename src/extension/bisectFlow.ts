@@ -126,10 +126,10 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
     if (target.kind === 'refusal') run.refusal = target.refusal;
     if (target.kind === 'file' && !run.original.path && target.uri.fsPath) run.original.path = target.uri.fsPath;
     if (target.kind === 'file' && !run.original.fileName) run.original.fileName = path.basename(target.uri.fsPath || target.uri.path);
-    const saved = await s.results.save(label, run, originalText);
+    panel.done(run);
+    const saved = await s.results.save(label, run, originalText, panel.history);
     s.lastResult = saved;
     s.store.addResult(toRef(saved));
-    panel.done(run);
     log.info(`bisect ${run.status}: ${summarize(run)}`);
     if (run.status === 'not-refused') {
       void showInformationMessage(`AUP Bisect: ${run.stoppedEarly ?? 'the original is not refused'}. Nothing to bisect.`);
@@ -161,6 +161,6 @@ export async function showSavedResult(s: Services, saved: SavedResult): Promise<
     if (message.type === 'diff') void openDiff(saved);
     if (message.type === 'draft') void executeCommand('aupBisect.draftIssue', saved.id);
   });
-  panel.done(saved.result);
+  panel.done(saved.result, saved.points);
   return panel;
 }

@@ -94,6 +94,11 @@ export class BisectPanel {
     return this.last;
   }
 
+  /** Size of the best candidate by probe, as charted. */
+  get history(): { probes: number; size: number }[] {
+    return [...this.points];
+  }
+
   /** Shows the cost estimate and waits for Start (true) or Don't Start / closing the view (false). */
   confirm(estimate: string): Promise<boolean> {
     const answer = new Promise<boolean>((resolve) => (this.answer = resolve));
@@ -108,7 +113,8 @@ export class BisectPanel {
     void this.post({ type: 'progress', ...stats });
   }
 
-  done(result: BisectResult): void {
+  done(result: BisectResult, history?: { probes: number; size: number }[]): void {
+    if (history && this.points.length === 0) this.points.push(...history);
     const stats: BisectStats = {
       phase: result.stoppedEarly ? 'stopped' : 'done',
       probes: result.probes,
@@ -118,7 +124,8 @@ export class BisectPanel {
       originalSize: result.original.size,
     };
     this.last = stats;
-    this.points.push({ probes: Math.max(result.probes, this.points.at(-1)?.probes ?? 0), size: stats.currentSize });
+    const last = this.points.at(-1);
+    if (!last || last.size !== stats.currentSize) this.points.push({ probes: Math.max(result.probes, last?.probes ?? 0), size: stats.currentSize });
     void this.post({ type: 'done', ...stats, points: this.points, summary: summarize(result), minimal: result.minimal, stoppedEarly: result.stoppedEarly });
   }
 

@@ -20,7 +20,7 @@ export interface Notified {
 
 /** One line: what refused and the start of what the user saw. */
 export function notificationText(refusal: SeenRefusal): string {
-  const model = refusal.record?.models.at(-1)?.model;
+  const model = refusal.record?.models.at(-1)?.model ?? refusal.terminal?.model;
   const category = refusal.record?.models.find((m) => m.category)?.category ?? refusal.terminal?.category;
   const what = [model, category ? `category ${category}` : undefined].filter(Boolean).join(', ');
   const message = messageOf(refusal).replace(/\s+/g, ' ').trim();

@@ -130,7 +130,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
       }
       case 'refusal': {
         const r = node.refusal;
-        const model = r.record?.models.at(-1)?.model ?? 'unknown model';
+        const model = r.record?.models.at(-1)?.model ?? r.terminal?.model ?? 'unknown model';
         const item = new TreeItem(`${time(r.at)} ${model}`, TreeItemCollapsibleState.Collapsed);
         item.id = `refusal:${r.key}`;
         item.description = r.record?.kind ?? r.terminal?.kind ?? 'refusal';

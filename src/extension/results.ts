@@ -15,6 +15,8 @@ export interface SavedResult {
   result: BisectResult;
   /** The text that was bisected, for the diff (kept on this machine only, like the transcript it came from). */
   originalText: string;
+  /** The best candidate's size after each probe, for the chart when the result is reopened. */
+  points?: { probes: number; size: number }[];
 }
 
 export class ResultStorage {
@@ -24,11 +26,11 @@ export class ResultStorage {
     return path.join(this.dir, 'results');
   }
 
-  async save(label: string, result: BisectResult, originalText: string): Promise<SavedResult> {
+  async save(label: string, result: BisectResult, originalText: string, points?: { probes: number; size: number }[]): Promise<SavedResult> {
     await mkdir(this.folder, { recursive: true });
     const stamp = result.date.replace(/[:.]/g, '-');
     const id = `${stamp}-${result.original.sha256.slice(0, 8)}`;
-    const saved: SavedResult = { version: 1, id, label, result, originalText };
+    const saved: SavedResult = { version: 1, id, label, result, originalText, ...(points ? { points } : {}) };
     await writeFile(path.join(this.folder, `${id}.json`), JSON.stringify(saved, null, 2), 'utf8');
     return saved;
   }

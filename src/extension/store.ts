@@ -12,6 +12,8 @@ export interface TerminalSighting {
   kind?: string;
   requestId?: string;
   category?: string | null;
+  /** The model as the terminal named it ("Opus 4.8"). */
+  model?: string;
 }
 
 export interface SeenRefusal {
@@ -51,7 +53,7 @@ export class RefusalStore {
   upsert(refusal: SeenRefusal): SeenRefusal {
     const existing = this.refusals.get(refusal.key);
     const merged: SeenRefusal = existing
-      ? { ...existing, record: existing.record ?? refusal.record, terminal: existing.terminal ?? refusal.terminal, live: existing.live || refusal.live }
+      ? { ...existing, record: existing.record ?? refusal.record, terminal: refusal.terminal ?? existing.terminal, live: existing.live || refusal.live }
       : refusal;
     this.refusals.set(refusal.key, merged);
     this.changed.fire();

@@ -140,6 +140,47 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     await screenshot('bisect');
   });
 
+  it('notifies once when the terminal shows a refusal and the transcript then records the same turn', async () => {
+    const jsonl = path.join(root, 'test/fixtures/claude-code/tui-read-refused.jsonl');
+    const raw = path.join(root, 'test/fixtures/claude-code/tui-read-refused.raw');
+    const lines = (await readFile(jsonl, 'utf8')).split('\n').filter(Boolean);
+    const refusedAt = lines.findIndex((l) => /refusal|"<synthetic>"/.test(l));
+    const transcript = path.join(projectDir, 'tui-session.jsonl');
+    await writeFile(transcript, `${lines.slice(0, refusedAt).join('\n')}\n`);
+
+    const seen: string[] = [];
+    const sub = api.notifier.onDidNotify((n) => seen.push(n.text));
+    try {
+      const terminal = vscode.window.createTerminal({ name: 'claude', shellPath: '/bin/bash' });
+      terminal.show();
+      const shell = terminal.shellIntegration ?? (await new Promise<vscode.TerminalShellIntegration>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('bash shell integration did not activate within 15 s')), 15_000);
+        const s = vscode.window.onDidChangeTerminalShellIntegration((e) => {
+          if (e.terminal !== terminal) return;
+          clearTimeout(timer);
+          s.dispose();
+          resolve(e.shellIntegration);
+        });
+      }));
+      // Replays what Claude Code's TUI drew when the request was refused (captured from the real CLI).
+      shell.executeCommand(`cat '${raw}'`);
+      await waitFor('the terminal notification', () => (seen.length > 0 ? true : undefined), 10_000);
+      assert.match(seen[0]!, /^Claude Code refusal \(Opus 5\.5, category cyber\) in terminal "claude": Opus 5\.5's safeguards flagged/);
+
+      // Claude Code writes the same turn to its transcript: same request id, so no second notification.
+      await appendFile(transcript, `${lines.slice(refusedAt).join('\n')}\n`);
+      const merged = await waitFor('the transcript record to join the terminal sighting', () =>
+        api.store.all().find((r) => r.terminal && r.record), 10_000);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(seen.length, 1, `notifications: ${seen.join(' | ')}`);
+      assert.equal(merged.terminal?.requestId, 'req_011CZ6rMRmPHeWyPTqkbM5VM');
+      assert.ok(merged.record?.models.some((m) => m.requestId === 'req_011CZ6rMRmPHeWyPTqkbM5VM'));
+      terminal.dispose();
+    } finally {
+      sub.dispose();
+    }
+  });
+
   it('drafts the issue and files it against a loopback GitHub API with the stubbed GitHub session', async () => {
     github = await startGitHubServer({
       token: 'gho_loopbackToken123',

@@ -61,6 +61,14 @@ export class RefusalDeduper {
     return { key, isNew: true };
   }
 
+  /** Adds a sighting to a known refusal (a fallback chain's next refusal belongs to the same turn). */
+  attach(key: string, sighting: Sighting): boolean {
+    const entry = this.seen.find((s) => s.key === key);
+    if (!entry) return false;
+    entry.sighting = { ...entry.sighting, requestIds: [...new Set([...entry.sighting.requestIds, ...sighting.requestIds])] };
+    return true;
+  }
+
   private sameTurn(seen: Seen, sighting: Sighting, normalized: string): boolean {
     const a = seen.sighting;
     if (a.id !== undefined && a.id === sighting.id) return true;

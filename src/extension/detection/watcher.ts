@@ -12,6 +12,28 @@ import type { RefusalStore, SeenRefusal, TerminalSighting } from '../store';
 import { onDidStartTerminalShellExecution } from '../vscodeapi';
 import { RefusalDeduper, type Sighting } from './dedupe';
 
+/** What the terminal scanner reports (src/core/refusal/terminal.ts TerminalRefusal, the fields used here). */
+export interface TerminalFound {
+  message: string;
+  kind?: string;
+  requestId?: string;
+  category?: string | null;
+  model?: string;
+  fallbackModel?: string;
+}
+
+/** The last refusal one terminal command printed, to join a fallback chain into one turn. */
+interface TerminalChain {
+  last?: { key: string; at: number; fallbackModel?: string };
+}
+
+/** A fallback model's refusal follows the first one within seconds; beyond this it is a new turn. */
+const CHAIN_MS = 120_000;
+
+function terminalSighting(terminalName: string, found: TerminalFound): TerminalSighting {
+  return { terminalName, message: found.message, kind: found.kind, requestId: found.requestId, category: found.category, model: found.model };
+}
+
 /** How far back the start-up scan fills the Refusals view (they are listed, never notified). */
 const HISTORY_DAYS = 7;
 
@@ -78,11 +100,12 @@ export class RefusalWatcher {
     const { TerminalRefusalScanner } = await import('../../core/refusal/terminal');
     const scanner = new TerminalRefusalScanner();
     const terminalName = event.terminal.name;
+    const chain: TerminalChain = {};
     try {
       for await (const chunk of event.execution.read()) {
-        for (const found of scanner.write(chunk)) this.fromTerminal(terminalName, found);
+        for (const found of scanner.write(chunk)) this.fromTerminal(terminalName, found, chain);
       }
-      for (const found of scanner.end()) this.fromTerminal(terminalName, found);
+      for (const found of scanner.end()) this.fromTerminal(terminalName, found, chain);
     } catch (error) {
       log.warn(`terminal "${terminalName}": ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -103,11 +126,26 @@ export class RefusalWatcher {
     if (isNew && live) this.onNew(seen);
   }
 
-  fromTerminal(terminalName: string, found: { message: string; kind?: string; requestId?: string; category?: string | null }): void {
+  /**
+   * A refusal printed in a terminal. When Claude Code fell back after a refusal ("... flagged this session",
+   * fallback to another model) and the fallback model is refused too, both messages are one turn: the second
+   * joins the first instead of notifying again.
+   */
+  fromTerminal(terminalName: string, found: TerminalFound, chain: TerminalChain = {}): void {
     const at = Date.now();
-    const terminal: TerminalSighting = { terminalName, message: found.message, kind: found.kind, requestId: found.requestId, category: found.category };
-    const { key, isNew } = this.deduper.observe({ source: 'terminal', requestIds: found.requestId ? [found.requestId] : [], message: found.message, at });
-    const seen = this.store.upsert({ key, at, terminal, live: true });
+    const sighting: Sighting = { source: 'terminal', requestIds: found.requestId ? [found.requestId] : [], message: found.message, at };
+    const continues = chain.last && chain.last.fallbackModel && at - chain.last.at <= CHAIN_MS &&
+      (!found.model || found.model.includes(chain.last.fallbackModel));
+    if (continues && chain.last && this.deduper.attach(chain.last.key, sighting)) {
+      const existing = this.store.get(chain.last.key);
+      // Keep the chain's last message and its request id: that is the refusal the user is left with.
+      this.store.upsert({ key: chain.last.key, at: existing?.at ?? at, live: true, terminal: { ...existing?.terminal, ...terminalSighting(terminalName, found) } });
+      chain.last = { key: chain.last.key, at, fallbackModel: found.fallbackModel };
+      return;
+    }
+    const { key, isNew } = this.deduper.observe(sighting);
+    const seen = this.store.upsert({ key, at, terminal: terminalSighting(terminalName, found), live: true });
+    chain.last = { key, at, fallbackModel: found.fallbackModel };
     if (isNew) this.onNew(seen);
   }
 
