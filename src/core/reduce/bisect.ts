@@ -256,9 +256,12 @@ export async function inputFromFile(path: string, model?: string): Promise<{ inp
 async function buildInput(options: BisectRunOptions): Promise<{ input: ProbeInput; original: BisectResult['original']; refusal?: RefusalRecord }> {
   if (options.input) {
     const input = options.model ? { ...options.input, model: options.model } : options.input;
-    return { input, original: describeInput(input) };
+    // The extension rebuilds the input itself and passes the refusal along for the result.
+    const original = describeInput(input);
+    if (options.refusal?.transcript) original.path = options.refusal.transcript;
+    return { input, original, refusal: options.refusal };
   }
-  if (options.file) return inputFromFile(options.file, options.model);
+  if (options.file) return { ...(await inputFromFile(options.file, options.model)), refusal: options.refusal };
   let refusal = options.refusal;
   if (!refusal && options.refusalId) {
     const { resolveProjectsDir } = await import('../transcript/locate');

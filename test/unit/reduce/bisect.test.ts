@@ -147,6 +147,9 @@ describe('runBisect', () => {
     const run = await runBisect({ input: { parts: [{ kind: 'prompt', text: 'hay hay needle hay' }] }, oracle, cache: false });
     expect(run.minimal).toBe('needle');
     expect(run.original.size).toBe(18);
+    expect(run.refusal).toBeUndefined();
+    // Still usable after the run: runBisect closes only the oracles it created.
+    expect((await oracle.probe({ parts: [{ kind: 'prompt', text: 'needle' }] })).refused).toBe(true);
   });
 });
 
@@ -174,6 +177,18 @@ describe('runBisect --refusal ID', () => {
     const needed = run.parts.filter((p) => p.needed);
     expect(needed.map((p) => p.kind)).toEqual(['tool_result']);
     expect(run.parts.length).toBeGreaterThan(1);
+  });
+
+  it('carries the refusal record the caller passes with a ready input (the extension)', async () => {
+    const refusal = {
+      id: 'r1', kind: 'safeguards' as const, sessionId: 's1', transcript: '/home/me/.claude/projects/-w/s1.jsonl', line: 9,
+      timestamp: '2026-11-22T10:00:00.000Z', models: [{ model: 'claude-opus-4-8', category: 'cyber' }], message: 'API Error: ...', parts: [],
+    };
+    const run = await runBisect({
+      input: { parts: [{ kind: 'prompt', text: 'hay needle hay' }] }, refusal, oracle: new CommandOracle({ command: 'grep -q needle' }), cache: false,
+    });
+    expect(run.refusal).toEqual(refusal);
+    expect(run.original.path).toBe(refusal.transcript);
   });
 
   it('says how to list ids when the refusal is unknown', async () => {
