@@ -389,8 +389,12 @@ export class PdfModel {
       const stream = doc.context.flateStream(out.join('\n') + '\n');
       pages[p]!.node.set(PDFName.of('Contents'), doc.context.register(stream));
     });
-    for (const p of drop.sort((a, b) => b - a)) doc.removePage(p);
-    return doc.save({ useObjectStreams: false, objectsPerTick: Infinity });
+    // Copy the kept pages into a fresh document: removed pages' streams and fonts would otherwise stay in the file
+    // (pdf-lib does not collect unreachable objects), and every probe would pay for them.
+    const out = await PDFDocument.create({ updateMetadata: false });
+    const keptPages = pages.map((_, i) => i).filter((i) => !drop.includes(i));
+    for (const page of await out.copyPages(doc, keptPages)) out.addPage(page);
+    return out.save({ useObjectStreams: false, objectsPerTick: Infinity });
   }
 }
 

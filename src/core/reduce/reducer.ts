@@ -47,8 +47,13 @@ const MAX_ANSWERS = 11;
 const MIN_INTERIOR = 8;
 /** A window (in units) above which a trigger that no single window holds is taken apart by group testing. */
 const SCATTERED = 16;
+/** Units at the finest level above which chunk deletion runs before the single-unit pass. */
+const LONG_SPAN = 64;
 
 class NotRefused extends Error {}
+
+/** The candidate a pass works on turned out not to be refused (a flip led there): rewind the history. */
+class Rewind extends Error {}
 
 class Stop extends Error {
   constructor(readonly reason: string) {
@@ -106,6 +111,8 @@ class Reduction {
   private background: Promise<void>[] = [];
   private backgroundError: unknown;
   /** The verification sent together with the last 1-minimality pass, for the candidate it started from. */
+  /** Single "passes" answers that inference has leaned on since the last audit. */
+  private passSources = new Set<Entry>();
   private pendingVerify: { key: string; result: Promise<{ ok: boolean; verification: { refused: number; of: number } }> } | undefined;
 
   constructor(
@@ -144,7 +151,13 @@ class Reduction {
         if (!verified) cur = await this.backtrack();
       }
       if (!verified) {
-        // Out of rounds: return the last candidate that still verifies (the history is rewound to one).
+        // Out of rounds: return the latest candidate of the history that a sequential test still finds refused.
+        for (let i = this.history.length - 1; i >= 0; i--) {
+          if (i === 0 || (await this.decide(this.history[i]!))) {
+            cur = this.history[i]!;
+            break;
+          }
+        }
         verification = (await this.verify(cur)).verification;
       }
       const { oneMinimal, control } = await this.finalChecks(cur, verified);
@@ -210,13 +223,29 @@ class Reduction {
   }
 
   /**
-   * After each level: once noise has been seen, the candidate kept so far must pass a sequential test; if it does
-   * not, a flip led the search astray and the history is rewound to its last candidate that is still refused.
+   * After each step of a level: once noise has been seen, the candidate kept so far must pass a sequential test; if
+   * it does not, a flip led the search astray (Rewind: the history goes back to its last candidate still refused).
    */
-  private async checkpoint(cur: Cand): Promise<Cand | undefined> {
+  /**
+   * One flipped "passes" makes every subset of that candidate pass by inference, and a search can then go nowhere.
+   * When a level could not shrink a wide span, ask again each answer that inference leaned on: a different answer
+   * means noise, the same answers where a trigger should have shown mean the level is as small as it gets.
+   * True when the oracle turned out noisy (the level is redone without inference).
+   */
+  private async audit(): Promise<boolean> {
+    const sources = [...this.passSources].filter((e) => e.refused + e.passed === 1 && !e.cachedRepeat);
+    this.passSources.clear();
+    if (!sources.length || this.noisy) return false;
+    const phase = this.phase;
+    this.phase = 'audit';
+    await this.all(sources.map((e) => this.probe(e)));
+    this.phase = phase;
+    return this.noisy;
+  }
+
+  private async checkpoint(cur: Cand): Promise<void> {
     await this.drainBackground();
-    if (!this.noisy || (await this.decide(cur))) return undefined;
-    return this.backtrack();
+    if (this.noisy && !(await this.decide(cur))) throw new Rewind();
   }
 
   // ---------------------------------------------------------------- the passes
@@ -239,19 +268,41 @@ class Reduction {
   }
 
   private async reducePart(start: Cand, p: number, last: boolean): Promise<Cand> {
+    let cur = start;
+    // A Rewind (a flip led the search to a candidate that is not refused) restarts the levels from the last
+    // candidate in the history that still is; a few times at most.
+    for (let restarts = 0; ; restarts++) {
+      try {
+        cur = await this.levels(cur, p);
+        const model = this.models[p]!;
+        this.phase = model.levels[model.levels.length - 1]!;
+        return await this.oneMinimal(cur, p, model.levels.length - 1, last);
+      } catch (err) {
+        if (!(err instanceof Rewind)) throw err;
+        cur = await this.backtrack();
+        // Out of restarts: keep what is still refused, unreduced (the report will say it is not 1-minimal).
+        if (restarts >= 8) return cur;
+      }
+    }
+  }
+
+  /** Locate, pin and thin the trigger level by level, coarse to fine (all but the 1-minimality pass). */
+  private async levels(start: Cand, p: number): Promise<Cand> {
     const model = this.models[p]!;
     let cur = start;
     let prevCuts = '';
     let located = false;
-    let restarts = 0;
+    let redone = -1;
+    this.passSources.clear();
     const finest = model.levels.length - 1;
     for (let li = 0; li <= finest; li++) {
       const cuts = model.cuts(li, cur[p]!);
       const n = cuts.length - 1;
       const sig = cuts.join(',');
       // The finest level is searched only when nothing coarser was (a blob without lines or words).
-      if (n <= 1 || sig === prevCuts || (li === finest && located)) continue;
-      prevCuts = sig;
+      if (n <= 1 || (sig === prevCuts && redone !== li) || (li === finest && located)) continue;
+      // Two or three units once a coarser level pinned the span: the next level finds the same ends for less.
+      if (located && n <= 3 && li < finest) continue;
       this.phase = model.levels[li]!;
       const keep = (ranges: number[], base: Cand = cur, c: number[] = cuts) => {
         const pos: number[] = [];
@@ -266,6 +317,7 @@ class Reduction {
         this.accept(cur);
         await this.payRepeats(cur);
       }
+      await this.checkpoint(cur);
       const inner = model.cuts(li, cur[p]!);
       const m = inner.length - 1;
       const base = cur;
@@ -277,35 +329,29 @@ class Reduction {
       if (scattered) {
         // Separated fragments that no window holds: group testing over the whole span.
         cur = await this.deleteChunks(m, 0, m, without, false);
-        this.accept(cur);
       } else if (m - 2 >= MIN_INTERIOR && li < finest) {
         // Separated fragments between the two proven ends: delete the interior by chunks.
         cur = await this.deleteChunks(m, 1, m - 1, without, true);
-        this.accept(cur);
       } else if (m - 2 >= 2 && li < finest) {
         // A short span: one probe tells a gap between two fragments from a phrase (finer levels do the rest).
         const drop = new Uint8Array(m);
         drop.fill(1, 1, m - 1);
         const gapless = without(drop);
-        if (await this.decide(gapless)) {
-          cur = gapless;
-          this.accept(cur);
-        }
+        if (await this.decide(gapless)) cur = gapless;
       }
-      located = true;
-      const back = restarts < 8 ? await this.checkpoint(cur) : undefined;
-      if (back) {
-        restarts++;
-        cur = back;
-        li = -1;
-        located = false;
-        prevCuts = '';
+      this.accept(cur);
+      const stuck = n >= 8 && model.cuts(li, cur[p]!).length - 1 === n;
+      if (stuck && redone !== li && (await this.audit())) {
+        redone = li;
+        li--;
+        await this.checkpoint(cur);
         continue;
       }
+      await this.checkpoint(cur);
+      located = true;
       prevCuts = model.cuts(li, cur[p]!).join(',');
     }
-    this.phase = model.levels[finest]!;
-    return this.oneMinimal(cur, p, finest, last);
+    return cur;
   }
 
   /**
@@ -452,6 +498,9 @@ class Reduction {
         ...batch.map((ch) => this.decide(without([ch]))),
       ]);
       optimistic = undefined;
+      // Nothing could go this round while answers are noisy: make sure the base itself is still refused, or a flip
+      // would have us split every chunk of a candidate that no longer triggers.
+      if (this.noisy && mergeOk && !answers.some(Boolean) && !(await this.decide(build(drop)))) throw new Rewind();
       if (!mergeOk) {
         for (const [a, b] of merged!) drop.fill(0, a, b);
         queue.unshift(...merged!, ...batch);
@@ -481,10 +530,30 @@ class Reduction {
     const model = this.models[p]!;
     let cur = start;
     await this.settleOriginal();
+    await this.checkpoint(cur);
     if (last && !this.noisy) {
       const result = this.verify(start);
       result.catch(() => undefined); // awaited in run(); a stop is seen there
       this.pendingVerify = { key: this.key(start), result };
+    }
+    // A long span here means a coarser level could not pin it (a flip, or a trigger of many scattered characters):
+    // chunks first, so the single-unit pass below stays linear.
+    let units = model.cuts(level, cur[p]!).length - 1;
+    // A long span left for this pass is a warning sign (see audit): check the answers inference used first.
+    if (units > LONG_SPAN && (await this.audit())) {
+      await this.checkpoint(cur);
+      cur = await this.levels(cur, p);
+      units = model.cuts(level, cur[p]!).length - 1;
+    }
+    if (units > LONG_SPAN) {
+      const cuts = model.cuts(level, cur[p]!);
+      const base = cur;
+      cur = await this.deleteChunks(units, 0, units, (drop) => {
+        const pos: number[] = [];
+        for (let u = 0; u < units; u++) if (!drop[u]) pos.push(cuts[u]!, cuts[u + 1]!);
+        return base.map((r, i) => (i === p ? runsSelect(r, mergeRanges(pos)) : r));
+      }, false);
+      this.accept(cur);
     }
     for (let pass = 0; pass < 50; pass++) {
       let deleted = false;
@@ -493,7 +562,9 @@ class Reduction {
         const cuts = model.cuts(level, cur[p]!);
         const n = cuts.length - 1;
         if (u >= n) break;
-        const width = !this.noisy && this.monotone ? n - u : Math.min(this.c, n - u);
+        // Everything at once while nothing has gone (the usual case: a pinned trigger); c at a time after a deletion,
+        // since the answers still out were asked about the larger candidate.
+        const width = !this.noisy && this.monotone && !deleted ? n - u : Math.min(this.c, n - u);
         const batch = Array.from({ length: width }, (_, j) => u + j);
         const cands = batch.map((k) => cur.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r)));
         const answers = await this.all(cands.map((c) => this.decide(c, false)));
@@ -505,8 +576,8 @@ class Reduction {
           u = batch[hit]!;
         } else u += batch.length;
       }
-      // Monotone and noise-free: units that were needed before a deletion are still needed after it.
-      if (!deleted || (this.monotone && !this.noisy)) break;
+      // Monotone (noisy or not): units that were needed before a deletion are still needed after it.
+      if (!deleted || this.monotone) break;
     }
     return cur;
   }
@@ -638,7 +709,12 @@ class Reduction {
 
   private infer(cand: Cand): boolean | undefined {
     const subset = (a: Cand, b: Cand) => a.every((r, i) => runsSubset(r, b[i] ?? []));
-    for (const o of this.observedPassed) if (subset(cand, o.cand)) return false;
+    for (const o of this.observedPassed) {
+      if (subset(cand, o.cand)) {
+        this.passSources.add(o);
+        return false;
+      }
+    }
     for (const o of this.observedRefused) if (subset(o.cand, cand)) return true;
     return undefined;
   }
