@@ -47,10 +47,17 @@ const MAX_BLOCK_ROWS = 40;
 // Cursor home, erase display, alternate screen, full reset: where a new frame begins or the screen is wiped.
 const FRAME_START = /\x1b\[(?:H|1;1H|[23]J|\?1049[hl]|\?47[hl])|\x1bc/g;
 
-interface Row {
-  raw: string;
-  text: string;
-  wrapped: boolean;
+class Row {
+  private trimmed: string | undefined;
+  constructor(
+    readonly raw: string,
+    readonly wrapped: boolean,
+  ) {}
+  /** The row without trailing blanks, computed only for rows a message is read from. */
+  get text(): string {
+    this.trimmed ??= this.raw.trimEnd();
+    return this.trimmed;
+  }
 }
 const MAX_BLANKS = 2;
 
@@ -114,7 +121,7 @@ export class TerminalRefusalScanner {
   private scan(final: boolean): TerminalRefusal[] {
     const buffer = this.terminal.buffer.active;
     const length = buffer.length;
-    const reach = Math.min(length, this.terminal.rows + this.lineFeeds + this.pendingFromBottom + MAX_BLOCK_ROWS);
+    const reach = Math.min(length, this.terminal.rows + this.lineFeeds + this.pendingFromBottom);
     this.lineFeeds = 0;
     this.pendingFromBottom = 0;
     const first = length - reach;
@@ -122,17 +129,20 @@ export class TerminalRefusalScanner {
     for (let y = first; y < length; y++) {
       const line = buffer.getLine(y);
       const raw = line ? line.translateToString(false) : '';
-      rows.push({ raw, text: raw.trimEnd(), wrapped: line?.isWrapped ?? false });
+      rows.push(new Row(raw, line?.isWrapped ?? false));
     }
     // The screen below the last written row is empty space, not content that ends a message.
     let lastContent = rows.length - 1;
-    while (lastContent >= 0 && rows[lastContent].text.trim() === '') lastContent--;
+    while (lastContent >= 0 && !/\S/.test(rows[lastContent].raw)) lastContent--;
 
     // The row under the cursor may be half drawn: it cannot end a message if it could still become part of it.
     const cursorRow = buffer.baseY + buffer.cursorY - first;
     const found: TerminalRefusal[] = [];
     for (let i = 0; i <= lastContent; i++) {
       if (rows[i].wrapped) continue;
+      // Most rows of a busy terminal hold none of the words a message starts with: reject them without a regex.
+      const raw = rows[i].raw;
+      if (!raw.includes('API Error') && !raw.includes('safeguards') && !raw.includes('compaction')) continue;
       const head = rows[i].text.replace(LEAD, '');
       if (!START.test(head)) continue;
       const block = final ? this.collect(rows, i, lastContent, Infinity, 0) : this.collect(rows, i, lastContent, cursorRow, buffer.cursorX);
