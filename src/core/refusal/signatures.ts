@@ -148,8 +148,9 @@ export interface PrintResult {
 }
 
 /**
- * A `claude -p --output-format json` result: a refusal when stop_reason is "refusal" (structure) or when it is an
- * error whose text is a known refusal message (older versions). Returns the wording match, or undefined.
+ * A `claude -p --output-format json` result: a refusal when stop_reason is "refusal" (structure), when it is an
+ * error whose text is a known refusal message (older versions), or when it succeeded after safety stops (the
+ * fallback model answered). Returns the wording match, or undefined.
  */
 export function matchPrintResult(result: PrintResult): RefusalTextMatch | undefined {
   const text = typeof result.result === 'string' ? result.result : '';
@@ -158,5 +159,9 @@ export function matchPrintResult(result: PrintResult): RefusalTextMatch | undefi
     return match ?? { kind: 'unrecognised', generation: 'unknown', ...extras(text), sessionContinued: false };
   }
   if (result.is_error === true && match) return match;
+  // Refused, then answered by the fallback model: the result is a success, but it counts its safety stops.
+  if (typeof result.safety_stops === 'number' && result.safety_stops > 0 && result.is_error !== true) {
+    return { kind: 'safeguards', generation: 'I', sessionContinued: true };
+  }
   return undefined;
 }

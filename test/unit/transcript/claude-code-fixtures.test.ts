@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
+import { matchPrintResult, type PrintResult } from '../../../src/core/refusal/signatures';
 import { TerminalRefusalScanner, type TerminalRefusal } from '../../../src/core/refusal/terminal';
 import { rebuildRequest } from '../../../src/core/transcript/parts';
 import { scanTranscript } from '../../../src/core/transcript/scan';
@@ -84,6 +85,15 @@ describe.each(manifest.fixtures)('real Claude Code transcript: $name', (fixture)
       const read = record.parts.find((p) => p.kind === 'tool_result' || p.kind === 'document');
       expect(read).toMatchObject({ toolName: 'Read', filePath: fixture.readFile });
     }
+  });
+});
+
+describe.each(manifest.fixtures.filter((f) => f.files.result))('real claude -p JSON result: $name', (fixture) => {
+  it(fixture.refused ? 'is a refusal of the expected kind' : 'is not a refusal', () => {
+    const result = JSON.parse(readFileSync(join(DIR, fixture.files.result!), 'utf8')) as PrintResult;
+    const match = matchPrintResult(result);
+    if (!fixture.refused) return expect(match).toBeUndefined();
+    expect(match).toMatchObject({ kind: fixture.expectedKind, sessionContinued: fixture.sessionContinued });
   });
 });
 
