@@ -53,6 +53,7 @@ export class TranscriptTailer implements Disposable {
   private watcher?: FSWatcher;
   private poller?: NodeJS.Timeout;
   private polling = false;
+  private starting: Set<string> | undefined;
   private disposed = false;
   private readonly settleMs: number;
   private readonly fallbackSettleMs: number;
@@ -72,6 +73,9 @@ export class TranscriptTailer implements Disposable {
 
   /** Take stock of existing transcripts (their size only), then watch. Resolves once watching. */
   async start(): Promise<void> {
+    // Events that arrive while existing files are being taken stock of wait: a file not registered yet would
+    // otherwise look new and be read from its first byte, reporting old refusals as new ones.
+    this.starting = new Set();
     this.startWatcher();
     for await (const info of listTranscripts(this.projectsDir)) {
       if (this.disposed) return;
@@ -82,6 +86,9 @@ export class TranscriptTailer implements Disposable {
       this.files.set(info.path, state);
       if (this.options.fromStart) this.changed(info.path);
     }
+    const waiting = this.starting;
+    this.starting = undefined;
+    for (const path of waiting) this.changed(path);
     const interval = this.options.pollIntervalMs ?? 3000;
     if (interval > 0) {
       this.poller = setInterval(() => void this.poll(), interval);
@@ -154,6 +161,10 @@ export class TranscriptTailer implements Disposable {
   /** Something happened to `path`: read what was appended, one read at a time per file. */
   private changed(path: string): void {
     if (this.disposed) return;
+    if (this.starting) {
+      this.starting.add(path);
+      return;
+    }
     let state = this.files.get(path);
     if (state?.busy) {
       state.again = true;

@@ -117,4 +117,14 @@ describe('TranscriptTailer', () => {
     await until(() => seen.length === 1);
     expect(seen[0].refusedPrompt).toBe('already there');
   });
+
+  it('waits for a projects dir that does not exist yet', async () => {
+    const config = tempDir();
+    const seen = await watching(join(config, 'projects'));
+    const s = new SessionBuilder();
+    refusedTurn(s, 'first session ever');
+    s.write(join(config, 'projects'));
+    await until(() => seen.length === 1);
+    expect(seen[0].refusedPrompt).toBe('first session ever');
+  });
 });
