@@ -16,6 +16,8 @@ const common = {
 
 const entries = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', minify: !watch },
+  // Loaded after activation (src/extension/loadHeavy.ts), so activation parses only the small bundle above.
+  { ...common, entryPoints: ['src/extension/heavy.ts'], outfile: 'dist/extension-heavy.js', minify: !watch },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

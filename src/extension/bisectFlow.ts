@@ -5,11 +5,15 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { inputBytes } from '../core/oracle/estimate';
+import { createOracle } from '../core/oracle/index';
 import type { Oracle, ProbeInput } from '../core/oracle/types';
-import type { BisectProgress } from '../core/reduce/bisect';
+import { inputFromFile, runBisect, type BisectProgress } from '../core/reduce/bisect';
+import { rebuildRequest } from '../core/transcript/parts';
 import type { RefusalRecord } from '../core/refusal/record';
 import { BisectPanel, summarize } from './bisectPanel';
-import { SCHEME, type Services } from './commands';
+import type { Services } from './commands';
+import { SCHEME } from './scheme';
 import { log } from './logger';
 import { chooseOracle, OracleChoiceError } from './oracleChoice';
 import { toRef, type SavedResult } from './results';
@@ -36,7 +40,6 @@ export function costLine(perProbeUsd: number, perProbeTokens: number, bytes: num
 
 async function buildInput(target: BisectTarget, model: string | undefined): Promise<{ input: ProbeInput; originalText: string; label: string }> {
   if (target.kind === 'refusal') {
-    const { rebuildRequest } = await import('../core/transcript/parts');
     const input = await rebuildRequest(target.refusal);
     if (model) input.model = model;
     const label = `${target.refusal.models.at(-1)?.model ?? 'refusal'} ${new Date(target.refusal.timestamp).toLocaleString()}`;
@@ -48,7 +51,6 @@ async function buildInput(target: BisectTarget, model: string | undefined): Prom
     if (model) input.model = model;
     return { input, originalText: target.text, label: target.selection ? `selection in ${fileName}` : fileName };
   }
-  const { inputFromFile } = await import('../core/reduce/bisect');
   const { input } = await inputFromFile(target.uri.fsPath, model);
   return { input, originalText: input.parts[0]?.mediaType === 'application/pdf' ? '(PDF: see the minimal file)' : input.parts[0]!.text, label: fileName };
 }
@@ -69,11 +71,6 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
     throw error;
   }
   if (!config) return undefined;
-  const [{ createOracle }, { runBisect }, { inputBytes }] = await Promise.all([
-    import('../core/oracle/index'),
-    import('../core/reduce/bisect'),
-    import('../core/oracle/estimate'),
-  ]);
   const { input, originalText, label } = await buildInput(target, settings.model);
   const oracle: Oracle = await createOracle(config);
   try {

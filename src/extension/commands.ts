@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import type { RefusalRecord } from '../core/refusal/record';
 import type { RefusalWatcher } from './detection/watcher';
 import type { DraftPanel } from './draftPanel';
-import type { SessionSource } from './github';
+import type { SessionSource } from './githubSession';
+import { loadHeavy } from './loadHeavy';
+import { SCHEME } from './scheme';
 import { log } from './logger';
 import type { Notifier } from './notifier';
 import { API_KEY_SECRET } from './oracleChoice';
@@ -51,7 +53,6 @@ export interface Services {
   lastDraft?: DraftPanel;
 }
 
-export const SCHEME = 'aup-bisect';
 
 /** What a command argument names: a refusal, a saved result, or nothing usable. */
 export function resolveArg(s: Services, arg: unknown): { refusal?: SeenRefusal; resultId?: string } {
@@ -118,7 +119,7 @@ function requireRecord(refusal: SeenRefusal): RefusalRecord {
 export function registerCommands(s: Services): void {
   const { context } = s;
   const bisect = async (target: import('./bisectFlow').BisectTarget): Promise<SavedResult | undefined> => {
-    const { runBisectFlow } = await import('./bisectFlow');
+    const { runBisectFlow } = await loadHeavy();
     const saved = await runBisectFlow(s, target);
     if (saved) s.lastResult = saved;
     return saved;
@@ -158,7 +159,7 @@ export function registerCommands(s: Services): void {
       if (refusal) requireRecord(refusal);
       return undefined;
     }
-    const { openDraft } = await import('./draftFlow');
+    const { openDraft } = await loadHeavy();
     const panel = await openDraft(s, { result: saved?.result, refusal: record, original: saved?.originalText });
     s.lastDraft = panel;
     return panel;
@@ -194,7 +195,7 @@ export function registerCommands(s: Services): void {
   };
 
   const clearProbeCache = async (): Promise<void> => {
-    const { defaultCacheDir } = await import('../core/reduce/cache');
+    const { defaultCacheDir } = await loadHeavy();
     const dir = defaultCacheDir();
     await rm(dir, { recursive: true, force: true });
     log.info(`probe cache cleared: ${dir}`);
@@ -234,7 +235,7 @@ export function registerCommands(s: Services): void {
       return undefined;
     }
     s.lastResult = saved;
-    const { showSavedResult } = await import('./bisectFlow');
+    const { showSavedResult } = await loadHeavy();
     return showSavedResult(s, saved);
   };
 
@@ -294,7 +295,7 @@ export function registerCommands(s: Services): void {
     },
     'aupBisect.showLog': async () => log.show(),
     'aupBisect.showLedger': async () => {
-      const [{ showLedgerView }, { resolveProjectsDir }] = await Promise.all([import('./ledgerView'), import('../core/transcript/locate')]);
+      const { showLedgerView, resolveProjectsDir } = await loadHeavy();
       showLedgerView(context, { projectsDir: s.watcher.watchedDir ?? resolveProjectsDir(s.settings().transcriptDir), log: (m) => log.info(`ledger: ${m}`) });
     },
   };

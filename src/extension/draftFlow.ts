@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BisectResult } from '../core/reduce/result';
 import type { RefusalRecord } from '../core/refusal/record';
-import type { ReportEnv } from '../core/report/draft';
+import { draftIssue, type ReportEnv } from '../core/report/draft';
+import { env } from 'vscode';
 import type { Services } from './commands';
 import { DraftPanel } from './draftPanel';
 import { fileDraft, redactContext, searchDuplicates } from './github';
@@ -26,8 +27,6 @@ export async function openDraft(
   s: Services,
   input: { result?: BisectResult; refusal?: RefusalRecord; original?: string },
 ): Promise<DraftPanel> {
-  const { draftIssue } = await import('../core/report/draft');
-  const { env } = await import('vscode');
   const draft = draftIssue({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, env.shell) });
   log.info(`drafted an issue for ${draft.repo} (${draft.redactions.length} redactions)`);
   const settings = s.settings;

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { registerCommands, type Services } from './commands';
 import { RefusalWatcher } from './detection/watcher';
-import { vscodeSession } from './github';
+import { vscodeSession } from './githubSession';
 import { log } from './logger';
 import { Notifier } from './notifier';
 import { RefusalsTreeProvider } from './refusalsTree';

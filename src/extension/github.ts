@@ -1,28 +1,20 @@
 /**
  * GitHub for the draft view: duplicate search and filing through the core (octokit), with the token from VS Code's
- * GitHub authentication (scope public_repo). Tests replace the session source: the built-in provider cannot sign
- * in without github.com.
+ * GitHub authentication (githubSession.ts).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BisectResult } from '../core/reduce/result';
 import type { RefusalRecord } from '../core/refusal/record';
 import type { IssueDraft } from '../core/report/draft';
+import { duplicateQueryFor, findDuplicates } from '../core/report/duplicates';
+import { fileIssue } from '../core/report/file';
+import { createGitHubClient } from '../core/report/github';
 import type { DuplicateItem, FiledIssue } from './draftPanel';
+import type { SessionSource } from './githubSession';
 import { log } from './logger';
 import type { Settings } from './settings';
-import { getGitHubSession, openExternal } from './vscodeapi';
-
-export const GITHUB_SCOPES = ['public_repo'];
-
-export interface GitHubSessionLike {
-  accessToken: string;
-  account: { label: string };
-}
-
-export type SessionSource = (createIfNone: boolean) => Promise<GitHubSessionLike | undefined>;
-
-export const vscodeSession: SessionSource = async (createIfNone) => getGitHubSession(GITHUB_SCOPES, createIfNone);
+import { openExternal } from './vscodeapi';
 
 export function redactContext(): { homeDir: string; userName: string; hostName: string } {
   return { homeDir: os.homedir(), userName: os.userInfo().username, hostName: os.hostname() };
@@ -33,10 +25,6 @@ export async function searchDuplicates(
   session: SessionSource,
   input: { result?: BisectResult; refusal?: RefusalRecord },
 ): Promise<DuplicateItem[]> {
-  const [{ createGitHubClient }, { duplicateQueryFor, findDuplicates }] = await Promise.all([
-    import('../core/report/github'),
-    import('../core/report/duplicates'),
-  ]);
   // Search works without a token (lower rate limit); never prompt for sign-in just to search.
   const token = (await session(false).catch(() => undefined))?.accessToken;
   const client = createGitHubClient({ token, apiUrl: settings.githubApiUrl, log: (m) => log.info(`github: ${m}`) });
@@ -51,7 +39,6 @@ export async function fileDraft(
   edited: { title: string; body: string; repo: string },
   draftsDir: string,
 ): Promise<FiledIssue> {
-  const { fileIssue } = await import('../core/report/file');
   const signedIn = await session(true);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outcome = await fileIssue(

@@ -5,11 +5,14 @@
 import type * as vscode from 'vscode';
 import { createLogOutputChannel } from './vscodeapi';
 
-let channel: vscode.LogOutputChannel | undefined;
+// Kept on globalThis because two bundles (dist/extension.js and dist/extension-heavy.js) each hold a copy of this
+// module, and the extension must still have a single output channel.
+const KEY = Symbol.for('aupBisect.logChannel');
+const holder = globalThis as { [KEY]?: vscode.LogOutputChannel };
 
 function get(): vscode.LogOutputChannel {
-  channel ??= createLogOutputChannel('AUP Bisect');
-  return channel;
+  holder[KEY] ??= createLogOutputChannel('AUP Bisect');
+  return holder[KEY];
 }
 
 function describe(error: unknown): string {
@@ -25,7 +28,7 @@ export const log = {
   error: (message: string, error?: unknown): void => get().error(error === undefined ? message : `${message}: ${describe(error)}`),
   show: (): void => get().show(true),
   dispose: (): void => {
-    channel?.dispose();
-    channel = undefined;
+    holder[KEY]?.dispose();
+    delete holder[KEY];
   },
 };

@@ -26,7 +26,7 @@ try {
   const output = `${run.stdout}${run.stderr}`;
   if (run.status !== 0 || !/successfully installed/i.test(output)) fail(`--install-extension exited ${run.status}:\n${output}`);
   const installed = path.join(dir, 'extensions', `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-  for (const file of ['package.json', 'dist/extension.js', 'media/icon.png', 'media/bisect.js', 'media/draft.js', 'media/common.css']) {
+  for (const file of ['package.json', 'dist/extension.js', 'dist/extension-heavy.js', 'media/icon.png', 'media/bisect.js', 'media/draft.js', 'media/common.css']) {
     if (!existsSync(path.join(installed, file))) fail(`the installed extension lacks ${file}`);
   }
   if (existsSync(path.join(installed, 'node_modules'))) fail('the package holds node_modules: it must be bundled');

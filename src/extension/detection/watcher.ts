@@ -6,6 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import type { RefusalRecord } from '../../core/refusal/record';
+import { loadHeavy } from '../loadHeavy';
 import { log } from '../logger';
 import type { Settings } from '../settings';
 import type { RefusalStore, SeenRefusal, TerminalSighting } from '../store';
@@ -61,11 +62,7 @@ export class RefusalWatcher {
   }
 
   private async watchTranscripts(transcriptDir: string | undefined, generation: number): Promise<void> {
-    const [{ resolveProjectsDir }, { TranscriptTailer }, { scanProjects }] = await Promise.all([
-      import('../../core/transcript/locate'),
-      import('../../core/transcript/tail'),
-      import('../../core/transcript/scan'),
-    ]);
+    const { resolveProjectsDir, TranscriptTailer, scanProjects } = await loadHeavy();
     if (generation !== this.generation) return;
     const dir = resolveProjectsDir(transcriptDir);
     const tailer = new TranscriptTailer(dir, {
@@ -97,7 +94,7 @@ export class RefusalWatcher {
   }
 
   private async readExecution(event: vscode.TerminalShellExecutionStartEvent): Promise<void> {
-    const { TerminalRefusalScanner } = await import('../../core/refusal/terminal');
+    const { TerminalRefusalScanner } = await loadHeavy();
     const scanner = new TerminalRefusalScanner();
     const terminalName = event.terminal.name;
     const chain: TerminalChain = {};
