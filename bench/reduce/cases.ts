@@ -172,11 +172,18 @@ export async function buildSuite(): Promise<BenchCase[]> {
   cases.push(textCase('phrase-1mb', 'one phrase in a 1 MB file', tBig, (t) => t.includes('culture anthrax spores'), { single: { n: tBig.length, m: 22 } }));
 
   const noisy = withPhrase(fillerLines(50_000, 7), 0.45, 'weaponize smallpox');
-  cases.push(textCase('noisy-10pct', 'one phrase in 50 KB, every answer flipped with p = 0.1', noisy.join('\n'), (t) => t.includes('weaponize smallpox'), { flipRate: 0.1 }));
+  const tNoisy = noisy.join('\n');
+  cases.push(textCase('noisy-10pct', 'one phrase in 50 KB, every answer flipped with p = 0.1', tNoisy, (t) => t.includes('weaponize smallpox'), {
+    flipRate: 0.1,
+    single: { n: tNoisy.length, m: 'weaponize smallpox'.length },
+  }));
 
   let nm = fillerLines(50_000, 8);
   for (const f of [0.15, 0.5, 0.85]) nm = withPhrase(nm, f, 'hack the grid');
-  cases.push(textCase('non-monotone', 'refused when "hack the grid" appears an odd number of times (3 in the file), 50 KB', nm.join('\n'), (t) => (t.match(/hack the grid/g) ?? []).length % 2 === 1));
+  const tNm = nm.join('\n');
+  cases.push(textCase('non-monotone', 'refused when "hack the grid" appears an odd number of times (3 in the file), 50 KB', tNm, (t) => (t.match(/hack the grid/g) ?? []).length % 2 === 1, {
+    single: { n: tNm.length, m: 'hack the grid'.length },
+  }));
 
   return cases;
 }

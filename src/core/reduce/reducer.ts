@@ -301,8 +301,9 @@ class Reduction {
       const sig = cuts.join(',');
       // The finest level is searched only when nothing coarser was (a blob without lines or words).
       if (n <= 1 || (sig === prevCuts && redone !== li) || (li === finest && located)) continue;
-      // Two or three units once a coarser level pinned the span: the next level finds the same ends for less.
-      if (located && n <= 3 && li < finest) continue;
+      // A handful of units once a coarser level pinned the span: the next level finds the same ends for about the
+      // same probes, so this level would only add its own.
+      if (located && n <= 4 && li < finest) continue;
       this.phase = model.levels[li]!;
       const keep = (ranges: number[], base: Cand = cur, c: number[] = cuts) => {
         const pos: number[] = [];
