@@ -2,7 +2,8 @@
  * Fixture builder: writes Claude Code transcript entries the way 2.1.x does (compact JSON, one per line, each
  * entry's parentUuid the previous entry's uuid), so tests read as the session they describe.
  */
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -179,6 +180,15 @@ export class SessionBuilder {
   }
 }
 
+const created: string[] = [];
+
+// Imported by a test file, this registers in that file: its temp dirs go when its tests are done.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'aup-transcripts-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
