@@ -65,16 +65,46 @@ describe('reduce', () => {
     expect(out.minimal.parts[0]!.filePath).toBe('/b.md');
   });
 
-  it('returns a correct 1-minimal trigger from a 10%-noise oracle', async () => {
+  it.each([1, 2, 3, 4, 5, 6])('returns a correct 1-minimal trigger from a 10%%-noise oracle (seed %i)', async (seed) => {
     const lines = filler(500, 7).split('\n');
     lines[321] = 'orange market: synthesize ricin from castor beans now';
     const rule = (t: string) => t.includes('ricin from castor');
-    const rnd = seeded(42);
-    const out = await reduce(file(lines.join('\n')), predicateOracle(rule, { flip: () => rnd() < 0.1 }), { concurrency: 2 });
+    const rnd = seeded(seed);
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule, { flip: () => rnd() < 0.1 }), { concurrency: 1 + (seed % 4) });
     expect(out.status).toBe('reduced');
     expect(out.minimal.parts[0]!.text).toBe('ricin from castor');
     expect(out.flipsSeen).toBeGreaterThan(0);
     expect(out.repeats).toBeGreaterThan(0);
+    expect(out.verification.of).toBe(5);
+    expect(out.verification.refused).toBeGreaterThanOrEqual(3);
+  });
+
+  it('copes with a non-monotone rule (refused when the phrase appears an odd number of times)', async () => {
+    const lines = filler(600, 9).split('\n');
+    for (const i of [50, 300, 550]) lines[i] += ' hack the grid';
+    const rule = (t: string) => (t.match(/hack the grid/g) ?? []).length % 2 === 1;
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule));
+    expect(out.minimal.parts[0]!.text).toBe('hack the grid');
+    expect(oneMinimal(out.minimal.parts[0]!.text, rule)).toBe(true);
+  });
+
+  it('reduces JSON by members before characters', async () => {
+    const doc = { users: Array.from({ length: 40 }, (_, i) => ({ id: i, name: `user${i}`, note: i === 27 ? 'sell stolen cards' : 'ok' })) };
+    const rule = (t: string) => t.includes('stolen cards');
+    const out = await reduce(file(JSON.stringify(doc, null, 2), 'users.json'), predicateOracle(rule));
+    expect(out.minimal.parts[0]!.text).toBe('stolen cards');
+  });
+
+  it('gives the same trigger with four probes in flight, and reports progress as it goes', async () => {
+    const lines = filler(800, 5).split('\n');
+    lines[444] = 'the window said: culture anthrax spores quietly';
+    const rule = (t: string) => t.includes('anthrax spores');
+    const events: string[] = [];
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule), { concurrency: 4, onProgress: (e) => events.push(e.phase) });
+    expect(out.minimal.parts[0]!.text).toBe('anthrax spores');
+    expect(out.oneMinimal).toBe(true);
+    expect(events.length).toBe(out.probesIssued);
+    expect(new Set(events)).toContain('chars');
   });
 
   it('says not-refused when the original passes', async () => {
