@@ -118,7 +118,12 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
           },
         });
       },
-    );
+    ).then(undefined, (error: unknown) => {
+      // Shown in the view too, so it does not sit at "starting" after a failure (the command reports it as well).
+      const hint = error instanceof Error ? (error as Error & { hint?: unknown }).hint : undefined;
+      panel.error(`${error instanceof Error ? error.message : String(error)}${typeof hint === 'string' ? `\n${hint}` : ''}`);
+      throw error;
+    });
     // The input was built here, so the core does not know where it came from: record it for the report.
     if (target.kind === 'refusal') run.refusal = target.refusal;
     if (target.kind === 'file' && !run.original.path && target.uri.fsPath) run.original.path = target.uri.fsPath;

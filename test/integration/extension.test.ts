@@ -181,6 +181,14 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     }
   });
 
+  it('opens the Refusal Ledger from its command', async () => {
+    await vscode.commands.executeCommand('aupBisect.showLedger');
+    const tab = await waitFor('the ledger view', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Refusal Ledger'),
+    );
+    assert.ok(tab);
+  });
+
   it('drafts the issue and files it against a loopback GitHub API with the stubbed GitHub session', async () => {
     github = await startGitHubServer({
       token: 'gho_loopbackToken123',

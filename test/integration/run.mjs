@@ -1,6 +1,7 @@
 // `npm run test:integration`: installs what is missing (scripts/setup-vscode.sh, cached in .cache/), builds the
 // extension and the tests, runs the mocha suite inside code-server's VS Code with @vscode/test-cli, packages the
-// .vsix and installs it offline. Screenshots go to artifacts/ and are copied to media/screenshots/ for the README.
+// .vsix and installs it offline. Screenshots go to artifacts/; AUP_UPDATE_SCREENSHOTS=1 copies them to
+// media/screenshots/ for the README.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,11 +24,15 @@ step('install VS Code (code-server), Node 24, chromium', 'bash', ['scripts/setup
 step('build the extension', 'npm', ['run', '--silent', 'build']);
 step('bundle the integration tests', 'node', ['test/integration/build.mjs']);
 step('run the tests in VS Code', 'npx', ['--no-install', 'vscode-test', '--config', 'test/integration/vscode-test.mjs']);
-const shots = path.join(root, 'media/screenshots');
-mkdirSync(shots, { recursive: true });
-for (const name of ['notification', 'bisect', 'draft']) {
-  const from = path.join(root, 'artifacts', `${name}.png`);
-  if (existsSync(from)) copyFileSync(from, path.join(shots, `${name}.png`));
+// The README's screenshots are refreshed on request only, so a test run does not leave changed images behind.
+if (process.env.AUP_UPDATE_SCREENSHOTS) {
+  const shots = path.join(root, 'media/screenshots');
+  mkdirSync(shots, { recursive: true });
+  for (const name of ['notification', 'bisect', 'draft']) {
+    const from = path.join(root, 'artifacts', `${name}.png`);
+    if (existsSync(from)) copyFileSync(from, path.join(shots, `${name}.png`));
+  }
+  console.log('copied the screenshots to media/screenshots');
 }
 step('package the .vsix', 'npm', ['run', '--silent', 'package']);
 step('install the .vsix offline', 'node', ['test/integration/vsix-smoke.mjs']);
