@@ -376,8 +376,9 @@ class Reduction {
     const overlap = 1;
     for (let round = 0; ; round++) {
       const len = w[1] - w[0];
-      // Small spans go straight to the end searches, which need no more probes than a descent would.
-      if (len <= 8) break;
+      // Small spans go straight to the end searches, which need no more probes than a descent would; so do spans a
+      // coarser level already pinned, where the trigger fills too much of the span for small windows to hold it.
+      if (len <= 8 || (!first && n <= 64)) break;
       // First round over a whole part with several slots: windows that cover everything, none assumed, so a trigger
       // that no window holds shows at once.
       const cover = first && round === 0 && this.c >= 2;
