@@ -1,29 +1,31 @@
 /**
  * The reduction algorithm: from a refused request to a minimal content that is still refused, with few probes.
  *
- * Coarse to fine. Request parts first (adaptive group testing: drop halves of the parts, then quarters...). Then,
- * inside each needed part, level by level (lines -> sentences -> words -> characters; PDF pages -> text blocks ->
- * operators -> glyph strings -> glyphs):
- *  1. locate: descend through overlapping windows (k windows per round when k probes may be in flight; the last
- *     window is assumed, not probed, so a round of one probe halves the span); cheap, since windows are small;
- *  2. pin the span: binary (k+1-section) search for the shortest refused prefix of the window, then the shortest
- *     refused suffix of that: for one contiguous trigger this is the trigger, and both end units are proven needed;
- *  3. when the span still holds many units (separated fragments), delete chunks of its interior breadth-first,
- *     halving the chunks that are needed, merging deletions that succeeded in the same round;
- *  4. at the finest level, try removing every unit singly: the result is 1-minimal (checked, not assumed).
+ * Coarse to fine. Request parts first (adaptive group testing over the parts). Then, inside each needed part, level
+ * by level (paragraphs -> lines -> sentences -> words -> characters; JSON members; code blocks; PDF pages -> text
+ * blocks -> operators -> glyph strings -> glyphs):
+ *  1. locate (whole part only): descend through overlapping windows, k per round with k probes in flight; the last
+ *     window is assumed rather than probed, so one probe per round halves the span, and windows are cheap in bytes;
+ *  2. pin the span: (k+1)-section search for the shortest refused prefix and the shortest refused suffix (both at
+ *     once, half the slots each, when k >= 2): for one contiguous trigger this is the trigger;
+ *  3. separated fragments (no window holds them, or many units between the ends): group testing, by binary splitting
+ *     one probe at a time, or k chunks per round with the round's successful deletions merged and checked alongside
+ *     the next round; a short span gets one probe to see whether its whole interior can go;
+ *  4. at the finest level, every unit is removed in turn with real probes (no inference): 1-minimal, checked.
  * Answers are memoised by content; a subset of a passing candidate passes and a superset of a refused one is refused
  * (monotone inference) until the oracle shows otherwise.
  *
- * Noise: the original is confirmed refused before anything is kept from a reduction, and confirmRuns answers are
- * gathered to measure flips. For a single part, the confirmation is taken where it is cheap: a refused locate window
- * proves the original refused (a superset), so the original is sent only if no window is refused, and the
- * confirmRuns - 1 repeats are spent on the first located span (bytes, not a whole file, each). Multi-part inputs are
- * probed whole confirmRuns times first. Decisions are taken on single answers while the oracle looks
- * deterministic; the result is then verified with verifyRuns fresh probes. Different answers to the same input mean
- * noise: from then on every decision is a sequential test (answer counts per candidate until one side leads by
- * MARGIN), and the reduction resumes from the last candidate in its history that is still refused. The same input
- * always answered the same way, yet a verification failing, means the oracle is not monotone: inference stops and the
- * reduction resumes from the last candidate actually observed refused.
+ * Noise. Single part: a refused window proves the original refused, so the original is sent only if no window is;
+ * the confirmRuns - 1 repeats that measure flips are spent on the first located span (bytes, not a file, each) and
+ * run beside the search. Multi-part inputs are probed whole confirmRuns times first. Decisions rest on single answers
+ * while the oracle looks deterministic. Two answers that differ for one input mean noise: from then on a decision is
+ * a sequential test (answers per candidate until "refused" leads by 4 or "passes" by 3), the kept candidate is
+ * re-tested after each step, and a candidate that fails is rewound to the last one in the history still refused. A
+ * level that cannot shrink a wide span re-asks the answers inference leaned on (one flipped "passes" would otherwise
+ * hide everything under it). The result is verified with verifyRuns fresh probes (sent with the last 1-minimality
+ * pass); a verification that fails with the same answers as before means the oracle is not monotone: inference stops
+ * and the reduction resumes from the last candidate observed refused. A stop (budget, cancel) returns the smallest
+ * candidate observed refused (by the sequential margin once noise is seen), never one that is not.
  */
 import { OracleError, type Oracle, type ProbeInput } from '../oracle/types';
 import { modelFor, type PartModel } from './model';
