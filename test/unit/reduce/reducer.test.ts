@@ -123,6 +123,16 @@ describe('reduce', () => {
     expect(out.minimal.parts[0]!.text.length).toBeLessThan(lines.join('\n').length);
   });
 
+  it.each([40, 80, 120])('under noise, a stop after %i probes still returns content that truly triggers', async (budget) => {
+    const lines = filler(400, 11).split('\n');
+    lines[123] = 'paper tiger: weaponize smallpox today';
+    const rule = (t: string) => t.includes('weaponize smallpox');
+    const rnd = seeded(budget);
+    const out = await reduce(file(lines.join('\n')), predicateOracle(rule, { budget, flip: () => rnd() < 0.1 }));
+    expect(out.status).toBe('stopped');
+    expect(rule(out.minimal.parts[0]!.text)).toBe(true);
+  });
+
   it('stops when cancelled, keeping a refused best-so-far', async () => {
     const lines = filler(1000).split('\n');
     lines[10] = 'quiet launch codes here';
