@@ -207,6 +207,8 @@ export function registerCommands(s: Services): void {
     const refusal = resolveArg(s, arg).refusal ?? (await pickRefusal(s, 'Show which refusal?'));
     if (!refusal) return;
     detailsDoc.set(refusal.key, refusalDetails(refusal));
+    // Also point at it in the Refusals view, expanded to its model, category, request id and offending part.
+    void s.treeView.reveal({ type: 'refusal', refusal }, { select: true, focus: false, expand: true }).then(undefined, () => undefined);
     await openTextDocumentAt(vscode.Uri.from({ scheme: SCHEME, path: `/refusal/${encodeURIComponent(refusal.key)}.md` }));
   };
 

@@ -96,6 +96,26 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
     }
   }
 
+  /** Lets the view reveal a refusal (or its details) by walking up: detail -> refusal -> session -> day. */
+  getParent(node: RefusalNode): RefusalNode | undefined {
+    switch (node.type) {
+      case 'day':
+      case 'results':
+        return undefined;
+      case 'session':
+        return this.getChildren().find((d) => d.type === 'day' && d.day === node.day);
+      case 'refusal': {
+        const day = this.getChildren().find((d) => d.type === 'day' && d.day === dayKey(node.refusal.at));
+        const session = sessionOf(node.refusal).id;
+        return day && this.getChildren(day).find((s) => s.type === 'session' && s.session === session);
+      }
+      case 'detail':
+        return { type: 'refusal', refusal: node.refusal };
+      case 'result':
+        return node.refusal ? { type: 'refusal', refusal: node.refusal } : this.getChildren().find((d) => d.type === 'results');
+    }
+  }
+
   private details(refusal: SeenRefusal): RefusalNode[] {
     const results = this.store.resultsFor(refusal.record?.id ?? refusal.key);
     const out: RefusalNode[] = [];
@@ -116,6 +136,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
       case 'day': {
         const item = new TreeItem(dayLabel(node.day, this.now()), TreeItemCollapsibleState.Expanded);
         item.description = `${node.refusals.length} refusal${node.refusals.length === 1 ? '' : 's'}`;
+        item.id = `day:${node.day}`;
         item.iconPath = new ThemeIcon('calendar');
         item.contextValue = 'day';
         return item;
@@ -123,6 +144,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
       case 'session': {
         const item = new TreeItem(node.label, TreeItemCollapsibleState.Expanded);
         item.description = `${node.refusals.length}`;
+        item.id = `session:${node.day}:${node.session}`;
         item.iconPath = new ThemeIcon(node.session.startsWith('terminal:') ? 'terminal' : 'comment-discussion');
         item.tooltip = node.session;
         item.contextValue = 'session';
@@ -145,6 +167,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
       }
       case 'detail': {
         const item = new TreeItem(`${node.label}: ${node.value}`, TreeItemCollapsibleState.None);
+        item.id = `detail:${node.refusal.key}:${node.label}`;
         item.iconPath = new ThemeIcon(node.icon);
         item.tooltip = node.value;
         item.contextValue = node.label === 'Request ID' ? 'detail requestId' : 'detail';
@@ -153,7 +176,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
       case 'result': {
         const r = node.result.result;
         const item = new TreeItem(`Bisect: ${node.result.label}`, TreeItemCollapsibleState.None);
-        item.id = `result:${node.result.id}`;
+        item.id = `result:${node.refusal?.key ?? ''}:${node.result.id}`;
         item.description = `${Buffer.byteLength(r.minimal)} B of ${r.original.size} B, refused ${r.verification.refused}/${r.verification.of}`;
         item.iconPath = new ThemeIcon('beaker');
         item.contextValue = 'result';
@@ -162,6 +185,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
       }
       case 'results': {
         const item = new TreeItem('Bisect results (files)', TreeItemCollapsibleState.Expanded);
+        item.id = 'results';
         item.iconPath = new ThemeIcon('beaker');
         item.contextValue = 'results';
         return item;

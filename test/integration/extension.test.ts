@@ -80,6 +80,10 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
       return texts.some((t) => t.includes('Claude Code refusal')) ? texts : undefined;
     });
     assert.ok(toasts.some((t) => t.includes('Bisect Trigger') && t.includes('Draft Issue')), `notification: ${toasts.join(' | ')}`);
+    const [day0] = api.tree.getChildren();
+    const [session0] = api.tree.getChildren(day0);
+    const [refusal0] = api.tree.getChildren(session0);
+    await api.treeView.reveal(refusal0!, { expand: true, select: true });
     await new Promise((r) => setTimeout(r, 500));
     await screenshot('notification');
 

@@ -49,8 +49,10 @@ if (devPaths.length === 0 || !testsPath) fail('expected --extensionDevelopmentPa
 const folder = positional[0] ? path.resolve(positional[0]) : undefined;
 
 const work = mkdtempSync(path.join(tmpdir(), 'aup-code-server-'));
-const userDataDir = typeof flags.get('user-data-dir') === 'string' ? flags.get('user-data-dir') : path.join(work, 'user');
-const extensionsDir = typeof flags.get('extensions-dir') === 'string' ? flags.get('extensions-dir') : path.join(work, 'extensions');
+// Fresh user data and extensions each run (test-electron passes persistent ones under .vscode-test/): settings,
+// global state and saved results of an earlier run must not leak into this one.
+const userDataDir = path.join(work, 'user');
+const extensionsDir = path.join(work, 'extensions');
 const serverDataDir = path.join(work, 'server-data');
 for (const dir of [userDataDir, extensionsDir, serverDataDir, artifacts]) mkdirSync(dir, { recursive: true });
 // Quiet start: no welcome page, no trust prompt, shell integration on (the terminal watcher needs it).

@@ -59,3 +59,21 @@ describe('RefusalsTreeProvider', () => {
     expect([resultItem.label, resultItem.description, resultItem.contextValue]).toEqual(['Bisect: opus', '8 B of 9040 B, refused 5/5', 'result']);
   });
 });
+
+describe('RefusalsTreeProvider.getParent', () => {
+  it('walks from a detail up to its day, so the view can reveal a refusal', () => {
+    const { tree } = build();
+    const refusal = tree.getChildren(tree.getChildren(tree.getChildren()[0])[0])[1]!;
+    const detail = tree.getChildren(refusal)[0]!;
+    const chain: string[] = [];
+    for (let node: RefusalNode | undefined = detail; node; node = tree.getParent(node)) {
+      chain.push(String((tree.getTreeItem(node) as unknown as TreeItem).id));
+    }
+    expect(chain).toEqual([
+      'detail:a:Model',
+      'refusal:a',
+      'session:2026-11-22:a1b2c3d4-0000-4000-8000-000000000001',
+      'day:2026-11-22',
+    ]);
+  });
+});
