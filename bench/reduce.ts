@@ -4,11 +4,11 @@
  * with 1 and 4 probes in flight) and checks the goals of issue 4 against it.
  * Options: --only NAME[,NAME] runs some cases; --char-cap N caps the reference ddmin's character pass (default 3000).
  */
-import { execFileSync } from 'node:child_process';
 import { reduce } from '../src/core/reduce/reducer';
 import type { ProbeInput } from '../src/core/oracle/types';
 import { buildSuite, type BenchCase } from './reduce/cases';
 import { lineDdminHalfSplit, referenceDdmin, type DdminStats } from './reduce/ddmin';
+import { runExternal, which } from './reduce/delta';
 import { countingOracle, seeded, type CountingOracle } from './reduce/oracle';
 
 interface Row {
@@ -133,12 +133,28 @@ async function runBaseline(c: BenchCase, method: 'reference ddmin' | 'line ddmin
   };
 }
 
-function which(bin: string): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+/** delta or cvise on one case: sequential tools, so one run gives both wall-time columns. */
+async function runTool(c: BenchCase, tool: 'delta' | 'cvise', binary: string): Promise<Row> {
+  const o = oracleFor(c, 1, 31);
+  const original = c.pdf ? Buffer.from(c.input.parts[0]!.bytes!) : Buffer.from(textInput(c));
+  const ext = c.pdf ? 'pdf' : 'txt';
+  const run = await runExternal(tool, binary, original, `input.${ext}`, async (candidate) => {
+    return (await o.probe(asInput(c, candidate.toString(c.pdf ? 'latin1' : 'utf8')))).refused;
+  }, 3000, 60_000);
+  const j = await judge(c, asInput(c, run.result.toString(c.pdf ? 'latin1' : 'utf8')));
+  return {
+    case: c.name,
+    method: tool,
+    probes: o.probes,
+    probes4: o.probes,
+    bytesSent: o.bytesSent,
+    resultBytes: j.bytes,
+    triggers: j.triggers,
+    oneMinimal: j.oneMinimal,
+    wall1: o.clock.now / 1000,
+    wall4: o.clock.now / 1000,
+    note: ['sequential tool: one run for both wall columns', run.capped].filter(Boolean).join('; '),
+  };
 }
 
 function bound(c: BenchCase): number | undefined {
@@ -155,11 +171,14 @@ async function main(): Promise<void> {
   console.warn = () => undefined;
   const suite = (await buildSuite()).filter((c) => !only || only.includes(c.name));
   const rows: Row[] = [];
+  // Debian installs delta as `singledelta`.
+  const tools = { delta: which('delta', 'singledelta'), cvise: which('cvise') };
   for (const c of suite) {
     const t0 = Date.now();
     rows.push(await runOurs(c));
     rows.push(await runBaseline(c, 'reference ddmin'));
     rows.push(await runBaseline(c, 'line ddmin + half-split'));
+    for (const [tool, binary] of Object.entries(tools)) if (binary) rows.push(await runTool(c, tool as 'delta' | 'cvise', binary));
     process.stderr.write(`${c.name}: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
 
@@ -167,7 +186,7 @@ async function main(): Promise<void> {
   console.log('Simulated oracle latency 1 s per probe: wall time counts rounds of probes in flight on a virtual clock, nothing sleeps.');
   console.log(`Reference ddmin: subsets then complements, memoised, lines then characters; its character pass is capped at ${charCap} probes.`);
   console.log('"probes" and "bytes sent" are for 1 probe in flight; "probes c=4" for 4. 1-minimal: removing any one character (PDF: any shown glyph) makes it pass, checked against the noise-free rule.\n');
-  const missing = ['cvise', 'delta'].filter((b) => !which(b));
+  const missing = Object.entries(tools).filter(([, binary]) => !binary).map(([tool]) => tool);
   if (missing.length) console.log(`Not installed, so not in the table: ${missing.join(', ')} (Debian packages; the bench runs them only when present).\n`);
   console.log('| case | method | probes | probes c=4 | bytes sent | result | triggers | 1-minimal | wall c=1 | wall c=4 | notes |');
   console.log('|---|---|---:|---:|---:|---:|---|---|---:|---:|---|');
