@@ -4,7 +4,7 @@
  */
 import type { ProbePart } from '../oracle/types';
 import { PdfModel, isPdf } from './pdf';
-import { runsSelect, type Runs } from './runs';
+import type { Runs } from './runs';
 import { flavorOf, textLevels, type TextLevel } from './units';
 
 export interface PartModel {
@@ -133,4 +133,3 @@ export class OpaqueModel implements PartModel {
   }
 }
 
-export { runsSelect };

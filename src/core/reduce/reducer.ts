@@ -30,7 +30,7 @@
 import { OracleError, type Oracle, type ProbeInput } from '../oracle/types';
 import { modelFor, type PartModel } from './model';
 import type { BisectPartSummary, ReduceOptions, ReduceOutcome } from './result';
-import { runsKey, runsLength, runsSelect, runsSubset, type Runs } from './runs';
+import { runsKey, runsSelect, runsSubset, type Runs } from './runs';
 
 /** A candidate: the kept atoms of each part (empty: the part is dropped from the request). */
 type Cand = Runs[];
@@ -928,4 +928,3 @@ function mergeRanges(r: number[]): number[] {
   return out;
 }
 
-export { runsLength };
