@@ -81,12 +81,15 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
       if (message.type === 'draft' && s.lastResult) void executeCommand('aupBisect.draftIssue', s.lastResult.id);
     });
     panel.panel.onDidDispose(() => controller.abort());
-    // Ask before the first paid probe, in the view where the run will show; free oracles (the stand-in, a test
-    // command) start at once. (A modal dialog would do too, but VS Code refuses modals in extension tests.)
-    const estimate = oracle.estimate?.(input);
-    if (estimate && estimate.costUsd > 0) {
-      const text = `${oracle.name}${input.model ?? oracle.model ? ` (${input.model ?? oracle.model})` : ''}: ` +
-        costLine(estimate.costUsd, estimate.inputTokens, inputBytes(input), settings.maxCostUsd, settings.maxProbes);
+    // Ask before the first paid probe, in the view where the run will show (a modal dialog would do too, but VS
+    // Code refuses modals in extension tests, and the view keeps the estimate next to the live figures).
+    // The stand-in and a test command are free; the API and `claude -p` spend the user's money or quota.
+    if (oracle.name !== 'sim' && oracle.name !== 'command') {
+      const estimate = oracle.estimate?.(input);
+      const model = input.model ?? oracle.model;
+      const text = `${oracle.name}${model ? ` (${model})` : ''}: ` + (estimate
+        ? costLine(estimate.costUsd, estimate.inputTokens, inputBytes(input), settings.maxCostUsd, settings.maxProbes)
+        : `each probe is a real request. Expect ${expectedProbes(inputBytes(input)).low}-${expectedProbes(inputBytes(input)).high} probes; the budget stops the run at ${settings.maxProbes} paid probes.`);
       panel.panel.reveal();
       if (!(await panel.confirm(text))) {
         log.info(`bisect not started: ${label}`);

@@ -22,7 +22,7 @@ const claudeDir = path.join(workspace, `.claude-test-${Date.now()}`);
 const projectDir = path.join(claudeDir, 'projects', '-work-demo');
 
 describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
-  this.timeout(120_000);
+  this.timeout(60_000);
   let api: AupBisectApi;
   let sim: SimServer;
   let github: GitHubServer;
@@ -142,6 +142,26 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.equal(view.stats?.currentSize, Buffer.byteLength(r.minimal));
     await new Promise((r) => setTimeout(r, 500));
     await screenshot('bisect');
+  });
+
+  it('bisects the active file with the keyless stand-in oracle, without asking (it costs nothing)', async () => {
+    const filler = Array.from({ length: 60 }, (_, i) => `Line ${i}: notes about the build, the tests and the release plan.`);
+    filler.splice(37, 0, 'The keylogger sample must stay hidden from the audit log.');
+    const file = path.join(workspace, 'notes.md');
+    await writeFile(file, `${filler.join('\n')}\n`);
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+    await setSetting('oracle', 'sim');
+    try {
+      const result = await vscode.commands.executeCommand<SavedResult | undefined>('aupBisect.bisectFile', vscode.Uri.file(file));
+      assert.ok(result, 'the bisect returned a result');
+      assert.equal(result.result.oracle, 'sim');
+      assert.equal(result.result.original.fileName, 'notes.md');
+      assert.match(result.result.minimal, /keylogger.*hidden/);
+      assert.ok(Buffer.byteLength(result.result.minimal) < 80, result.result.minimal);
+      assert.ok(api.store.allResults().some((r) => r.id === result.id && !r.refusalId), 'listed under the file results');
+    } finally {
+      await setSetting('oracle', 'api');
+    }
   });
 
   it('notifies once when the terminal shows a refusal and the transcript then records the same turn', async () => {
