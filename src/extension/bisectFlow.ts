@@ -57,7 +57,8 @@ async function buildInput(target: BisectTarget, model: string | undefined): Prom
 
 export async function runBisectFlow(s: Services, target: BisectTarget): Promise<SavedResult | undefined> {
   const settings = s.settings();
-  const refusedModel = target.kind === 'refusal' ? target.refusal.models.at(-1)?.model : undefined;
+  // The first model of a fallback chain is the one the user chose and the first to refuse: replay on it, as `bisect --refusal` does.
+  const refusedModel = target.kind === 'refusal' ? target.refusal.models[0]?.model : undefined;
   let config;
   try {
     config = await chooseOracle(settings, s.context.secrets, refusedModel);
