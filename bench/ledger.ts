@@ -16,18 +16,13 @@ import { join } from 'node:path';
 import { buildLedger } from '../src/core/ledger/ledger';
 import { scanLedger } from '../src/core/ledger/scan';
 import { scanProjects } from '../src/core/transcript/scan';
+import { seededRandom } from './lib/random';
 
 const GIB = 1024 ** 3;
 const target = Math.round(Number(process.env.BENCH_LEDGER_GB ?? '2') * GIB);
 if (!(target > 0)) throw new Error('BENCH_LEDGER_GB must be a positive number (GiB), e.g. 0.2');
 
-// Deterministic pseudo-random numbers, so two runs generate the same tree.
-let seed = 42;
-const rnd = (): number => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-};
-const between = (a: number, b: number): number => a + Math.floor(rnd() * (b - a));
+const { rnd, between } = seededRandom(42);
 
 // Source-code-like filler, already JSON-safe (newlines written as \n escapes).
 const WORDS = 'const let function return if else for while import export from await async class new this value result error file path buffer line index'.split(' ');

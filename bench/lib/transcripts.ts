@@ -6,13 +6,9 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from './random';
 
-let seed = 7;
-const rnd = (): number => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-};
-const between = (a: number, b: number): number => a + Math.floor(rnd() * (b - a));
+const { rnd, between } = seededRandom(7);
 
 const WORDS = 'const let function return if else for while import export from await async class new this value result error file path buffer line index'.split(' ');
 let filler = '';

@@ -14,7 +14,7 @@ import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { estimateInputTokens, inputBytes } from './estimate';
 import { costUsd, type PriceTable } from './prices';
-import { matchPrintResult } from '../refusal/signatures';
+import { matchPrintResult, type PrintResult } from '../refusal/signatures';
 import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from './types';
 
 const RESENDS = 3;
@@ -40,17 +40,12 @@ export interface ClaudeOracleOptions {
   overheadTokens?: number;
 }
 
-/** The fields of `claude -p --output-format json` we read (see shared notes, claude-code.md section 3). */
-export interface ClaudeJsonResult {
-  type?: string;
+/**
+ * The fields of `claude -p --output-format json` we read (see shared notes, claude-code.md section 3): the detector's
+ * PrintResult, plus the usage figures the oracle prices.
+ */
+export interface ClaudeJsonResult extends PrintResult {
   subtype?: string;
-  is_error?: boolean;
-  stop_reason?: string | null;
-  terminal_reason?: string;
-  safety_stops?: number;
-  result?: string;
-  session_id?: string;
-  total_cost_usd?: number;
   usage?: {
     input_tokens?: number;
     output_tokens?: number;
