@@ -2,7 +2,8 @@
  * `npm run bench:reduce`: our reducer against baselines on a generated suite, through one counting oracle.
  * Prints a markdown table (probes, bytes sent, result size, triggers, 1-minimal, simulated wall time at 1 s per probe
  * with 1 and 4 probes in flight) and checks the goals of issue 4 against it.
- * Options: --only NAME[,NAME] runs some cases; --char-cap N caps the reference ddmin's character pass (default 3000).
+ * Options: --only NAME[,NAME] runs some cases; --char-cap N caps the reference ddmin's character pass (default 3000);
+ * --no-external skips delta and cvise even when installed (they are slow: minutes per case), for quick iterations.
  */
 import { reduce } from '../src/core/reduce/reducer';
 import type { ProbeInput } from '../src/core/oracle/types';
@@ -28,6 +29,7 @@ interface Row {
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
 const charCap = args.includes('--char-cap') ? Number(args[args.indexOf('--char-cap') + 1]) : 3000;
+const external = !args.includes('--no-external');
 
 function oneMinimalText(text: string, rule: (t: string) => boolean): boolean {
   if (!rule(text)) return false;
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
   const suite = (await buildSuite()).filter((c) => !only || only.includes(c.name));
   const rows: Row[] = [];
   // Debian installs delta as `singledelta`.
-  const tools = { delta: which('delta', 'singledelta'), cvise: which('cvise') };
+  const tools: Partial<Record<'delta' | 'cvise', string | undefined>> = external ? { delta: which('delta', 'singledelta'), cvise: which('cvise') } : {};
   for (const c of suite) {
     const t0 = Date.now();
     rows.push(await runOurs(c));
@@ -187,7 +189,8 @@ async function main(): Promise<void> {
   console.log(`Reference ddmin: subsets then complements, memoised, lines then characters; its character pass is capped at ${charCap} probes.`);
   console.log('"probes" and "bytes sent" are for 1 probe in flight; "probes c=4" for 4. 1-minimal: removing any one character (PDF: any shown glyph) makes it pass, checked against the noise-free rule.\n');
   const missing = Object.entries(tools).filter(([, binary]) => !binary).map(([tool]) => tool);
-  if (missing.length) console.log(`Not installed, so not in the table: ${missing.join(', ')} (Debian packages; the bench runs them only when present).\n`);
+  if (!external) console.log('delta and cvise skipped (--no-external).\n');
+  else if (missing.length) console.log(`Not installed, so not in the table: ${missing.join(', ')} (Debian packages; the bench runs them only when present).\n`);
   console.log('| case | method | probes | probes c=4 | bytes sent | result | triggers | 1-minimal | wall c=1 | wall c=4 | notes |');
   console.log('|---|---|---:|---:|---:|---:|---|---|---:|---:|---|');
   for (const r of rows) {
