@@ -1,6 +1,7 @@
 /**
  * Typed settings. The ones that run a program or say where the API key is sent (testCommand, claudePath,
  * apiBaseUrl) are machine-scoped in package.json and, on top of that, read as empty in an untrusted workspace.
+ * terminalCommandPattern only narrows which terminal output is read, so a workspace may set it.
  */
 import { getConfiguration, isWorkspaceTrusted } from './vscodeapi';
 
@@ -18,6 +19,8 @@ export interface Settings {
   apiBaseUrl?: string;
   transcriptDir?: string;
   watchTerminals: boolean;
+  /** Terminal commands whose output is scanned for refusals (a regular expression); '' means every command. */
+  terminalCommandPattern: string;
   notificationLevel: NotificationLevel;
   targetRepo: string;
   githubApiUrl: string;
@@ -26,6 +29,14 @@ export interface Settings {
 export const SECTION = 'aupBisect';
 /** Settings that must not come from an untrusted workspace. */
 export const RESTRICTED = ['testCommand', 'claudePath', 'apiBaseUrl'] as const;
+
+/**
+ * Default of aupBisect.terminalCommandPattern (package.json holds the same string): `claude` as a command word (also
+ * a path ending in /claude, claude.exe, claude.cmd), `@anthropic-ai/claude-code`, or `npx ... claude-code`. A word
+ * boundary alone would also match `cat claude-notes.md` or `~/.claude/settings.json`, whose output is not Claude Code's.
+ */
+export const DEFAULT_TERMINAL_COMMAND_PATTERN =
+  "(?:^|[\\s/\\\\;&|(`'\"])claude(?:\\.(?:exe|cmd))?(?=$|[\\s;&|)`'\"])|@anthropic-ai/claude-code\\b|\\bnpx\\s.*\\bclaude-code(?=$|[\\s@;&|)'\"])";
 
 const ORACLES: readonly OracleSetting[] = ['auto', 'api', 'claude', 'command', 'sim'];
 const LEVELS: readonly NotificationLevel[] = ['notify', 'statusBar', 'off'];
@@ -58,6 +69,8 @@ export function readSettings(): Settings {
     apiBaseUrl: restricted('apiBaseUrl'),
     transcriptDir: nonEmpty(config.get('transcriptDir')),
     watchTerminals: config.get('watchTerminals') !== false,
+    // An empty string is meaningful (every command), so only a missing or non-string value takes the default.
+    terminalCommandPattern: typeof config.get('terminalCommandPattern') === 'string' ? String(config.get('terminalCommandPattern')).trim() : DEFAULT_TERMINAL_COMMAND_PATTERN,
     notificationLevel: oneOf(config.get('notificationLevel'), LEVELS, 'notify'),
     targetRepo: nonEmpty(config.get('targetRepo')) ?? 'anthropics/claude-code',
     githubApiUrl: (nonEmpty(config.get('githubApiUrl')) ?? 'https://api.github.com').replace(/\/+$/, ''),

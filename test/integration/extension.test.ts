@@ -5,7 +5,8 @@
  * (src/sim) probed by the official SDK, and a loopback GitHub API filed to by octokit.
  */
 import * as assert from 'node:assert/strict';
-import { appendFile, cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startSim, type SimServer } from '../../src/sim/server';
@@ -165,7 +166,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     }
   });
 
-  it('notifies once when the terminal shows a refusal and the transcript then records the same turn', async () => {
+  it('reads only Claude Code in a terminal: nothing for `cat` of notes quoting a refusal, one notification for claude and its transcript', async () => {
     const jsonl = path.join(root, 'test/fixtures/claude-code/tui-read-refused.jsonl');
     const raw = path.join(root, 'test/fixtures/claude-code/tui-read-refused.raw');
     const lines = (await readFile(jsonl, 'utf8')).split('\n').filter(Boolean);
@@ -173,10 +174,27 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     const transcript = path.join(projectDir, 'tui-session.jsonl');
     await writeFile(transcript, `${lines.slice(0, refusedAt).join('\n')}\n`);
 
+    // A tiny `claude` on PATH that prints what the real Claude Code TUI drew when the request was refused (captured
+    // from the real CLI), so the terminal runs a real `claude` command line.
+    const bin = await mkdtemp(path.join(os.tmpdir(), 'aup-claude-shim-'));
+    // The real CLI takes a moment to start; so does the shim, so its output comes after the watcher has begun reading
+    // (execution.read() only yields what is written after its first call).
+    await writeFile(path.join(bin, 'claude'), `#!/bin/sh\nsleep 0.5\nexec cat '${raw}'\n`, { mode: 0o755 });
+    // Notes that quote a refusal, as a bug report or a README would: printing them is not a refusal.
+    const notes = path.join(workspace, 'refusal-notes.md');
+    await writeFile(notes, [
+      '# What Claude Code said yesterday',
+      '',
+      'API Error: Claude Code is unable to respond to this request, which appears to violate our Usage Policy',
+      '(https://www.anthropic.com/legal/aup). Please double press esc to edit your last message or start a new',
+      'session for Claude Code to assist with a different task.',
+      '',
+    ].join('\n'));
+
     const seen: string[] = [];
     const sub = api.notifier.onDidNotify((n) => seen.push(n.text));
+    const terminal = vscode.window.createTerminal({ name: 'claude', shellPath: '/bin/bash', env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
     try {
-      const terminal = vscode.window.createTerminal({ name: 'claude', shellPath: '/bin/bash' });
       terminal.show();
       const shell = terminal.shellIntegration ?? (await new Promise<vscode.TerminalShellIntegration>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('bash shell integration did not activate within 15 s')), 15_000);
@@ -187,8 +205,23 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
           resolve(e.shellIntegration);
         });
       }));
-      // Replays what Claude Code's TUI drew when the request was refused (captured from the real CLI).
-      shell.executeCommand(`cat '${raw}'`);
+      const finished = (execution: vscode.TerminalShellExecution) =>
+        new Promise<void>((resolve) => {
+          const s = vscode.window.onDidEndTerminalShellExecution((e) => {
+            if (e.execution !== execution) return;
+            s.dispose();
+            resolve();
+          });
+        });
+
+      // `cat` of the notes: the command ran to its end, and no notification came in the 1.5 s after. The sleep puts the
+      // output after the moment the watcher would start reading, so without the command filter it would be read.
+      const cat = shell.executeCommand(`sleep 0.5 && cat '${notes}'`);
+      await Promise.race([finished(cat), new Promise((r) => setTimeout(r, 10_000))]);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(seen, [], 'no notification for `cat` of a file quoting a refusal');
+
+      shell.executeCommand('claude');
       await waitFor('the terminal notification', () => (seen.length > 0 ? true : undefined), 10_000);
       assert.match(seen[0]!, /^Claude Code refusal \(Opus 5\.5, category cyber\) in terminal "claude": Opus 5\.5's safeguards flagged/);
 
@@ -200,9 +233,11 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
       assert.equal(seen.length, 1, `notifications: ${seen.join(' | ')}`);
       assert.equal(merged.terminal?.requestId, 'req_011CZ6rMRmPHeWyPTqkbM5VM');
       assert.ok(merged.record?.models.some((m) => m.requestId === 'req_011CZ6rMRmPHeWyPTqkbM5VM'));
-      terminal.dispose();
     } finally {
+      terminal.dispose();
       sub.dispose();
+      await rm(bin, { recursive: true, force: true });
+      await rm(notes, { force: true });
     }
   });
 

@@ -1,16 +1,18 @@
 /**
  * Watches both places a refusal shows up: Claude Code's transcripts (the core's TranscriptTailer) and integrated
- * terminals (shell integration's execution.read() fed to the core's TerminalRefusalScanner). Every sighting goes
- * through the deduper, so the turn a terminal printed and the transcript recorded notifies once.
+ * terminals (shell integration's execution.read() fed to the core's TerminalRefusalScanner). Only executions whose
+ * command line runs Claude Code (aupBisect.terminalCommandPattern) are read: `cat notes.md` or `git log` printing a
+ * quoted refusal message is not a refusal. Every sighting goes through the deduper, so the turn a terminal printed
+ * and the transcript recorded notifies once.
  * The core modules are loaded here, after activation, so activating the extension stays cheap.
  */
 import type * as vscode from 'vscode';
 import type { RefusalRecord } from '../../core/refusal/record';
 import { loadHeavy } from '../loadHeavy';
 import { log } from '../logger';
-import type { Settings } from '../settings';
+import { DEFAULT_TERMINAL_COMMAND_PATTERN, readSettings, type Settings } from '../settings';
 import type { RefusalStore, SeenRefusal, TerminalSighting } from '../store';
-import { onDidStartTerminalShellExecution } from '../vscodeapi';
+import { onDidStartTerminalShellExecution, showWarningMessage } from '../vscodeapi';
 import { RefusalDeduper, type Sighting } from './dedupe';
 
 /** What the terminal scanner reports (src/core/refusal/terminal.ts TerminalRefusal, the fields used here). */
@@ -35,6 +37,42 @@ function terminalSighting(terminalName: string, found: TerminalFound): TerminalS
   return { terminalName, message: found.message, kind: found.kind, requestId: found.requestId, category: found.category, model: found.model };
 }
 
+/** What shell integration says about an execution's command line (vscode.TerminalShellExecutionCommandLine). */
+export interface CommandLineInfo {
+  value: string;
+  /** vscode.TerminalShellExecutionCommandLineConfidence: 0 Low (read off the screen), 1 Medium, 2 High (the shell said). */
+  confidence: number;
+}
+
+/** aupBisect.terminalCommandPattern compiled: undefined matches every command; `error` when the pattern is invalid. */
+export interface CommandMatcher {
+  regex?: RegExp;
+  error?: string;
+}
+
+/**
+ * Compiles the setting, case-insensitively (claude.exe may be Claude.exe). An invalid pattern falls back to the
+ * default rather than to "every command", so a typo cannot bring the false alarms back.
+ */
+export function compileCommandPattern(pattern: string, fallback: string): CommandMatcher {
+  if (pattern.trim() === '') return {};
+  try {
+    return { regex: new RegExp(pattern, 'i') };
+  } catch (error) {
+    return { regex: new RegExp(fallback, 'i'), error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Whether an execution's output should be scanned. A command line VS Code could not read (Low confidence and empty)
+ * is not scanned: the transcript watcher still catches the refusal, and guessing would bring false alarms back.
+ */
+export function runsClaudeCode(commandLine: CommandLineInfo | undefined, matcher: CommandMatcher): boolean {
+  if (!matcher.regex) return true;
+  const value = commandLine?.value ?? '';
+  return value.trim() !== '' && matcher.regex.test(value);
+}
+
 /** How far back the start-up scan fills the Refusals view (they are listed, never notified). */
 const HISTORY_DAYS = 7;
 
@@ -44,10 +82,16 @@ export class RefusalWatcher {
   private projectsDir: string | undefined;
   /** Bumped by every start/stop, so a start overtaken by a newer one (settings changed meanwhile) backs out. */
   private generation = 0;
+  private matcher: { pattern: string; compiled: CommandMatcher } | undefined;
 
+  /**
+   * `commandPattern` is read at every execution start, so a change to aupBisect.terminalCommandPattern applies to the
+   * next command without restarting the watchers.
+   */
   constructor(
     private readonly store: RefusalStore,
     private readonly onNew: (refusal: SeenRefusal) => void,
+    private readonly commandPattern: () => string = () => readSettings().terminalCommandPattern,
   ) {}
 
   get watchedDir(): string | undefined {
@@ -93,13 +137,42 @@ export class RefusalWatcher {
     else log.info('terminal shell execution events are not available in this VS Code; terminals are not watched');
   }
 
-  private async readExecution(event: vscode.TerminalShellExecutionStartEvent): Promise<void> {
+  private commandMatcher(): CommandMatcher {
+    const pattern = this.commandPattern();
+    if (this.matcher?.pattern !== pattern) {
+      const compiled = compileCommandPattern(pattern, DEFAULT_TERMINAL_COMMAND_PATTERN);
+      this.matcher = { pattern, compiled };
+      if (compiled.error) {
+        const message = `aupBisect.terminalCommandPattern is not a valid regular expression (${compiled.error}); terminals are read with the default pattern, which matches \`claude\`. Fix the setting, or leave it empty to read every command.`;
+        log.warn(message);
+        void showWarningMessage(message);
+      }
+    }
+    return this.matcher.compiled;
+  }
+
+  /**
+   * Reads one terminal command's output when its command line runs Claude Code. Public for tests; the event is the
+   * one VS Code fires (only the fields used here are required).
+   */
+  async readExecution(event: {
+    terminal: Pick<vscode.Terminal, 'name'>;
+    execution: { commandLine?: CommandLineInfo; read(): AsyncIterable<string> };
+  }): Promise<void> {
+    const terminalName = event.terminal.name;
+    const commandLine = event.execution.commandLine;
+    if (!runsClaudeCode(commandLine, this.commandMatcher())) {
+      // The command line itself is not logged: it may hold a secret (`export TOKEN=...`).
+      log.trace(`terminal "${terminalName}": a command not matching aupBisect.terminalCommandPattern was not read (confidence ${commandLine?.confidence ?? 'none'})`);
+      return;
+    }
+    // read() yields only what is written after its first call: start it before awaiting anything.
+    const stream = event.execution.read();
     const { TerminalRefusalScanner } = await loadHeavy();
     const scanner = new TerminalRefusalScanner();
-    const terminalName = event.terminal.name;
     const chain: TerminalChain = {};
     try {
-      for await (const chunk of event.execution.read()) {
+      for await (const chunk of stream) {
         for (const found of scanner.write(chunk)) this.fromTerminal(terminalName, found, chain);
       }
       for (const found of scanner.end()) this.fromTerminal(terminalName, found, chain);

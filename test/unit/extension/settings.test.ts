@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('vscode', () => import('./vscode-mock'));
-import { readSettings } from '../../../src/extension/settings';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_TERMINAL_COMMAND_PATTERN, readSettings } from '../../../src/extension/settings';
 import { configValues, reset, trust } from './vscode-mock';
 
 describe('readSettings', () => {
@@ -10,7 +12,7 @@ describe('readSettings', () => {
     expect(readSettings()).toEqual({
       oracle: 'auto', model: undefined, concurrency: 2, maxProbes: 200, maxCostUsd: 2,
       claudePath: undefined, testCommand: undefined, apiBaseUrl: undefined, transcriptDir: undefined,
-      watchTerminals: true, notificationLevel: 'notify', targetRepo: 'anthropics/claude-code', githubApiUrl: 'https://api.github.com',
+      watchTerminals: true, terminalCommandPattern: DEFAULT_TERMINAL_COMMAND_PATTERN, notificationLevel: 'notify', targetRepo: 'anthropics/claude-code', githubApiUrl: 'https://api.github.com',
     });
   });
 
@@ -38,5 +40,29 @@ describe('readSettings', () => {
     configValues.set('aupBisect.githubApiUrl', 'https://ghe.example.com/api/v3/');
     const s = readSettings();
     expect([s.oracle, s.concurrency, s.notificationLevel, s.githubApiUrl]).toEqual(['auto', 2, 'notify', 'https://ghe.example.com/api/v3']);
+  });
+
+  it('keeps an empty terminal command pattern (read every command) instead of taking the default', () => {
+    configValues.set('aupBisect.terminalCommandPattern', '');
+    expect(readSettings().terminalCommandPattern).toBe('');
+    configValues.set('aupBisect.terminalCommandPattern', ' ^cc\\b ');
+    expect(readSettings().terminalCommandPattern).toBe('^cc\\b');
+  });
+
+  it('reads the terminal command pattern in an untrusted workspace too: it only narrows what is read', () => {
+    trust.trusted = false;
+    configValues.set('aupBisect.terminalCommandPattern', '^my-claude-wrapper\\b');
+    expect(readSettings().terminalCommandPattern).toBe('^my-claude-wrapper\\b');
+  });
+
+  it('declares in package.json the same default the code falls back on, workspace-settable', () => {
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default?: unknown; scope?: string }> } };
+      capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
+    };
+    const setting = pkg.contributes.configuration.properties['aupBisect.terminalCommandPattern'];
+    expect(setting?.default).toBe(DEFAULT_TERMINAL_COMMAND_PATTERN);
+    expect(setting?.scope ?? 'window').toBe('window');
+    expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations).not.toContain('aupBisect.terminalCommandPattern');
   });
 });

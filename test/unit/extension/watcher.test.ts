@@ -1,14 +1,39 @@
 import { describe, expect, it, vi } from 'vitest';
 vi.mock('vscode', () => import('./vscode-mock'));
-import { RefusalWatcher } from '../../../src/extension/detection/watcher';
+import { compileCommandPattern, RefusalWatcher, runsClaudeCode, type CommandLineInfo } from '../../../src/extension/detection/watcher';
+import { DEFAULT_TERMINAL_COMMAND_PATTERN } from '../../../src/extension/settings';
 import { RefusalStore, type SeenRefusal } from '../../../src/extension/store';
 import { refusalRecord } from './fixtures';
 
-function setup(): { watcher: RefusalWatcher; store: RefusalStore; notified: SeenRefusal[] } {
+function setup(pattern = DEFAULT_TERMINAL_COMMAND_PATTERN): { watcher: RefusalWatcher; store: RefusalStore; notified: SeenRefusal[] } {
   const store = new RefusalStore();
   const notified: SeenRefusal[] = [];
-  return { watcher: new RefusalWatcher(store, (r) => notified.push(r)), store, notified };
+  return { watcher: new RefusalWatcher(store, (r) => notified.push(r), () => pattern), store, notified };
 }
+
+const HIGH = 2;
+const LOW = 0;
+const defaults = compileCommandPattern(DEFAULT_TERMINAL_COMMAND_PATTERN, DEFAULT_TERMINAL_COMMAND_PATTERN);
+const runs = (value: string, confidence = HIGH) => runsClaudeCode({ value, confidence }, defaults);
+
+/** A shell execution as VS Code reports it: its command line and the bytes it printed. */
+function execution(value: string, output: string, confidence = HIGH) {
+  return {
+    terminal: { name: 'bash' },
+    execution: {
+      commandLine: { value, confidence } satisfies CommandLineInfo,
+      async *read() {
+        yield output;
+      },
+    },
+  };
+}
+
+/** What a refusal looks like at column 0 of a terminal, as `claude -p` prints it (and as notes quoting it show it). */
+const USAGE_POLICY =
+  'API Error: Claude Code is unable to respond to this request, which appears to violate our Usage Policy ' +
+  '(https://www.anthropic.com/legal/aup). Please double press esc to edit your last message or start a new session ' +
+  'for Claude Code to assist with a different task.\r\n';
 
 const SESSION = "Opus 5.5's safeguards flagged this session. You may be seeing this for the first time.";
 const MESSAGE = "API Error: Opus 4.8's safeguards flagged this message. Details: [cyber]";
@@ -43,5 +68,74 @@ describe('RefusalWatcher', () => {
     watcher.fromTerminal('claude', { message: MESSAGE, requestId: 'req_a' }, chain);
     watcher.fromTerminal('claude', { message: MESSAGE, requestId: 'req_b' }, chain);
     expect(notified).toHaveLength(2);
+  });
+});
+
+describe('which terminal commands are read (aupBisect.terminalCommandPattern)', () => {
+  it('matches Claude Code started as claude, by path, as claude.exe, or through npx', () => {
+    for (const line of [
+      'claude',
+      'claude -p "explain this scanner"',
+      'claude --model opus',
+      '~/.local/bin/claude --continue',
+      'CLAUDE_CONFIG_DIR=/tmp/c claude',
+      'cd app && claude',
+      "'/opt/my tools/claude' -c",
+      'C:\\Users\\dev\\AppData\\Roaming\\npm\\claude.exe',
+      'Claude.exe --resume',
+      'npx @anthropic-ai/claude-code',
+      'npx -y @anthropic-ai/claude-code@latest -p hi',
+      'npx claude-code',
+      'bunx @anthropic-ai/claude-code',
+    ]) expect(runs(line), line).toBe(true);
+  });
+
+  it('leaves alone commands that only mention claude in a file name or path', () => {
+    for (const line of [
+      'cat notes.md',
+      'git log -p',
+      'cat claude-refusal-notes.md',
+      'less ~/.claude/settings.json',
+      'cat test/fixtures/claude-code/tui-read-refused.raw',
+      'npm run claudes',
+      'vim CLAUDE.md',
+      'npx prettier --write claude-code-notes.md',
+    ]) expect(runs(line), line).toBe(false);
+  });
+
+  it('does not read a command whose line VS Code could not see, and reads every command with an empty pattern', () => {
+    expect(runs('', LOW)).toBe(false);
+    expect(runsClaudeCode(undefined, defaults)).toBe(false);
+    // Low confidence: VS Code read the line off the screen; a match still counts.
+    expect(runs('claude', LOW)).toBe(true);
+    const every = compileCommandPattern('', DEFAULT_TERMINAL_COMMAND_PATTERN);
+    expect(every.regex).toBeUndefined();
+    expect(runsClaudeCode({ value: 'cat notes.md', confidence: HIGH }, every)).toBe(true);
+    expect(runsClaudeCode({ value: '', confidence: LOW }, every)).toBe(true);
+  });
+
+  it('takes a custom pattern for an alias, and falls back to the default (not to every command) when it is invalid', () => {
+    const alias = compileCommandPattern('^cc\\b', DEFAULT_TERMINAL_COMMAND_PATTERN);
+    expect(runsClaudeCode({ value: 'cc -p hi', confidence: HIGH }, alias)).toBe(true);
+    expect(runsClaudeCode({ value: 'claude', confidence: HIGH }, alias)).toBe(false);
+    const broken = compileCommandPattern('claude(', DEFAULT_TERMINAL_COMMAND_PATTERN);
+    expect(broken.error).toMatch(/./);
+    expect(runsClaudeCode({ value: 'claude', confidence: HIGH }, broken)).toBe(true);
+    expect(runsClaudeCode({ value: 'cat notes.md', confidence: HIGH }, broken)).toBe(false);
+  });
+
+  it('raises nothing for `cat` of a file quoting a refusal, and notifies when claude prints the same text', async () => {
+    const { watcher, notified } = setup();
+    await watcher.readExecution(execution('cat notes.md', `# Notes\r\n\r\n${USAGE_POLICY}`));
+    expect(notified).toHaveLength(0);
+    await watcher.readExecution(execution('claude -p "summarise notes.md"', USAGE_POLICY));
+    expect(notified).toHaveLength(1);
+    expect(notified[0]!.terminal?.message).toMatch(/^API Error: Claude Code is unable to respond/);
+  });
+
+  it('reads the same `cat` when the pattern is empty (the scanner does see the quoted refusal)', async () => {
+    const { watcher, notified } = setup('');
+    await watcher.readExecution(execution('cat notes.md', `# Notes\r\n\r\n${USAGE_POLICY}`));
+    expect(notified).toHaveLength(1);
   });
 });
