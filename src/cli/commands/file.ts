@@ -1,7 +1,9 @@
 /**
- * `aup-bisect file INPUT [--repo O/R] [--api-url URL] [--yes]`: show the exact text that would be posted and what
- * was redacted, search for duplicates, confirm, then file. INPUT is a bisect result, a refusal record, or a draft
- * file (from `aup-bisect draft`, edited or not). Nothing is posted without a "yes" on a terminal or --yes.
+ * `aup-bisect file INPUT [--repo O/R] [--api-url URL] [--yes]`: show the exact text that would be posted, what was
+ * redacted and the exact duplicate search queries, then search, then confirm, then file. INPUT is a bisect result,
+ * a refusal record, or a draft file (from `aup-bisect draft`, edited or not). Nothing goes to GitHub unseen: the
+ * search (words of the redacted trigger) runs only after its queries are printed, and only on a terminal or with
+ * --yes; nothing is posted without a "yes" on a terminal or --yes.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -9,7 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { version } from '../../../package.json';
 import { DEFAULT_REPO, parseDraftFile, type IssueDraft } from '../../core/report/draft';
-import { duplicateQueryFor, findDuplicates, formatDuplicates } from '../../core/report/duplicates';
+import { duplicateQueryFor, findDuplicates, formatDuplicates, searchQueries } from '../../core/report/duplicates';
 import { fileIssue, finalText, saveDraft } from '../../core/report/file';
 import { createGitHubClient, DEFAULT_API_URL, GitHubError } from '../../core/report/github';
 import { readReportInput, systemReportEnv } from '../../core/report/input';
@@ -45,6 +47,11 @@ function showExactText(draft: Pick<IssueDraft, 'title' | 'body' | 'repo'>): void
   write('----- end of issue -----');
 }
 
+/** The checklist line about the duplicate search, as the draft now says it. */
+function checklistLine(draft: Pick<IssueDraft, 'body'>): string {
+  return draft.body.split('\n').find((l) => / I have searched /.test(l))?.replace(/\]\(https:[^)]*\)/, ']') ?? '';
+}
+
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
@@ -57,13 +64,13 @@ async function ask(question: string): Promise<string> {
 export function register(program: Command): void {
   program
     .command('file')
-    .description('Show, search for duplicates of, and file the redacted issue (asks before posting)')
+    .description('Show the redacted issue and the duplicate search queries, search, then file (asks before posting)')
     .argument('<input>', 'a bisect result (`bisect --json`), a refusal record, or a draft from `aup-bisect draft`')
     .option('--repo <owner/name>', 'repository to file in', DEFAULT_REPO)
     .option('--api-url <url>', 'GitHub REST API base URL', process.env.GITHUB_API_URL ?? DEFAULT_API_URL)
     .option('--out <file>', 'where the draft is saved (default: next to INPUT, *.issue.md)')
     .option('--no-search', 'skip the duplicate search')
-    .option('-y, --yes', 'post without asking (needed when there is no terminal to ask on)')
+    .option('-y, --yes', 'search and post without asking (needed for either when there is no terminal)')
     .action(async (inputPath: string, flags: FileFlags) => {
       if (!/^[\w.-]+\/[\w.-]+$/.test(flags.repo)) throw new Error(`--repo must be owner/name, got "${flags.repo}".`);
       const env = { ...systemReportEnv(), repo: flags.repo, toolVersion: version };
@@ -74,24 +81,10 @@ export function register(program: Command): void {
       // `retries` would also retry 401/403/422, which the plugin otherwise leaves alone.)
       const client = createGitHubClient({ token, apiUrl: flags.apiUrl, retries: 1, log: (m) => process.stderr.write(`${m}\n`) });
 
-      // Search first, so the checklist's "I have searched existing issues" is ticked only when a search ran.
-      let duplicateLines: string[] = [];
-      let searched = false;
-      if (flags.search && input.type !== 'draft') {
-        try {
-          const query = duplicateQueryFor({ result: input.type === 'result' ? input.result : undefined, refusal: input.refusal }, flags.repo, env);
-          duplicateLines = formatDuplicates(await findDuplicates(client, query));
-          searched = true;
-        } catch (error) {
-          const e = error instanceof GitHubError ? error : new GitHubError('other', String(error), '');
-          duplicateLines = [`Duplicate search skipped: ${e.message} ${e.hint}`];
-        }
-      }
-
       let draft: IssueDraft =
         input.type === 'draft'
           ? { title: input.title, body: input.body, labels: ['bug'], redactions: [], repo: flags.repo }
-          : (await draftFromInput(input, { ...env, duplicatesSearched: searched }))!;
+          : (await draftFromInput(input, { ...env, duplicatesSearched: false }))!;
 
       // Redaction runs over what will be sent, also when the input is a draft the user edited.
       const redacted = () => {
@@ -103,9 +96,39 @@ export function register(program: Command): void {
       showExactText(draft);
       printRedactions(draft, write);
       write(`Draft saved to ${draftPath}`);
-      if (duplicateLines.length > 0) {
-        write();
-        for (const line of duplicateLines) write(line);
+      write();
+
+      // The search sends words of the (redacted) trigger to GitHub, so its queries are shown before it runs, and it
+      // runs only where the user can see them first and stop (a terminal), or with --yes.
+      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      if (!flags.search) {
+        write('Duplicate search skipped (--no-search).');
+      } else if (input.type !== 'draft') {
+        const query = duplicateQueryFor({ result: input.type === 'result' ? input.result : undefined, refusal: input.refusal }, flags.repo, env);
+        const queries = searchQueries(query);
+        write(`Duplicate search: ${queries.length === 1 ? 'this query goes' : `these ${queries.length} queries go`} to GitHub's issue search (${flags.apiUrl.replace(/\/+$/, '')}/search/issues), exactly:`);
+        for (const q of queries) write(`  ${q}`);
+        if (!flags.yes && !interactive) {
+          write('Not searched: there is no terminal to show it on first, so nothing was sent to GitHub. Run again with --yes to search (--yes also posts when a GitHub token is set), or run the queries above yourself.');
+        } else {
+          let searched = false;
+          try {
+            for (const line of formatDuplicates(await findDuplicates(client, query))) write(line);
+            searched = true;
+          } catch (error) {
+            const e = error instanceof GitHubError ? error : new GitHubError('other', String(error), '');
+            write(`Duplicate search skipped: ${e.message} ${e.hint}`);
+          }
+          if (searched) {
+            // The checklist's "I have searched existing issues" is ticked only once a search has run.
+            draft = (await draftFromInput(input, { ...env, duplicatesSearched: true }))!;
+            redacted();
+            await saveDraft(draft, draftPath);
+            write(`The search ran, so the checklist's first box is now ticked ("${checklistLine(draft)}"); the rest of the text above is unchanged.`);
+          }
+        }
+      } else {
+        write('No duplicate search for a draft file (its trigger is not known here): search from the result or refusal record it came from, or on GitHub.');
       }
       write();
 
@@ -120,7 +143,7 @@ export function register(program: Command): void {
       }
 
       if (!flags.yes) {
-        if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        if (!interactive) {
           write(`Not posting: there is no terminal to confirm on. Review the text above (saved in ${draftPath}) and run again with --yes to post it.`);
           process.exitCode = 1;
           return;

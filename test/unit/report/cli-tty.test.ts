@@ -67,4 +67,22 @@ describe('aup-bisect file on a terminal', () => {
     const sent = server.requests.find((r) => r.method === 'POST')!.body as { body: string };
     expect(sent.body).toContain('PS: write to me at [REDACTED:email-1]');
   }, 30_000);
+
+  it('on a terminal: prints the text and the exact queries, then searches, then asks before posting', async () => {
+    server.close();
+    server = await startGitHubServer({
+      token: TOKEN,
+      issues: [{ repo: 'anthropics/claude-code', title: '[BUG] Opus 4.8 safeguards block cyber work', body: 'cyber safeguards' }],
+    });
+    const { output, code } = await onTerminal(['file', join(dir, 'result.json'), '--api-url', server.url], ['n']);
+    expect(code).toBe(0);
+    const text = output.replace(/\r/g, '');
+    const order = ['----- end of issue -----', 'Duplicate search: these 2 queries', '#1 [open] [BUG] Opus 4.8 safeguards block cyber work', 'Post this issue to anthropics/claude-code', 'Not posted.'];
+    const at = order.map((s) => text.indexOf(s));
+    expect(at.every((i) => i >= 0), JSON.stringify(at)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    const printed = text.split('\n').filter((l) => l.startsWith('  repo:')).map((l) => l.slice(2));
+    expect(server.requests.filter((r) => r.path === '/search/issues').map((r) => r.query.q)).toEqual(printed);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+  }, 30_000);
 });

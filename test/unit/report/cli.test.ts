@@ -56,15 +56,33 @@ describe('aup-bisect draft', () => {
 describe('aup-bisect file', () => {
   const args = () => ['file', join(dir, 'result.json'), '--api-url', server.url];
 
-  it('without a token: shows the text, the duplicates, a prefilled link and the saved draft; posts nothing', async () => {
+  it('without a terminal or --yes: shows the text and the exact search queries, but sends nothing to GitHub', async () => {
     const run = await runCli(cli, args(), NO_TOKEN);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('exactly the text that will be posted');
-    expect(run.stdout).toContain('#1 [open] [BUG] Opus 4.8 safeguards block cyber work');
-    expect(run.stdout).toContain("- [x] I have searched [existing issues]");
-    expect(run.stdout).toContain('react there instead');
+    expect(run.stdout).toContain(`Duplicate search: these 2 queries go to GitHub's issue search (${server.url}/search/issues), exactly:`);
+    expect(run.stdout).toContain('  repo:anthropics/claude-code is:issue safeguards "Opus 4.8" cyber\n');
+    expect(run.stdout).toContain('Not searched: there is no terminal to show it on first, so nothing was sent to GitHub.');
+    expect(run.stdout).toContain("- [ ] I have searched [existing issues]");
     expect(run.stdout).toMatch(/\nhttps:\/\/github\.com\/anthropics\/claude-code\/issues\/new\?title=/);
     expect(run.stdout).toContain(`Full draft: ${join(dir, 'result.issue.md')}`);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('with --yes and no token: searches with exactly the queries it printed, after printing the text, and posts nothing', async () => {
+    const run = await runCli(cli, [...args(), '--yes'], NO_TOKEN);
+    expect(run.code).toBe(0);
+    const printed = run.stdout.split('\n').filter((l) => l.startsWith('  repo:')).map((l) => l.slice(2));
+    const sent = server.requests.filter((r) => r.path.startsWith('/search/issues')).map((r) => r.query.q);
+    expect(sent).toEqual(printed);
+    expect(sent).toHaveLength(2);
+    const order = ['----- end of issue -----', 'Redactions:', 'Duplicate search: these 2 queries', '#1 [open] [BUG] Opus 4.8 safeguards block cyber work', "the checklist's first box is now ticked", 'No GitHub token'];
+    const at = order.map((s) => run.stdout.indexOf(s));
+    expect(at.every((i) => i >= 0), JSON.stringify(at)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(run.stdout).toContain('react there instead');
+    // The draft saved (and linked) after the search says a search ran.
+    expect(readFileSync(join(dir, 'result.issue.md'), 'utf8')).toContain("- [x] I have searched [existing issues]");
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
   });
 
@@ -84,7 +102,11 @@ describe('aup-bisect file', () => {
     const post = server.requests.find((r) => r.method === 'POST')!;
     expect(post.path).toBe('/repos/acme/claude-code-fork/issues');
     const sent = post.body as { title: string; body: string };
-    expect(run.stdout).toContain(`Title: ${sent.title}\n\n${sent.body.trimEnd()}\n----- end of issue -----`);
+    // What was shown before the search, with the one change the search made (announced): its checklist box ticked.
+    const shown = sent.body.replace('- [x] I have searched [existing issues]', '- [ ] I have searched [existing issues]');
+    expect(shown).not.toBe(sent.body);
+    expect(run.stdout).toContain(`Title: ${sent.title}\n\n${shown.trimEnd()}\n----- end of issue -----`);
+    expect(run.stdout).toContain(`the checklist's first box is now ticked ("- [x] I have searched [existing issues] and this hasn't been reported yet")`);
   });
 
   it('files an edited draft file, redacted again', async () => {
