@@ -127,7 +127,10 @@ export class ClaudeOracle implements Oracle {
 
   constructor(private readonly options: ClaudeOracleOptions = {}) {
     this.model = options.model;
-    this.identity = `claude|${options.binary ?? 'claude'}|${(options.extraArgs ?? []).join(' ')}`;
+    // The host Claude Code talks to decides the answers (the real API vs a stand-in), as in the API oracle's identity,
+    // so the probe cache never serves a stand-in's answer for the real API; unset (the usual case) keeps the old key.
+    const host = (options.env ?? process.env).ANTHROPIC_BASE_URL;
+    this.identity = `claude|${options.binary ?? 'claude'}|${(options.extraArgs ?? []).join(' ')}${host ? `|${host}` : ''}`;
   }
 
   estimate(input: ProbeInput): ProbeEstimate {

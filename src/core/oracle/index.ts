@@ -28,6 +28,11 @@ export interface OracleConfig {
   defaultFileName?: string;
   /** claude: binary path. */
   claudeBinary?: string;
+  /**
+   * claude: the environment Claude Code runs with (default: this process's). Lets a caller point it at another
+   * config dir or API host (HOME, CLAUDE_CONFIG_DIR, ANTHROPIC_BASE_URL) without touching its own environment.
+   */
+  env?: NodeJS.ProcessEnv;
   /** sim: rules file (default: the bundled demo rules). */
   rules?: string;
   /** sim: classifier noise, e.g. {falseNegative: 0.1, seed: 7}. */
@@ -53,7 +58,7 @@ export async function createOracle(config: OracleConfig): Promise<Oracle> {
       });
     }
     case 'claude':
-      return new ClaudeOracle({ binary: config.claudeBinary, model: config.model, timeoutMs: config.timeoutMs, prices });
+      return new ClaudeOracle({ binary: config.claudeBinary, model: config.model, timeoutMs: config.timeoutMs, env: config.env, prices });
     case 'command':
       if (!config.command) {
         throw new OracleError('bad-request', 'no test command', 'Pass --test "CMD" (exit 0 = still refused), or pick --oracle api|claude|sim.');
