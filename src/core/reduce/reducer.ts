@@ -19,7 +19,9 @@
  * the confirmRuns - 1 repeats that measure flips are spent on the first located span (bytes, not a file, each) and
  * run beside the search. Multi-part inputs are probed whole confirmRuns times first. Decisions rest on single answers
  * while the oracle looks deterministic. Two answers that differ for one input mean noise: from then on a decision is
- * a sequential test (answers per candidate until "refused" leads by 4 or "passes" by 3), the kept candidate is
+ * a sequential test (answers per candidate until "refused" leads by 4 or "passes" by 3; by 2 for a single unit of the
+ * 1-minimality pass while none has gone), the ends of a span are found by probabilistic bisection (posterior over the
+ * boundary from all answer counts and the estimated flip rate, probes at its median), the kept candidate is
  * re-tested after each step, and a candidate that fails is rewound to the last one in the history still refused. A
  * level that cannot shrink a wide span re-asks the answers inference leaned on (one flipped "passes" would otherwise
  * hide everything under it). The result is verified with verifyRuns fresh probes (sent with the last 1-minimality
@@ -47,6 +49,14 @@ export type RepeatedProbeInput = ProbeInput & { attempt?: number };
  */
 const MARGIN = 3;
 const REFUSED_MARGIN = 4;
+/**
+ * "Passes" lead for removing one unit in the 1-minimality pass while nothing in it has gone: a wrong "passes" there
+ * keeps one character (a 1.2% chance per deletable unit at a 10% flip rate), never content the refusal needs, and a
+ * span that the end searches pinned holds few units that can go. Each needed unit costs about 2.5 answers, not 3.75.
+ */
+const UNIT_MARGIN = 2;
+/** Posterior mass left outside a boundary that probabilistic bisection settles on (noisy mode). */
+const BOUNDARY_ERROR = 0.005;
 /** Most answers gathered for one candidate before a majority decides. */
 const MAX_ANSWERS = 11;
 /** Interior units below which a level's chunk deletion is left to the finer levels (cheaper for one phrase). */
@@ -438,11 +448,19 @@ class Reduction {
 
   /** Smallest e in (a0, b0] with units a0..e-1 refused ([a0, b0) is). */
   private async searchEnd(window: (a: number, b: number) => Cand, a0: number, b0: number, k: number): Promise<number> {
+    const asked = new Map<number, Entry>();
+    const ask = (x: number) => {
+      const cand = window(a0, x);
+      asked.set(x, this.entry(cand));
+      return this.decide(cand);
+    };
     let lo = a0;
     let hi = b0;
     while (hi - lo > 1) {
+      // Noise seen: from here on, a probabilistic bisection over every answer gathered (the earlier ones included).
+      if (this.noisy) return this.noisyBisect((x) => window(a0, x), asked, a0 + 1, b0, false, k);
       const pts = this.points(lo, hi, k);
-      const answers = await this.all(pts.map((x) => this.decide(window(a0, x))));
+      const answers = await this.all(pts.map(ask));
       const refusedAt = pts.filter((_, i) => answers[i]);
       if (refusedAt.length) {
         hi = Math.min(...refusedAt);
@@ -454,11 +472,18 @@ class Reduction {
 
   /** Largest s in [a0, e) with units s..e-1 refused ([a0, e) is). */
   private async searchStart(window: (a: number, b: number) => Cand, a0: number, e: number, k: number): Promise<number> {
+    const asked = new Map<number, Entry>();
+    const ask = (x: number) => {
+      const cand = window(x, e);
+      asked.set(x, this.entry(cand));
+      return this.decide(cand);
+    };
     let lo = a0;
     let hi = e;
     while (hi - lo > 1) {
+      if (this.noisy) return this.noisyBisect((x) => window(x, e), asked, a0, e - 1, true, k);
       const pts = this.points(lo, hi, k);
-      const answers = await this.all(pts.map((x) => this.decide(window(x, e))));
+      const answers = await this.all(pts.map(ask));
       const refusedAt = pts.filter((_, i) => answers[i]);
       if (refusedAt.length) lo = Math.max(...refusedAt);
       const passedAbove = pts.filter((x, i) => !answers[i] && x > lo);
@@ -466,6 +491,116 @@ class Reduction {
       if (!refusedAt.length && !passedAbove.length) break;
     }
     return lo;
+  }
+
+  /**
+   * Probabilistic bisection of one boundary h in [hlo, hhi] once the oracle is known to flip: a posterior over h from
+   * every answer count (each answer is wrong with the estimated flip rate), probes at its quantiles (the median with
+   * one slot), one fresh answer per probe, until one h holds all but BOUNDARY_ERROR of the mass. A probe at x is
+   * cand(x); start (refusedAbove): refused iff h >= x; end: refused iff h <= x, i.e. iff h < x + 1. A boundary is
+   * only where the search goes next: the candidate it leads to is confirmed by a sequential test (checkpoint).
+   */
+  private async noisyBisect(
+    cand: (x: number) => Cand,
+    asked: Map<number, Entry>,
+    hlo: number,
+    hhi: number,
+    refusedAbove: boolean,
+    k: number,
+  ): Promise<number> {
+    // The cut a probe at x makes: h >= cut on one side, h < cut on the other.
+    const cutOf = (x: number) => (refusedAbove ? x : x + 1);
+    const xOf = (c: number) => (refusedAbove ? c : c - 1);
+    const most = 12 + 6 * Math.ceil(Math.log2(hhi - hlo + 2));
+    for (let spent = 0; ; ) {
+      const p = this.flipRate();
+      const lp = Math.log(p);
+      const lq = Math.log(1 - p);
+      const probes = [...asked.entries()]
+        .map(([x, e]) => ({ c: cutOf(x), e }))
+        .filter(({ c, e }) => c > hlo && c <= hhi && e.refused + e.passed > 0)
+        .sort((u, v) => u.c - v.c);
+      // Segments [L, R] between cuts: the likelihood is flat inside each.
+      const segs: { L: number; R: number; ll: number }[] = [];
+      for (let j = 0; j <= probes.length; j++) {
+        const L = j === 0 ? hlo : probes[j - 1]!.c;
+        const R = j === probes.length ? hhi : probes[j]!.c - 1;
+        let ll = 0;
+        probes.forEach(({ e }, i) => {
+          const above = i < j; // h >= this probe's cut
+          const refusedPredicted = refusedAbove ? above : !above;
+          ll += refusedPredicted ? e.refused * lq + e.passed * lp : e.refused * lp + e.passed * lq;
+        });
+        segs.push({ L, R, ll });
+      }
+      const top = Math.max(...segs.map((g) => g.ll));
+      const w = segs.map((g) => (g.R - g.L + 1) * Math.exp(g.ll - top));
+      const total = w.reduce((a, b) => a + b, 0);
+      let map = 0;
+      for (let j = 1; j < segs.length; j++) if (segs[j]!.ll > segs[map]!.ll) map = j;
+      const best = segs[map]!;
+      if ((best.L === best.R && w[map]! / total >= 1 - BOUNDARY_ERROR) || spent >= most) return best.L;
+      // P(h < c) for a cut c in [hlo + 1, hhi].
+      const below = (c: number) => {
+        let m = 0;
+        for (let j = 0; j < segs.length; j++) {
+          const g = segs[j]!;
+          if (c > g.R) m += w[j]!;
+          else {
+            if (c > g.L) m += (w[j]! * (c - g.L)) / (g.R - g.L + 1);
+            break;
+          }
+        }
+        return m / total;
+      };
+      const xs = new Set<number>();
+      for (let q = 1; q <= Math.min(k, hhi - hlo); q++) {
+        const t = q / (Math.min(k, hhi - hlo) + 1);
+        let bestC = hlo + 1;
+        let bestD = Infinity;
+        let cum = 0;
+        for (let j = 0; j < segs.length; j++) {
+          const g = segs[j]!;
+          const len = g.R - g.L + 1;
+          const at = w[j]! > 0 ? g.L + ((t - cum / total) * total * len) / w[j]! : g.L;
+          for (const c of [Math.floor(at), Math.ceil(at), g.L, g.R + 1]) {
+            if (c <= hlo || c > hhi) continue;
+            const d = Math.abs(below(c) - t);
+            if (d < bestD - 1e-12) {
+              bestD = d;
+              bestC = c;
+            }
+          }
+          cum += w[j]!;
+        }
+        xs.add(xOf(bestC));
+      }
+      const entries = [...xs].map((x) => {
+        const e = this.entry(cand(x));
+        asked.set(x, e);
+        return e;
+      }).filter((e) => !(e.cachedRepeat && e.refused + e.passed > 0));
+      // Every probe wanted is answered from a cache: no new evidence can come, so the best guess it is.
+      if (!entries.length) return best.L;
+      spent += entries.length;
+      await this.all(entries.map((e) => this.probe(e)));
+    }
+  }
+
+  /**
+   * The flip rate estimated from inputs answered more than once (minority answers over answers), with a weak prior
+   * of 1 in 10 worth ten answers: right after the first disagreement the raw ratio (1 of 3) would make every later
+   * answer look nearly worthless. Kept in bounds; the sequential tests that confirm each step do not depend on it.
+   */
+  private flipRate(): number {
+    let minority = 0;
+    let answers = 0;
+    for (const e of this.memo.values()) {
+      if (e.refused + e.passed < 2) continue;
+      minority += Math.min(e.refused, e.passed);
+      answers += e.refused + e.passed;
+    }
+    return Math.min(0.3, Math.max(0.02, (minority + 1) / (answers + 10)));
   }
 
   /** Up to k evenly spaced points strictly inside (lo, hi): one round of a (k+1)-section search. */
@@ -641,7 +776,8 @@ class Reduction {
         const width = !this.noisy && this.monotone && !deleted ? n - u : Math.min(this.c, n - u);
         const batch = Array.from({ length: width }, (_, j) => u + j);
         const cands = batch.map((k) => cur.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r)));
-        const answers = await this.all(cands.map((c) => this.decide(c, false)));
+        // Once a unit went, the span holds deletable units after all: the full "passes" lead again.
+        const answers = await this.all(cands.map((c) => this.decide(c, false, deleted ? MARGIN : UNIT_MARGIN)));
         const hit = answers.indexOf(true);
         if (hit >= 0) {
           cur = cands[hit]!;
@@ -701,7 +837,7 @@ class Reduction {
       const n = cuts.length - 1;
       for (let k = 0; k < n && oneMinimal; k++) {
         const c = cand.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r));
-        if (await this.decide(c)) oneMinimal = false;
+        if (await this.decide(c, true, UNIT_MARGIN)) oneMinimal = false;
       }
       if (!control && n > 0) {
         // The control is a real probe of the trigger with its middle unit removed (never only an inference).
@@ -758,16 +894,16 @@ class Reduction {
   }
 
   /** Is the candidate refused? Memo, then monotone inference, then the oracle (a sequential test once noisy). */
-  private decide(cand: Cand, infer = true): Promise<boolean> {
+  private decide(cand: Cand, infer = true, passMargin = MARGIN): Promise<boolean> {
     const e = this.entry(cand);
     const running = this.pending.get(e.key);
     if (running) return running;
-    const p = this.decideEntry(e, infer).finally(() => this.pending.delete(e.key));
+    const p = this.decideEntry(e, infer, passMargin).finally(() => this.pending.delete(e.key));
     this.pending.set(e.key, p);
     return p;
   }
 
-  private async decideEntry(e: Entry, infer: boolean): Promise<boolean> {
+  private async decideEntry(e: Entry, infer: boolean, passMargin: number): Promise<boolean> {
     if (!this.noisy) {
       if (e.refused + e.passed > 0) {
         if (e.refused > 0 && e.passed > 0) this.noisy = true;
@@ -784,12 +920,12 @@ class Reduction {
     for (;;) {
       const lead = e.refused - e.passed;
       if (lead >= REFUSED_MARGIN) return true;
-      if (lead <= -MARGIN) return false;
+      if (lead <= -passMargin) return false;
       const answers = e.refused + e.passed;
       // A tie keeps the content (a wrong "passes" only costs minimality, a wrong "refused" costs correctness).
       if (answers >= MAX_ANSWERS || e.cachedRepeat) return lead > 0;
-      // As many repeats at once as could possibly settle it: never more than a one-at-a-time test would send.
-      const need = Math.min(lead >= 0 ? REFUSED_MARGIN - lead : MARGIN + lead, MAX_ANSWERS - answers);
+      // As many repeats at once as the nearer margin needs: never more than a one-at-a-time test would send.
+      const need = Math.min(REFUSED_MARGIN - lead, passMargin + lead, MAX_ANSWERS - answers);
       await this.all(Array.from({ length: Math.max(1, need) }, () => this.probe(e)));
     }
   }
