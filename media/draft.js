@@ -1,5 +1,6 @@
 // Issue draft view: the title and markdown body are editable; redaction placeholders are listed and highlighted in
-// a preview; duplicate candidates are links. Buttons post messages; the extension files, opens or copies.
+// a preview; the duplicate search shows its exact queries and runs only on its button; candidates are links.
+// Buttons post messages; the extension searches, files, opens or copies.
 (function () {
   const vscode = acquireVsCodeApi();
   const $ = (id) => document.getElementById(id);
@@ -39,9 +40,40 @@
     }
   }
 
+  function renderSearch(search) {
+    if (!search) {
+      $('search').hidden = true;
+      const list = $('duplicates');
+      while (list.firstChild) list.removeChild(list.firstChild);
+      const li = document.createElement('li'); li.className = 'muted'; li.textContent = 'No duplicate search for this draft.'; list.appendChild(li);
+      return;
+    }
+    $('searchEndpoint').textContent = search.endpoint;
+    const queries = $('searchQueries');
+    while (queries.firstChild) queries.removeChild(queries.firstChild);
+    for (const q of search.queries) {
+      const li = document.createElement('li');
+      const code = document.createElement('code'); code.textContent = q;
+      li.appendChild(code);
+      queries.appendChild(li);
+    }
+  }
+
+  // Once a search has run, the checklist may say so (only the unticked box is changed; edits are kept).
+  const SEARCHED_BOX = /^- \[ \] I have searched /m;
+  function tickSearched() {
+    const body = $('body');
+    if (!SEARCHED_BOX.test(body.value)) return;
+    body.value = body.value.replace(SEARCHED_BOX, '- [x] I have searched ');
+    highlight();
+    vscode.postMessage({ type: 'edit', ...current() });
+  }
+
   function renderDuplicates(msg) {
     const list = $('duplicates');
     while (list.firstChild) list.removeChild(list.firstChild);
+    $('searchButton').disabled = false;
+    if (msg.searched) tickSearched();
     if (msg.error) { const li = document.createElement('li'); li.className = 'error'; li.textContent = msg.error; list.appendChild(li); return; }
     if (!msg.items || msg.items.length === 0) { const li = document.createElement('li'); li.className = 'muted'; li.textContent = 'No similar issues found.'; list.appendChild(li); return; }
     for (const d of msg.items) {
@@ -63,6 +95,7 @@
       $('repo').textContent = msg.repo;
       redactions = msg.redactions || [];
       renderRedactions();
+      renderSearch(msg.search);
       highlight();
     } else if (msg.type === 'duplicates') {
       renderDuplicates(msg);
@@ -79,5 +112,12 @@
   $('file').addEventListener('click', () => vscode.postMessage({ type: 'file', ...current() }));
   $('browser').addEventListener('click', () => vscode.postMessage({ type: 'browser', ...current() }));
   $('copy').addEventListener('click', () => vscode.postMessage({ type: 'copy', ...current() }));
+  $('searchButton').addEventListener('click', () => {
+    $('searchButton').disabled = true;
+    const list = $('duplicates');
+    while (list.firstChild) list.removeChild(list.firstChild);
+    const li = document.createElement('li'); li.className = 'muted'; li.textContent = 'Searching...'; list.appendChild(li);
+    vscode.postMessage({ type: 'search' });
+  });
   vscode.postMessage({ type: 'ready' });
 })();

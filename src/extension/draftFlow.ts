@@ -1,4 +1,7 @@
-/** Builds the issue draft (core report module) for a refusal and/or bisect result and opens the draft view. */
+/**
+ * Builds the issue draft (core report module) for a refusal and/or bisect result and opens the draft view. The
+ * duplicate search is offered, with its exact queries, and runs only when the user asks for it.
+ */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BisectResult } from '../core/reduce/result';
@@ -7,7 +10,8 @@ import { draftIssue, type ReportEnv } from '../core/report/draft';
 import { env } from 'vscode';
 import type { Services } from './commands';
 import { DraftPanel } from './draftPanel';
-import { fileDraft, redactContext, searchDuplicates } from './github';
+import { searchQueries } from '../core/report/duplicates';
+import { duplicateQuery, fileDraft, redactContext, searchDuplicates } from './github';
 import { log } from './logger';
 
 export function reportEnv(s: Services, shell: string | undefined): ReportEnv {
@@ -19,7 +23,8 @@ export function reportEnv(s: Services, shell: string | undefined): ReportEnv {
     ...redactContext(),
     repo: s.settings().targetRepo,
     toolVersion: version ? `aup-bisect ${version} (VS Code extension)` : undefined,
-    duplicatesSearched: true,
+    // Ticked in the view once the user has run the search there.
+    duplicatesSearched: false,
   };
 }
 
@@ -31,8 +36,15 @@ export async function openDraft(
   log.info(`drafted an issue for ${draft.repo} (${draft.redactions.length} redactions)`);
   const settings = s.settings;
   const draftsDir = path.join(s.context.globalStorageUri.fsPath, 'drafts');
+  // The search runs with the settings the view showed it with, so what was shown is what is sent, and where.
+  const shown = settings();
+  const query = duplicateQuery(shown, { result: input.result, refusal: input.refusal });
   return new DraftPanel(s.context.extensionUri, draft, {
-    duplicates: () => searchDuplicates(settings(), s.githubSession, { result: input.result, refusal: input.refusal }),
+    duplicates: {
+      queries: searchQueries(query),
+      endpoint: `${shown.githubApiUrl}/search/issues`,
+      run: () => searchDuplicates(shown, s.githubSession, query),
+    },
     file: (edited) => fileDraft(settings(), s.githubSession, draft, edited, draftsDir),
   });
 }

@@ -1,6 +1,7 @@
 /**
- * The issue draft view: editable title and markdown body, the redactions listed and highlighted, duplicate
- * candidates, and File / Open in Browser / Copy. Nothing is sent anywhere until the user presses File.
+ * The issue draft view: editable title and markdown body, the redactions listed and highlighted, the exact duplicate
+ * search queries with a "Search GitHub for duplicates" button, and File / Open in Browser / Copy. Nothing is sent
+ * anywhere until the user presses a button: the search too sends words of the (redacted) trigger to GitHub.
  */
 import type * as vscode from 'vscode';
 import type { IssueDraft } from '../core/report/draft';
@@ -21,14 +22,25 @@ export interface FiledIssue {
   url: string;
 }
 
+/** The duplicate search the view offers: exactly what is sent, shown before the user asks for it. */
+export interface DuplicateSearch {
+  /** The search strings (GitHub issue search syntax), each sent as `q`. */
+  queries: string[];
+  /** Where they go, e.g. https://api.github.com/search/issues. */
+  endpoint: string;
+  run(): Promise<DuplicateItem[]>;
+}
+
 export interface DraftPanelDeps {
   /** Files the (edited) draft; throws with a message a person can act on. */
   file(draft: { title: string; body: string; repo: string }): Promise<FiledIssue>;
-  duplicates?(): Promise<DuplicateItem[]>;
+  /** Absent: no search is offered (nothing to search by). */
+  duplicates?: DuplicateSearch;
 }
 
 type FromView =
   | { type: 'ready' }
+  | { type: 'search' }
   | { type: 'edit' | 'file' | 'browser' | 'copy'; title: string; body: string };
 
 /** GitHub's "new issue" URL, prefilled; long bodies are cut to stay under browsers' URL limits. */
@@ -46,8 +58,9 @@ export class DraftPanel {
   disposed = false;
   private readonly filedListeners: ((issue: FiledIssue) => void)[] = [];
   private markDuplicatesShown: () => void = () => {};
-  /** Settles once the duplicate candidates (or the search's failure) are on screen. */
+  /** Settles once a search the user asked for has put its candidates (or its failure) on screen. */
   readonly duplicatesShown = new Promise<void>((resolve) => (this.markDuplicatesShown = resolve));
+  private searching = false;
 
   constructor(extensionUri: vscode.Uri, private readonly draft: IssueDraft, private readonly deps: DraftPanelDeps) {
     this.title = draft.title;
@@ -87,7 +100,12 @@ user and host names were replaced by placeholders (highlighted).</p>
     <div id="placeholderCount" class="muted"></div>
     <ul id="redactions" class="plain"></ul>
     <h2>Possible duplicates</h2>
-    <ul id="duplicates" class="plain"><li class="muted">Searching...</li></ul>
+    <div id="search">
+      <p class="muted">The search sends these queries (words of the redacted trigger) to <code id="searchEndpoint"></code>:</p>
+      <ul id="searchQueries" class="plain"></ul>
+      <button id="searchButton" class="secondary">Search GitHub for duplicates</button>
+    </div>
+    <ul id="duplicates" class="plain"><li class="muted">Not searched yet: nothing has been sent to GitHub.</li></ul>
     <h2>Preview of placeholders</h2>
     <pre id="preview" class="preview"></pre>
   </div>
@@ -130,8 +148,15 @@ user and host names were replaced by placeholders (highlighted).</p>
 
   private async receive(message: FromView): Promise<void> {
     if (message.type === 'ready') {
-      await this.panel.webview.postMessage({ type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.draft.redactions });
-      void this.loadDuplicates();
+      const search = this.deps.duplicates;
+      await this.panel.webview.postMessage({
+        type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.draft.redactions,
+        search: search ? { queries: search.queries, endpoint: search.endpoint } : undefined,
+      });
+      return;
+    }
+    if (message.type === 'search') {
+      await this.searchDuplicates();
       return;
     }
     this.title = message.title;
@@ -144,14 +169,20 @@ user and host names were replaced by placeholders (highlighted).</p>
     }
   }
 
-  private async loadDuplicates(): Promise<void> {
+  /** Runs the search the view showed, on the user's click only. */
+  async searchDuplicates(): Promise<void> {
+    const search = this.deps.duplicates;
+    if (!search || this.searching) return;
+    this.searching = true;
     try {
-      await this.panel.webview.postMessage({ type: 'duplicates', items: this.deps.duplicates ? await this.deps.duplicates() : [] });
+      const items = await search.run();
+      await this.panel.webview.postMessage({ type: 'duplicates', items, searched: true });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.warn(`duplicate search failed: ${message}`);
       await this.panel.webview.postMessage({ type: 'duplicates', error: `Duplicate search failed: ${message}` });
     } finally {
+      this.searching = false;
       this.markDuplicatesShown();
     }
   }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { BisectResult } from '../core/reduce/result';
 import type { RefusalRecord } from '../core/refusal/record';
 import type { IssueDraft } from '../core/report/draft';
-import { duplicateQueryFor, findDuplicates } from '../core/report/duplicates';
+import { duplicateQueryFor, findDuplicates, type DuplicateQuery } from '../core/report/duplicates';
 import { fileIssue } from '../core/report/file';
 import { createGitHubClient } from '../core/report/github';
 import type { DuplicateItem, FiledIssue } from './draftPanel';
@@ -20,15 +20,16 @@ export function redactContext(): { homeDir: string; userName: string; hostName: 
   return { homeDir: os.homedir(), userName: os.userInfo().username, hostName: os.hostname() };
 }
 
-export async function searchDuplicates(
-  settings: Settings,
-  session: SessionSource,
-  input: { result?: BisectResult; refusal?: RefusalRecord },
-): Promise<DuplicateItem[]> {
+/** The duplicate search for a draft, built once so the view shows exactly the queries that are sent. */
+export function duplicateQuery(settings: Settings, input: { result?: BisectResult; refusal?: RefusalRecord }): DuplicateQuery {
+  return duplicateQueryFor(input, settings.targetRepo, redactContext());
+}
+
+export async function searchDuplicates(settings: Settings, session: SessionSource, query: DuplicateQuery): Promise<DuplicateItem[]> {
   // Search works without a token (lower rate limit); never prompt for sign-in just to search.
   const token = (await session(false).catch(() => undefined))?.accessToken;
   const client = createGitHubClient({ token, apiUrl: settings.githubApiUrl, log: (m) => log.info(`github: ${m}`) });
-  const found = await findDuplicates(client, duplicateQueryFor(input, settings.targetRepo, redactContext()), { limit: 8 });
+  const found = await findDuplicates(client, query, { limit: 8 });
   return found.map((d) => ({ number: d.number, title: d.title, url: d.url, state: d.state, comments: d.comments }));
 }
 

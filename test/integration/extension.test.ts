@@ -13,7 +13,7 @@ import { startSim, type SimServer } from '../../src/sim/server';
 import { startGitHubServer, type GitHubServer } from '../support/github-server';
 import type { AupBisectApi } from '../../src/extension/extension';
 import type { SavedResult } from '../../src/extension/results';
-import { click, extensionApi, screenshot, setSetting, visibleNotifications, waitFor } from './support';
+import { click, extensionApi, screenTexts, screenshot, setSetting, visibleNotifications, waitFor } from './support';
 
 const root = path.resolve(__dirname, '../../..');
 const fixture = path.join(root, 'test/fixtures/claude-code/print-refused-cyber.jsonl');
@@ -267,8 +267,26 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.match(draft.title, /.+/);
     assert.ok(draft.body.includes(saved.result.minimal.split('\n')[0]!), 'the body quotes the minimal trigger');
     assert.ok(!draft.body.includes('sk-ant-test-key'), 'no API key in the draft');
+    // The view shows the exact queries and where they go, and sends nothing until the button is pressed.
+    const shownQueries = await waitFor('the search queries in the view', async () => {
+      const texts = await screenTexts('#searchQueries li');
+      return texts.length > 0 ? texts : undefined;
+    });
+    assert.deepEqual(await screenTexts('#searchEndpoint'), [`${github.url}/search/issues`]);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(github.requests.filter((q) => q.path.startsWith('/search/')), [], 'no search before the click');
+    assert.ok(draft.body.includes('- [ ] I have searched'), 'the checklist does not claim a search yet');
+
+    await click('Search GitHub for duplicates');
     await panel.duplicatesShown;
-    assert.ok(github.requests.some((q) => q.path.startsWith('/search/issues')), 'searched for duplicates');
+    const sent = github.requests.filter((q) => q.path === '/search/issues').map((q) => q.query.q);
+    assert.deepEqual(sent, shownQueries, 'searched with exactly the queries shown');
+    const listed = await waitFor('the duplicate list', async () => {
+      const texts = await screenTexts('#duplicates li');
+      return texts.some((t) => t.includes('Opus 5.5 safeguards flagged a reverse shell exercise')) ? texts : undefined;
+    });
+    assert.ok(listed.some((t) => /^#\d+ \[BUG\] Opus 5\.5 safeguards flagged a reverse shell exercise \(cyber\) \(open, 12 comments\)$/.test(t)), listed.join(' | '));
+    await waitFor('the checklist ticked after the search', () => panel.current.body.includes('- [x] I have searched') || undefined);
     await vscode.commands.executeCommand('notifications.clearAll');
     await new Promise((r) => setTimeout(r, 500));
     await screenshot('draft');
@@ -280,6 +298,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.equal(created.headers.authorization, 'token gho_loopbackToken123');
     const body = created.body as { title: string; body: string };
     assert.equal(body.title, panel.current.title);
+    assert.ok(body.body.includes('- [x] I have searched'), 'the filed checklist says the search ran');
     assert.ok(!body.body.includes(process.env.HOME ?? '/nonexistent-home'), 'home path redacted');
     assert.equal(filed.number, github.issues.find((i) => i.title === body.title)?.number);
     await new Promise((r) => setTimeout(r, 300));

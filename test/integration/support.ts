@@ -22,6 +22,11 @@ export async function visibleNotifications(): Promise<string[]> {
   return (await call('/notifications')) as string[];
 }
 
+/** The texts of the elements matching a CSS selector, in the workbench and in every webview. */
+export async function screenTexts(selector: string): Promise<string[]> {
+  return (await call(`/texts?selector=${encodeURIComponent(selector)}`)) as string[];
+}
+
 /** Clicks a visible button (in the workbench or a webview) by its accessible name. */
 export async function click(name: string, timeoutMs = 10_000): Promise<void> {
   await call(`/click?name=${encodeURIComponent(name)}&timeoutMs=${timeoutMs}`);

@@ -116,6 +116,15 @@ async function startControl() {
           items.map((item) => item.textContent ?? ''),
         );
         res.end(JSON.stringify(texts));
+      } else if (url.pathname === '/texts') {
+        // The text of every element matching a CSS selector, in the workbench and inside every webview frame: what
+        // a person reads on screen (e.g. the draft view's duplicate list).
+        const selector = url.searchParams.get('selector') ?? '';
+        const texts = [];
+        for (const frame of page.frames()) {
+          texts.push(...(await frame.$$eval(selector, (els) => els.map((el) => el.textContent ?? '')).catch(() => [])));
+        }
+        res.end(JSON.stringify(texts));
       } else if (url.pathname === '/click') {
         // A button by its accessible name, in the workbench or inside any webview frame (a modal's "Start Bisect",
         // the draft view's "File Issue on GitHub"), clicked the way a person would.

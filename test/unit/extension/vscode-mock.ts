@@ -72,6 +72,31 @@ export class Uri {
   }
 }
 
+/** A webview panel: records what the extension posts to the page; `send` plays a message from the page. */
+export class FakeWebviewPanel {
+  readonly posted: unknown[] = [];
+  private readonly fromPage = new EventEmitter<unknown>();
+  private readonly disposed = new EventEmitter<void>();
+  readonly webview = {
+    html: '',
+    cspSource: 'https://webview.example',
+    asWebviewUri: (uri: Uri) => uri,
+    postMessage: (message: unknown): Promise<boolean> => {
+      this.posted.push(message);
+      return Promise.resolve(true);
+    },
+    onDidReceiveMessage: this.fromPage.event,
+  };
+  readonly onDidDispose = this.disposed.event;
+  send(message: unknown): void {
+    this.fromPage.fire(message);
+  }
+  dispose(): void {
+    this.disposed.fire();
+  }
+}
+export const webviewPanels: FakeWebviewPanel[] = [];
+
 // --- what the glue showed, for assertions ---
 export const shown: { level: 'info' | 'warning' | 'error'; message: string; items: string[] }[] = [];
 /** The item the next message "clicks" (undefined: dismissed). */
@@ -102,6 +127,11 @@ export const window = {
   },
   createOutputChannel: () => ({ trace() {}, debug() {}, info() {}, warn() {}, error() {}, show() {}, dispose() {} }),
   onDidStartTerminalShellExecution: new EventEmitter<unknown>().event,
+  createWebviewPanel: (): FakeWebviewPanel => {
+    const panel = new FakeWebviewPanel();
+    webviewPanels.push(panel);
+    return panel;
+  },
 };
 
 export const workspace = {
@@ -136,4 +166,5 @@ export function reset(): void {
   trust.trusted = true;
   answers.next = undefined;
   clipboard.text = '';
+  webviewPanels.length = 0;
 }
