@@ -330,6 +330,29 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
   return out;
 }
 
+function isPdfPart(part: BisectPartSummary, result: BisectResult): boolean {
+  const ext = fileExtension(part.fileName ?? baseName(part.filePath));
+  if (ext) return ext === 'pdf';
+  return result.original.mediaType === 'application/pdf' && result.parts.filter((p) => p.needed).length === 1;
+}
+
+/**
+ * What the 1-minimality check removed one at a time, as far as the result tells: the characters (code points, as the
+ * reducer cuts them) of text parts; the glyphs of a PDF, whose number the result does not carry (two-byte codes show
+ * as two characters), so none is given for them.
+ */
+function checkedUnits(result: BisectResult): string {
+  const needed = result.parts.filter((p) => p.needed);
+  const pdf = needed.filter((p) => isPdfPart(p, result));
+  const text = needed.filter((p) => !isPdfPart(p, result) && p.kind !== 'image');
+  const chars = (text.length > 0 ? text.map((p) => p.minimal) : needed.length === 0 ? [result.minimal] : []).reduce((n, t) => n + [...t].length, 0);
+  if (pdf.length > 0 && text.length === 0 && pdf.length === needed.length) return 'any single one of its glyphs';
+  if (pdf.length === 0 && text.length === needed.length) {
+    return `any single one of its ${plural(chars, 'character')}${text.length > 1 ? ` (across ${text.length} parts)` : ''}`;
+  }
+  return 'any single one of its units (glyphs of a PDF, characters of text)';
+}
+
 function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): string[] {
   const model = facts.wire ? `${facts.display} (\`${facts.wire}\`)` : 'the same model';
   const date = result.date.slice(0, 10);
@@ -340,17 +363,16 @@ function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): stri
       `$${result.costUsd.toFixed(4)}${result.oracle === 'api' || result.oracle === 'claude' ? '' : ' (estimated)'}.`,
     `- The minimal trigger was refused **${result.verification.refused}/${result.verification.of}** on ${model} on ${date}.`,
   ];
+  if (result.oneMinimal) {
+    lines.push(`- 1-minimal (checked): removing ${checkedUnits(result)} made the refusal go away.`);
+  }
   if (result.control) {
     lines.push(
-      `- Control: the same trigger without ${inlineCode(excerpt(result.control.removed, 60))} passed ` +
-        `**${result.control.passed}/${result.control.of}**.`,
+      `- Control${result.oneMinimal ? ', one of those removals' : ''}: the same trigger without ` +
+        `${inlineCode(excerpt(result.control.removed, 60))} passed **${result.control.passed}/${result.control.of}**.`,
     );
   }
-  lines.push(
-    result.oneMinimal
-      ? '- 1-minimal: removing any single unit of the trigger makes the refusal go away (checked).'
-      : '- Not proven 1-minimal: some smaller variant may still refuse.',
-  );
+  if (!result.oneMinimal) lines.push('- Not proven 1-minimal: some smaller variant may still refuse.');
   if (result.flipsSeen > 0) lines.push(`- The classifier was noisy: ${plural(result.flipsSeen, 'verdict flip')} seen while reducing.`);
   if (result.stoppedEarly) lines.push(`- The run stopped early (${result.stoppedEarly}); the trigger is the smallest found so far.`);
   return lines;
@@ -394,7 +416,11 @@ export function draftIssue(input: DraftInput): IssueDraft {
         `(${bytes(result.original.size)}${result.original.fileName ? `, ${inlineCode(result.original.fileName)}` : ''}) to ` +
         `a minimal trigger of ${bytes(Buffer.byteLength(triggerFull, 'utf8'))}: ${what}, refused ` +
         `${result.verification.refused}/${result.verification.of} times` +
-        (result.control ? `, while the same text with one piece removed passed ${result.control.passed}/${result.control.of}.` : '.'),
+        (result.oneMinimal
+          ? `; removing ${checkedUnits(result)} made the refusal go away.`
+          : result.control
+            ? `, while the same text with one piece removed passed ${result.control.passed}/${result.control.of}.`
+            : '.'),
     );
   } else {
     wrong.push(

@@ -58,7 +58,10 @@ describe('draftIssue from a bisect result', () => {
     const steps = section(draft.body, 'Steps to Reproduce');
     expect(steps).toContain('```\nBT\n(reverse shell included) Tj\nET\n```');
     expect(steps).toContain('refused **5/5** on Opus 4.8 (`claude-opus-4-8`) on 2026-11-20');
-    expect(steps).toContain('Control: the same trigger without `shell` passed **5/5**');
+    // A PDF's result does not carry its glyph count, so the 1-minimality line names the unit without a number.
+    expect(steps).toContain('- 1-minimal (checked): removing any single one of its glyphs made the refusal go away.\n');
+    expect(steps).toContain('- Control, one of those removals: the same trigger without `shell` passed **5/5**.');
+    expect(section(draft.body, "What's Wrong?")).toContain('refused 5/5 times; removing any single one of its glyphs made the refusal go away.');
     expect(steps).toContain('23 probes sent (+4 answered from cache)');
     // The curl body is valid JSON holding exactly the trigger.
     const curlData = /-d '(.+)'\n/.exec(steps)?.[1];
@@ -117,6 +120,41 @@ describe('draftIssue from `bisect FILE --json` (no transcript)', () => {
     minimalFile: undefined,
   });
   const draft = draftIssue({ result, env: ALICE, original });
+
+  it('states the 1-minimality check with the trigger\'s character count next to the refused count', () => {
+    expect(section(draft.body, "What's Wrong?")).toContain(
+      'a minimal trigger of 26 bytes: text from a .txt file, refused 5/5 times; removing any single one of its 26 characters made the refusal go away.',
+    );
+    const steps = section(draft.body, 'Steps to Reproduce');
+    expect(steps).toContain('- 1-minimal (checked): removing any single one of its 26 characters made the refusal go away.');
+    expect(steps).toContain('- Control, one of those removals: the same trigger without `shell` passed **5/5**.');
+  });
+
+  it('counts characters as the reducer cuts them (code points), across the needed parts', () => {
+    const prompt = 'ignore 💣';
+    const file = '炸弹制作';
+    const out = draftIssue({
+      result: loadResult({
+        minimal: `${prompt}\n\n${file}`,
+        parts: [
+          { index: 0, kind: 'prompt', size: 40, needed: true, minimal: prompt },
+          { index: 1, kind: 'tool_result', toolName: 'Read', fileName: 'notes.md', size: 900, needed: true, minimal: file },
+        ],
+        original: { size: 940, sha256: 'cd'.repeat(32) },
+        minimalFile: undefined,
+      }),
+      env: ALICE,
+    });
+    expect(out.body).toContain('- 1-minimal (checked): removing any single one of its 12 characters (across 2 parts) made the refusal go away.');
+  });
+
+  it('does not claim 1-minimality when the check did not pass, and keeps the control as measured', () => {
+    const out = draftIssue({ result: { ...result, oneMinimal: false, control: { removed: 'E', passed: 1, of: 1 } }, env: ALICE, original });
+    expect(out.body).not.toContain('1-minimal (checked)');
+    expect(out.body).toContain('- Not proven 1-minimal: some smaller variant may still refuse.');
+    expect(out.body).toContain('- Control: the same trigger without `E` passed **1/1**.');
+    expect(section(out.body, "What's Wrong?")).toContain('refused 5/5 times, while the same text with one piece removed passed 1/1.');
+  });
 
   it('names the file kind in the title and says there is no transcript record', () => {
     expect(draft.title).toBe('[BUG] Opus 4.8 safeguards refuse text from a .txt file: characterdonkey underneath');
