@@ -129,6 +129,8 @@ class Reduction {
   /** The verification sent together with the last 1-minimality pass, for the candidate it started from. */
   /** Single "passes" answers that inference has leaned on since the last audit. */
   private passSources = new Set<Entry>();
+  /** Inputs first answered since the current level started (the answers its search leaned on). */
+  private levelAnswers: Entry[] = [];
   private pendingVerify: { key: string; result: Promise<{ ok: boolean; verification: { refused: number; of: number } }> } | undefined;
 
   constructor(
@@ -262,6 +264,19 @@ class Reduction {
   private async checkpoint(cur: Cand): Promise<void> {
     await this.drainBackground();
     if (this.noisy && !(await this.decide(cur))) throw new Rewind();
+    // Refused only by inference, then never when asked (the noise estimate's repeats): either a rule that is not
+    // monotone, or a flipped answer among those the level's search leaned on. Ask those again: a different answer
+    // means noise (and this candidate, not refused, is left behind); the same answers mean not monotone.
+    const e = this.entry(cur);
+    if (!this.noisy && e.refused === 0 && e.passed > 0) {
+      const sources = this.levelAnswers.filter((o) => o !== e && o.refused + o.passed === 1 && !o.cachedRepeat);
+      this.levelAnswers = [];
+      await this.all(sources.map((o) => this.probe(o)));
+      if (this.noisy) {
+        this.monotone = true; // the contradiction was a flip, not the rule
+        if (!(await this.decide(cur))) throw new Rewind();
+      }
+    }
   }
 
   // ---------------------------------------------------------------- the passes
@@ -328,6 +343,7 @@ class Reduction {
         }
         return base.map((r, i) => (i === p ? runsSelect(r, mergeRanges(pos)) : r));
       };
+      this.levelAnswers = [];
       const { span: [s, e], scattered } = await this.locate(n, (a, b) => keep([a, b]), !located);
       if (s > 0 || e < n) {
         cur = keep([s, e]);
@@ -773,7 +789,9 @@ class Reduction {
         if (u >= n) break;
         // Everything at once while nothing has gone (the usual case: a pinned trigger); c at a time after a deletion,
         // since the answers still out were asked about the larger candidate.
-        const width = !this.noisy && this.monotone && !deleted ? n - u : Math.min(this.c, n - u);
+        // Noisy and a unit already went: one at a time (the sequential test fills the slots with repeats), since every
+        // further candidate of a batch that held a deletion costs a full sequential test for nothing.
+        const width = !this.noisy && this.monotone && !deleted ? n - u : this.noisy && deleted ? 1 : Math.min(this.c, n - u);
         const batch = Array.from({ length: width }, (_, j) => u + j);
         const cands = batch.map((k) => cur.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r)));
         // Once a unit went, the span holds deletable units after all: the full "passes" lead again.
@@ -922,8 +940,10 @@ class Reduction {
       if (lead >= REFUSED_MARGIN) return true;
       if (lead <= -passMargin) return false;
       const answers = e.refused + e.passed;
-      // A tie keeps the content (a wrong "passes" only costs minimality, a wrong "refused" costs correctness).
-      if (answers >= MAX_ANSWERS || e.cachedRepeat) return lead > 0;
+      // Out of answers, a near tie keeps the content (a wrong "passes" only costs minimality, a wrong "refused" costs
+      // correctness): 6 refused of 11 is odds of 9:1 at a 10% flip rate, far short of the margin's 6561:1.
+      if (answers >= MAX_ANSWERS) return lead > 1;
+      if (e.cachedRepeat) return lead > 0;
       // As many repeats at once as the nearer margin needs: never more than a one-at-a-time test would send.
       const need = Math.min(REFUSED_MARGIN - lead, passMargin + lead, MAX_ANSWERS - answers);
       await this.all(Array.from({ length: Math.max(1, need) }, () => this.probe(e)));
@@ -993,7 +1013,10 @@ class Reduction {
       if ((verdict.refused && e.passed > 0) || (!verdict.refused && e.refused > 0)) this.noisy = true;
       if (verdict.refused) e.refused++;
       else e.passed++;
-      if (e.refused + e.passed === 1) (verdict.refused ? this.observedRefused : this.observedPassed).push(e);
+      if (e.refused + e.passed === 1) {
+        (verdict.refused ? this.observedRefused : this.observedPassed).push(e);
+        this.levelAnswers.push(e);
+      }
       if (e === this.memo.get(this.key(this.original))) this.originalBytes = e.bytes ?? 0;
       if (e.refused > e.passed && (!this.best || (e.bytes ?? 0) < (this.best.bytes ?? 0) || this.best.refused <= this.best.passed)) {
         this.best = e;
