@@ -276,6 +276,9 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     await new Promise((r) => setTimeout(r, 1500));
     assert.deepEqual(github.requests.filter((q) => q.path.startsWith('/search/')), [], 'no search before the click');
     assert.ok(draft.body.includes('- [ ] I have searched'), 'the checklist does not claim a search yet');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await new Promise((r) => setTimeout(r, 500));
+    await screenshot('draft');
 
     await click('Search GitHub for duplicates');
     await panel.duplicatesShown;
@@ -287,9 +290,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     });
     assert.ok(listed.some((t) => /^#\d+ \[BUG\] Opus 5\.5 safeguards flagged a reverse shell exercise \(cyber\) \(open, 12 comments\)$/.test(t)), listed.join(' | '));
     await waitFor('the checklist ticked after the search', () => panel.current.body.includes('- [x] I have searched') || undefined);
-    await vscode.commands.executeCommand('notifications.clearAll');
-    await new Promise((r) => setTimeout(r, 500));
-    await screenshot('draft');
+    await screenshot('draft-searched');
 
     await click('File Issue on GitHub');
     const filed = await waitFor('the issue to be filed', () => panel.filedIssue, 20_000);
