@@ -407,6 +407,12 @@ class Reduction {
       // Small spans go straight to the end searches, which need no more probes than a descent would; so do spans a
       // coarser level already pinned, where the trigger fills too much of the span for small windows to hold it.
       if (len <= 8 || (!first && n <= 64)) break;
+      // Answers flip: every window of a descent would cost a sequential test; a probabilistic search for the
+      // trigger's position spends about half of that per bit.
+      if (this.noisy) {
+        w = await this.noisyLocate(window, w[0], w[1], this.c);
+        break;
+      }
       // First round over a whole part with several slots: windows that cover everything, none assumed, so a trigger
       // that no window holds shows at once.
       const cover = first && round === 0 && this.c >= 2;
@@ -600,6 +606,86 @@ class Reduction {
       if (!entries.length) return best.L;
       spent += entries.length;
       await this.all(entries.map((e) => this.probe(e)));
+    }
+  }
+
+  /**
+   * The descent once the oracle is known to flip: a posterior over the unit t where the trigger sits (one unit, or
+   * two with the window's one unit of overlap), windows between its quantiles (k at a time, each holding 1/(k+1) of
+   * the mass), one fresh answer each, until 99.5% of the mass lies within 8 units. Returns that span (with its
+   * overlap unit); locate then confirms it by a sequential test before the end searches run inside it.
+   */
+  private async noisyLocate(window: (a: number, b: number) => Cand, w0: number, w1: number, k: number): Promise<[number, number]> {
+    const probes: { a: number; b: number; e: Entry }[] = [];
+    const most = 12 + 6 * Math.ceil(Math.log2(w1 - w0 + 1));
+    for (let spent = 0; ; ) {
+      const p = this.flipRate();
+      const lp = Math.log(p);
+      const lq = Math.log(1 - p);
+      const cuts = [...new Set(probes.flatMap(({ a, b }) => [a, b]).filter((c) => c > w0 && c < w1))].sort((x, y) => x - y);
+      const segs = [w0, ...cuts].map((L, j) => {
+        const R = j < cuts.length ? cuts[j]! - 1 : w1 - 1;
+        let ll = 0;
+        for (const { a, b, e } of probes) {
+          const inside = a <= L && L < b;
+          ll += inside ? e.refused * lq + e.passed * lp : e.refused * lp + e.passed * lq;
+        }
+        return { L, R, ll };
+      });
+      const top = Math.max(...segs.map((g) => g.ll));
+      const wt = segs.map((g) => (g.R - g.L + 1) * Math.exp(g.ll - top));
+      const total = wt.reduce((x, y) => x + y, 0);
+      /** P(t < c). */
+      const below = (c: number) => {
+        let m = 0;
+        for (let j = 0; j < segs.length; j++) {
+          const g = segs[j]!;
+          if (c > g.R) m += wt[j]!;
+          else {
+            if (c > g.L) m += (wt[j]! * (c - g.L)) / (g.R - g.L + 1);
+            break;
+          }
+        }
+        return m / total;
+      };
+      /** The cut c in [w0, w1] with P(t < c) nearest u. */
+      const quantile = (u: number) => {
+        let best = w0;
+        let bestD = Infinity;
+        let cum = 0;
+        for (let j = 0; j < segs.length; j++) {
+          const g = segs[j]!;
+          const at = wt[j]! > 0 ? g.L + ((u * total - cum) * (g.R - g.L + 1)) / wt[j]! : g.L;
+          for (const c of [Math.floor(at), Math.ceil(at), g.L, g.R + 1]) {
+            if (!(c >= w0 && c <= w1)) continue;
+            const d = Math.abs(below(c) - u);
+            if (d < bestD - 1e-12) {
+              bestD = d;
+              best = c;
+            }
+          }
+          cum += wt[j]!;
+        }
+        return best;
+      };
+      const lo = quantile(BOUNDARY_ERROR / 2);
+      const hi = Math.max(lo + 1, quantile(1 - BOUNDARY_ERROR / 2));
+      if (hi - lo <= 8 || spent >= most) return [lo, Math.min(w1, hi + 1)];
+      // k windows of 1/(k+1) of the mass each, centred (both tails left out): each answer moves mass off both tails.
+      const edges = Array.from({ length: k + 1 }, (_, j) => quantile((j + 0.5) / (k + 1)));
+      const wins = new Map<string, { a: number; b: number }>();
+      for (let j = 0; j < k; j++) {
+        const a = edges[j]!;
+        const b = Math.min(w1, Math.max(edges[j + 1]!, a + 1) + 1);
+        if (b - a < w1 - w0) wins.set(`${a},${b}`, { a, b });
+      }
+      const fresh = [...wins.values()]
+        .map(({ a, b }) => ({ a, b, e: this.entry(window(a, b)) }))
+        .filter(({ e }) => !(e.cachedRepeat && e.refused + e.passed > 0));
+      if (!fresh.length) return [lo, Math.min(w1, hi + 1)];
+      for (const f of fresh) if (!probes.some((q) => q.e === f.e)) probes.push(f);
+      spent += fresh.length;
+      await this.all(fresh.map(({ e }) => this.probe(e)));
     }
   }
 
