@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROBE_DIR_PREFIX } from '../../src/core/oracle/claude';
+import { ClaudeOracle, PROBE_DIR_PREFIX } from '../../src/core/oracle/claude';
 import { runBisect, type BisectProgress } from '../../src/core/reduce/bisect';
 import { startSim, type SimServer, type SimStats } from '../../src/sim/server';
 import { bundleCli } from '../support/cli-bundle';
@@ -72,6 +72,19 @@ function incidentReview(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** 14 lines in three sections, the README's example. */
+function incidentSummary(): string {
+  const review = incidentReview().split('\n');
+  const at = (line: string): number => review.indexOf(line);
+  return [
+    ...review.slice(0, at('Logs were copied to /srv/reviews/week46/runner-07.log for the record.')),
+    '',
+    ...review.slice(at('Findings'), at(TRIGGER_SENTENCE) + 2),
+    '',
+    ...review.slice(at('Action items'), at('Action items') + 3),
+  ].join('\n') + '\n';
+}
+
 /** The stand-in's own counts, over HTTP like any client would read them. */
 async function simStats(sim: SimServer): Promise<SimStats> {
   const res = await fetch(`${sim.url}/__sim/stats`);
@@ -122,11 +135,8 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
     let paidRefused = 0;
     let paidPassed = 0;
     let sawProbeDir = false;
-    const savedTmp = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    let run: Awaited<ReturnType<typeof runBisect>>;
-    try {
-      run = await runBisect({
+    const run = await withTmpdir(tmp, () =>
+      runBisect({
         file,
         oracle: { kind: 'claude', claudeBinary: CLAUDE_BIN, env: box.env, timeoutMs: 60_000 },
         concurrency: 2,
@@ -137,11 +147,8 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
           else paidPassed++;
           sawProbeDir ||= probeDirs(tmp).length > 0;
         },
-      });
-    } finally {
-      if (savedTmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = savedTmp;
-    }
+      }),
+    );
 
     expect(run.status).toBe('reduced');
     expect(run.oracle).toBe('claude');
@@ -186,11 +193,11 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
   it('aup-bisect bisect FILE --oracle claude --json, then the same command answered from the probe cache', async () => {
     const cli = await bundleCli();
     const cacheDir = join(box.root, 'probe-cache');
-    // The review's findings alone: the test above covers the reduction, this one the command, in half the probes.
-    const findings = join(box.root, 'findings.txt');
-    const lines = incidentReview().split('\n');
-    writeFileSync(findings, `${lines.slice(lines.indexOf('Findings'), lines.indexOf(TRIGGER_SENTENCE) + 3).join('\n')}\n`);
-    const args = [cli, 'bisect', findings, '--oracle', 'claude', '--claude-bin', CLAUDE_BIN, '--concurrency', '2', '--json', '--cache-dir', cacheDir];
+    // A shorter review (the README's example): its blank lines between sections become a whitespace-only candidate,
+    // which Claude Code rejects as a prompt, so this run also covers the oracle standing in for it.
+    const short = join(box.root, 'incident-summary.txt');
+    writeFileSync(short, incidentSummary());
+    const args = [cli, 'bisect', short, '--oracle', 'claude', '--claude-bin', CLAUDE_BIN, '--concurrency', '2', '--json', '--cache-dir', cacheDir];
     // The CLI passes its own environment on to Claude Code: the sandbox's, plus the private temp dir.
     const env = { ...box.env, TMPDIR: tmp };
     const before = (await simStats(sim)).requests;
@@ -207,7 +214,7 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
       oneMinimal: true,
       verification: { refused: expect.any(Number), of: expect.any(Number) },
       flipsSeen: 0,
-      parts: [expect.objectContaining({ kind: 'file', needed: true, fileName: 'findings.txt' })],
+      parts: [expect.objectContaining({ kind: 'file', needed: true, fileName: 'incident-summary.txt' })],
       elapsedMs: expect.any(Number),
       oracle: 'claude',
       status: 'reduced',
@@ -239,7 +246,34 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
         `${((cached.elapsedMs as number) / 1000).toFixed(1)} s`,
     );
   });
+
+  it('the claude oracle on its own: a blank candidate is a pass, and close() lets a probe still out finish first', async () => {
+    await withTmpdir(tmp, async () => {
+      const oracle = new ClaudeOracle({ binary: CLAUDE_BIN, env: box.env });
+      // Claude Code rejects a whitespace-only prompt with no JSON; the oracle sends "." for it.
+      expect(await oracle.probe({ parts: [{ kind: 'file', text: '\n\n' }] })).toMatchObject({ refused: false });
+      // A run that stops on one probe's error may close the oracle while another probe is still out.
+      const out = oracle.probe({ parts: [{ kind: 'file', text: TRIGGER_SENTENCE }] });
+      await oracle.close();
+      expect(await out).toMatchObject({ refused: true, category: 'cyber' });
+      expect(probeDirs(tmp)).toEqual([]);
+      await expect(oracle.probe({ parts: [{ kind: 'file', text: 'late' }] })).rejects.toMatchObject({ kind: 'cancelled' });
+      expect(probeDirs(tmp)).toEqual([]);
+    });
+  });
 });
+
+/** os.tmpdir() (where the oracle makes its probe dir) is $TMPDIR: point it at `dir` while `fn` runs. */
+async function withTmpdir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+}
 
 /** Runs the bundled CLI with exactly this environment (nothing of the developer's own leaks into Claude Code). */
 function runNode(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -124,6 +124,9 @@ export class ClaudeOracle implements Oracle {
   private files = 0;
   /** Dropped after the first "unknown option" from an older Claude Code. */
   private noPersistence = true;
+  /** Set by close(): a later probe would make a new probe dir nobody removes, and pay for an answer nobody reads. */
+  private closed = false;
+  private readonly inFlight = new Set<Promise<Verdict>>();
 
   constructor(private readonly options: ClaudeOracleOptions = {}) {
     this.model = options.model;
@@ -143,6 +146,17 @@ export class ClaudeOracle implements Oracle {
 
   async probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
     if (signal?.aborted) throw new OracleError('cancelled', 'probe cancelled');
+    if (this.closed) throw new OracleError('cancelled', 'the claude -p oracle is closed');
+    const work = this.probeInDir(input, signal);
+    this.inFlight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+  }
+
+  private async probeInDir(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
     const dir = await (this.runDir ??= mkdtemp(join(tmpdir(), PROBE_DIR_PREFIX)));
     const started = Date.now();
     const written: string[] = [];
@@ -184,6 +198,10 @@ export class ClaudeOracle implements Oracle {
 
   /** Removes the probe dir and the empty project folder Claude Code made for it in its config dir. */
   async close(): Promise<void> {
+    this.closed = true;
+    // A caller may close while probes are still running (a reducer stopping on one probe's error while another is
+    // out): let them finish in the dir before it goes.
+    await Promise.allSettled([...this.inFlight]);
     const pending = this.runDir;
     if (!pending) return;
     this.runDir = undefined;
@@ -213,7 +231,10 @@ export class ClaudeOracle implements Oracle {
         pieces.push(part.text);
       }
     }
-    return pieces.length > 0 ? pieces.join('\n\n') : '.';
+    // Claude Code refuses a prompt that is empty or only whitespace ("Input contained only whitespace", exit 1, no
+    // JSON), and the reducer does make such candidates (the blank lines between paragraphs): "." stands in for nothing.
+    const prompt = pieces.join('\n\n');
+    return prompt.trim() !== '' ? prompt : '.';
   }
 
   private run(
