@@ -941,6 +941,8 @@ class Reduction {
       const n = cuts.length - 1;
       for (let k = 0; k < n && oneMinimal; k++) {
         const c = cand.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r));
+        // Noisy: a superset decided "passes" (by the unit margin) implies it, as the 1-minimality pass assumed.
+        if (this.noisy && this.monotone && this.impliedPasses(c)) continue;
         if (await this.decide(c, true, UNIT_MARGIN)) oneMinimal = false;
       }
       if (!control && n > 0) {
@@ -969,6 +971,14 @@ class Reduction {
       if (e.refused - e.passed >= lead && e.bytes !== undefined && (!best || e.bytes < best.bytes!)) best = e;
     }
     return best?.cand ?? this.original;
+  }
+
+  /** A candidate answered "passes" by at least the unit margin contains this one (monotone: this one passes too). */
+  private impliedPasses(cand: Cand): boolean {
+    for (const o of this.memo.values()) {
+      if (o.passed - o.refused >= UNIT_MARGIN && cand.every((r, i) => runsSubset(r, o.cand[i] ?? []))) return true;
+    }
+    return false;
   }
 
   /** Answers that disagreed with the majority for their input: flips seen (a lower bound on the flips that happened). */
