@@ -79,6 +79,18 @@ describe('reduce', () => {
     expect(out.verification.refused).toBeGreaterThanOrEqual(3);
   });
 
+  it.each([1, 2, 3, 4, 5, 6])('recovers from one flipped answer at probe %i, with 1 and 4 probes in flight', async (n) => {
+    for (const concurrency of [1, 4]) {
+      const lines = filler(800, 3).split('\n');
+      lines[600] = 'paper cloud: weaponize smallpox today';
+      const rule = (t: string) => t.includes('weaponize smallpox');
+      let call = 0;
+      const out = await reduce(file(lines.join('\n')), predicateOracle(rule, { flip: () => ++call === n }), { concurrency });
+      expect(out.minimal.parts[0]!.text).toBe('weaponize smallpox');
+      expect(out.oneMinimal).toBe(true);
+    }
+  });
+
   it('copes with a non-monotone rule (refused when the phrase appears an odd number of times)', async () => {
     const lines = filler(600, 9).split('\n');
     for (const i of [50, 300, 550]) lines[i] += ' hack the grid';
