@@ -65,8 +65,9 @@ export async function runExternal(
   writeFileSync(script, `#!/bin/bash\nf="\${1:-${fileName}}"\nexec 3<>/dev/tcp/127.0.0.1/${port}\necho "$(realpath "$f")" >&3\nread -r answer <&3\nexit "$answer"\n`, { mode: 0o755 });
   const file = join(dir, fileName);
   writeFileSync(file, input);
-  const args = tool === 'delta' ? [`-test=${script}`, '-quiet', `-cp_minimal=${join(dir, 'minimal')}`] : ['--n', '1', '--timeout', '30', script, fileName];
+  const args = tool === 'delta' ? [`-test=${script}`, '-quiet', `-cp_minimal=${join(dir, 'minimal')}`] : ['--not-c', '--n', '1', '--timeout', '30', script, fileName];
   // cvise refuses a test case given with a folder in its path: it is named relative to the working folder.
+  // --not-c: our inputs are prose and PDFs, so cvise's C/C++ passes (clang_delta) would only burn its time.
   const child = spawn(binary, args, { cwd: dir, stdio: tool === 'delta' ? ['pipe', 'ignore', 'ignore'] : ['ignore', 'ignore', 'ignore'] });
   if (tool === 'delta') child.stdin!.end(input);
   const timer = setTimeout(() => {
