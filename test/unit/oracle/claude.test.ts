@@ -109,6 +109,7 @@ describe('ClaudeOracle against a stand-in claude binary', () => {
     const error = (await missing.probe({ parts: [{ kind: 'prompt', text: 'x' }] }).catch((e: unknown) => e)) as OracleError;
     expect(error.kind).toBe('not-found');
     expect(error.hint).toMatch(/Install Claude Code/);
+    await missing.close(); // removes its empty probe folder
   });
 });
 
