@@ -868,6 +868,7 @@ class Reduction {
     }
     for (let pass = 0; pass < 50; pass++) {
       let deleted = false;
+      const noisyAtStart = this.noisy;
       let u = 0;
       for (;;) {
         const cuts = model.cuts(level, cur[p]!);
@@ -881,7 +882,12 @@ class Reduction {
         const batch = Array.from({ length: width }, (_, j) => u + j);
         const cands = batch.map((k) => cur.map((r, i) => (i === p ? runsSelect(r, mergeRanges([0, cuts[k]!, cuts[k + 1]!, cuts[n]!])) : r)));
         // Once a unit went, the span holds deletable units after all: the full "passes" lead again.
-        const answers = await this.all(cands.map((c) => this.decide(c, false, deleted ? MARGIN : UNIT_MARGIN)));
+        const answers = await this.all(
+          cands.map((c) =>
+            // Noisy: a superset decided "passes" settles it (monotone), as the final check would.
+            this.noisy && this.monotone && this.impliedPasses(c) ? Promise.resolve(false) : this.decide(c, false, deleted ? MARGIN : UNIT_MARGIN),
+          ),
+        );
         const hit = answers.indexOf(true);
         if (hit >= 0) {
           cur = cands[hit]!;
@@ -890,8 +896,9 @@ class Reduction {
           u = batch[hit]!;
         } else u += batch.length;
       }
-      // Monotone (noisy or not): units that were needed before a deletion are still needed after it.
-      if (!deleted || this.monotone) break;
+      // Monotone (noisy or not): units that were needed before a deletion are still needed after it. But when noise
+      // showed up during the pass, its first answers were single ones taken at face value: one more pass.
+      if ((!deleted || this.monotone) && (noisyAtStart || !this.noisy)) break;
     }
     return cur;
   }
