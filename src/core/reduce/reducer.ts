@@ -63,6 +63,8 @@ const MAX_ANSWERS = 11;
 const MIN_INTERIOR = 8;
 /** A window (in units) above which a trigger that no single window holds is taken apart by group testing. */
 const SCATTERED = 16;
+/** Probes of group testing without a single deletion after which its base is asked again (see suspectBase). */
+const SUSPECT = 16;
 /** Units at the finest level above which chunk deletion runs before the single-unit pass. */
 const LONG_SPAN = 64;
 
@@ -736,7 +738,9 @@ class Reduction {
     // Deletions that succeeded side by side in one round are kept optimistically; their union is probed in the
     // next round, beside the next chunks (a slot, not a round), and undone if it does not hold.
     let optimistic: [number, number][] | undefined;
+    const suspect = { since: this.probesIssued, deleted: 0 };
     while (queue.length || optimistic) {
+      await this.suspectBase(() => build(drop), drop, suspect);
       const merged = optimistic;
       const batch = queue.splice(0, this.c - (merged ? 1 : 0));
       const [mergeOk, ...answers] = await this.all([
@@ -765,6 +769,30 @@ class Reduction {
       }
     }
     return build(drop);
+  }
+
+  /**
+   * Group testing that let nothing go for SUSPECT probes, with no noise seen yet: ask the candidate it stands on once
+   * more. A flipped "refused" (on the base, or on a deletion that took the trigger away) would otherwise have every
+   * later deletion pass and the rest taken apart unit by unit, for hundreds of probes; a different answer switches to
+   * noisy mode, where a candidate that is not refused is rewound.
+   */
+  private async suspectBase(current: () => Cand, drop: Uint8Array, state: { since: number; deleted: number }): Promise<void> {
+    if (this.noisy) return;
+    let deleted = 0;
+    for (const d of drop) deleted += d;
+    if (deleted !== state.deleted) {
+      state.deleted = deleted;
+      state.since = this.probesIssued;
+      return;
+    }
+    if (this.probesIssued - state.since < SUSPECT) return;
+    state.since = this.probesIssued;
+    const base = current();
+    const e = this.entry(base);
+    if (e.cachedRepeat || e.refused === 0 || e.passed > 0) return;
+    await this.probe(e);
+    if (this.noisy && !(await this.decide(base))) throw new Rewind();
   }
 
   /**
@@ -803,7 +831,9 @@ class Reduction {
       unproven = [];
       return false;
     };
+    const suspect = { since: this.probesIssued, deleted: 0 };
     while (queue.length || unproven.length) {
+      if (!unproven.length) await this.suspectBase(() => build(drop), drop, suspect);
       const item = queue.shift();
       if (!item) {
         await settle();
