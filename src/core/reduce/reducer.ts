@@ -18,12 +18,18 @@
  * Noise. Single part: a refused window proves the original refused, so the original is sent only if no window is;
  * the confirmRuns - 1 repeats that measure flips are spent on the first located span (bytes, not a file, each) and
  * run beside the search. Multi-part inputs are probed whole confirmRuns times first. Decisions rest on single answers
- * while the oracle looks deterministic. Two answers that differ for one input mean noise: from then on a decision is
- * a sequential test (answers per candidate until "refused" leads by 4 or "passes" by 3; by 2 for a single unit of the
- * 1-minimality pass while none has gone), the ends of a span are found by probabilistic bisection (posterior over the
- * boundary from all answer counts and the estimated flip rate, probes at its median), the kept candidate is
- * re-tested after each step, and a candidate that fails is rewound to the last one in the history still refused. A
- * level that cannot shrink a wide span re-asks the answers inference leaned on (one flipped "passes" would otherwise
+ * while the oracle looks deterministic (the noise-free path pays nothing for noise). Signs of a flip are followed up
+ * by asking again: a located span that its repeats call "passes" re-asks the answers its level leaned on; group
+ * testing that lets nothing go for SUSPECT probes re-asks the candidate it stands on. Two answers that differ for one
+ * input mean noise, and from then on:
+ *  - searches are probabilistic (posterior over the position from every answer count and the estimated flip rate):
+ *    the descent becomes windows between the posterior's quantiles, the end searches probabilistic bisection;
+ *  - "still refused, so delete" is a sequential test (answers until "refused" leads by 4 or "passes" by 3; "passes" by
+ *    2 for a single unit of the 1-minimality pass while none has gone), a removal implied "passes" by a superset
+ *    decided so costs nothing, and a 1-minimality pass during which noise first showed is run again;
+ *  - the kept candidate is re-tested after each step, and a candidate that fails is rewound to the last one in the
+ *    history still refused.
+ * A level that cannot shrink a wide span re-asks the answers inference leaned on (one flipped "passes" would otherwise
  * hide everything under it). The result is verified with verifyRuns fresh probes (sent with the last 1-minimality
  * pass); a verification that fails with the same answers as before means the oracle is not monotone: inference stops
  * and the reduction resumes from the last candidate observed refused. A stop (budget, cancel) returns the smallest
