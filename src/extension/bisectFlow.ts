@@ -42,7 +42,7 @@ async function buildInput(target: BisectTarget, model: string | undefined): Prom
   if (target.kind === 'refusal') {
     const input = await rebuildRequest(target.refusal);
     if (model) input.model = model;
-    const label = `${target.refusal.models.at(-1)?.model ?? 'refusal'} ${new Date(target.refusal.timestamp).toLocaleString()}`;
+    const label = `${target.refusal.models[0]?.model ?? 'refusal'} ${new Date(target.refusal.timestamp).toLocaleString()}`;
     return { input, originalText: input.parts.map((p) => p.text).join('\n\n'), label };
   }
   const fileName = path.basename(target.uri.fsPath || target.uri.path);
