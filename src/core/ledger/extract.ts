@@ -10,9 +10,9 @@
  * Speed: a line is JSON.parse'd only when it may matter: a refusal candidate, a cost-state snapshot, or a request
  * inside an open refusal chain. Every other line is classified from a few bytes at known places (a bookkeeping
  * entry's leading type, a message's role, a tool result's type at the start of its content) and is otherwise never
- * searched; tool results, the bulk of a transcript, are never refusals (classifyEntry agrees). The markers are raw
- * JSON syntax (`"key":"value"` with unescaped quotes cannot occur inside a JSON string, so quoted text does not
- * match). Lines needed later (the prompt, the request before the refusal) are kept as byte ranges and read back
+ * searched; tool results, the bulk of a transcript, are never refusals (classifyEntry agrees). The detector's
+ * markers are plain words, so a line that merely quotes a refusal passes the prefilter; classifyEntry then rejects
+ * it by its structure. Lines needed later (the prompt, the request before the refusal) are kept as byte ranges and read back
  * only when a refusal turns up.
  */
 import { open, type FileHandle } from 'node:fs/promises';
