@@ -5,6 +5,7 @@
  * sent for a few real milliseconds). Wall time is then what the run would take against a 1 s oracle.
  */
 import type { Oracle, ProbeInput, Verdict } from '../../src/core/oracle/types';
+import { seededRandom } from '../../src/sim/noise';
 
 export type Predicate = (input: ProbeInput) => boolean | Promise<boolean>;
 
@@ -92,14 +93,5 @@ export function countingOracle(
   return oracle;
 }
 
-/** mulberry32: a small seeded generator, so every bench run sees the same flips. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded pseudo-random numbers (the stand-in's mulberry32), so every run sees the same flips. */
+export const seeded = seededRandom;

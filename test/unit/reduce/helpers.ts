@@ -1,5 +1,6 @@
 /** Small in-process oracles for the reducer's tests: a predicate over the probed text, with counts. */
 import { OracleError, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/oracle/types';
+import { seededRandom } from '../../../src/sim/noise';
 
 export interface TestOracle extends Oracle {
   calls: number;
@@ -28,17 +29,8 @@ export function predicateOracle(refuses: (text: string, input: ProbeInput) => bo
   return oracle;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so noisy tests replay exactly. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded pseudo-random numbers (the stand-in's mulberry32), so every run sees the same flips. */
+export const seeded = seededRandom;
 
 export function filler(lines: number, seed = 1): string {
   const rnd = seeded(seed);
