@@ -140,6 +140,10 @@ class Reduction {
   /** Inputs first answered since the current level started (the answers its search leaned on). */
   private levelAnswers: Entry[] = [];
   private pendingVerify: { key: string; result: Promise<{ ok: boolean; verification: { refused: number; of: number } }> } | undefined;
+  /** Oracle calls on the wire. The run settles them all before it returns or rejects, so none outlives it. */
+  private readonly calls = new Set<Promise<unknown>>();
+  /** Set when the run is ending on an error or a stop: no new probe is sent after it. */
+  private halted: unknown;
 
   constructor(
     private readonly input: ProbeInput,
@@ -189,6 +193,8 @@ class Reduction {
       const { oneMinimal, control } = await this.finalChecks(cur, verified);
       return { ...this.outcome('reduced', cur), oneMinimal, control, verification };
     } catch (err) {
+      this.halted ??= err;
+      await this.quiesce();
       if (err instanceof NotRefused) return this.outcome('not-refused', this.original);
       if (err instanceof Stop) {
         const best = this.bestSoFar();
@@ -239,6 +245,15 @@ class Reduction {
     );
     this.phase = phase;
     this.background.push(work);
+  }
+
+  /** Wait until no oracle call and no background work is left (the run is ending: `halted` keeps new probes out). */
+  private async quiesce(): Promise<void> {
+    while (this.calls.size > 0 || this.background.length > 0) {
+      const waiting = [...this.calls, ...this.background];
+      this.background = [];
+      await Promise.allSettled(waiting);
+    }
   }
 
   private async drainBackground(): Promise<void> {
@@ -1132,20 +1147,28 @@ class Reduction {
     }
     await this.acquire();
     try {
+      if (this.halted !== undefined) throw this.halted;
       if (this.options.signal?.aborted) throw new Stop('cancelled');
       const attempt = e.issued++;
       this.probesIssued++;
       if (attempt > 0) this.repeats++;
       const req: RepeatedProbeInput = attempt > 0 ? { ...e.input, attempt } : e.input;
       let verdict;
+      const call = this.oracle.probe(req, this.options.signal);
+      this.calls.add(call);
       try {
-        verdict = await this.oracle.probe(req, this.options.signal);
+        verdict = await call;
       } catch (err) {
-        if (err instanceof OracleError && (err.kind === 'budget' || err.kind === 'cancelled')) {
-          throw new Stop(err.kind === 'budget' ? `budget reached: ${err.message}` : 'cancelled');
-        }
-        if (this.options.signal?.aborted) throw new Stop('cancelled');
-        throw err;
+        const reason =
+          err instanceof OracleError && (err.kind === 'budget' || err.kind === 'cancelled')
+            ? new Stop(err.kind === 'budget' ? `budget reached: ${err.message}` : 'cancelled')
+            : this.options.signal?.aborted
+              ? new Stop('cancelled')
+              : err;
+        this.halted ??= reason;
+        throw reason;
+      } finally {
+        this.calls.delete(call);
       }
       if (attempt > 0 && verdict.cached) e.cachedRepeat = true;
       if (verdict.refused) this.originalPending = false;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reduce } from '../../../src/core/reduce/reducer';
-import type { ProbeInput } from '../../../src/core/oracle/types';
+import { OracleError, type Oracle, type ProbeInput } from '../../../src/core/oracle/types';
 import { filler, oneMinimal, predicateOracle, seeded } from './helpers';
 
 const file = (text: string, fileName = 'notes.txt'): ProbeInput => ({ parts: [{ kind: 'file', text, fileName }] });
@@ -122,6 +122,38 @@ describe('reduce', () => {
   it('says not-refused when the original passes', async () => {
     const out = await reduce(file('nothing to see here\n'), predicateOracle(() => false));
     expect(out.status).toBe('not-refused');
+  });
+
+  it.each([6, 10, 14, 18, 22, 26])('settles every probe in flight before it rejects, and sends none after a probe failed (call %i fails)', async (failing) => {
+    const lines = filler(400).split('\n');
+    lines[200] = 'the phrase that trips it';
+    let active = 0;
+    let calls = 0;
+    let failedAt: number | undefined;
+    let startedAfterFailure = 0;
+    const oracle: Oracle = {
+      name: 'flaky-network',
+      async probe(input) {
+        const call = ++calls;
+        if (failedAt !== undefined) startedAfterFailure++;
+        active++;
+        try {
+          // One call fails fast while others are still on the wire (at different points of the search).
+          await new Promise((r) => setTimeout(r, call === failing ? 5 : 40));
+          if (call === failing) {
+            failedAt = call;
+            throw new OracleError('network', 'connection reset');
+          }
+          const text = input.parts.map((p) => p.text).join('');
+          return { refused: text.includes('trips it'), usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, bytesSent: text.length, latencyMs: 40 };
+        } finally {
+          active--;
+        }
+      },
+    };
+    await expect(reduce(file(lines.join('\n')), oracle, { concurrency: 4 })).rejects.toThrow(/connection reset/);
+    expect(active).toBe(0); // nothing still on the wire when reduce() gives up
+    expect(startedAfterFailure).toBe(0);
   });
 
   it('stops on a budget with the best candidate observed refused', async () => {
