@@ -32,6 +32,8 @@ export function mergeRanges(r: number[]): number[] {
 
 /** n units over a base candidate; every candidate a pass makes comes from one of these. */
 export interface UnitSpace {
+  /** The candidate with every unit of this space kept. */
+  readonly base: Cand;
   readonly n: number;
   /** The base with units a..b-1 kept and the other units of this space dropped. */
   window(a: number, b: number): Cand;
@@ -46,6 +48,7 @@ export function partUnits(base: Cand, p: number, cuts: readonly number[]): UnitS
   const n = cuts.length - 1;
   const select = (pos: number[]): Cand => base.map((r, i) => (i === p ? runsSelect(r, mergeRanges(pos)) : r));
   return {
+    base,
     n,
     window: (a, b) => select(a < b ? [cuts[a]!, cuts[b]!] : []),
     without: (drop) => {
@@ -62,6 +65,7 @@ export function liveParts(base: Cand): UnitSpace {
   const parts = base.map((r, i) => (r.length ? i : -1)).filter((i) => i >= 0);
   const keep = (kept: (j: number) => boolean): Cand => base.map((r, i) => (parts.includes(i) && !kept(parts.indexOf(i)) ? [] : r));
   return {
+    base,
     n: parts.length,
     window: (a, b) => keep((j) => j >= a && j < b),
     without: (drop) => keep((j) => !drop[j]),

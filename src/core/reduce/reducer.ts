@@ -243,7 +243,7 @@ class Reduction {
       cur = await deleteChunks(t, unitsOf(cur), { from: 0, to: units, wholeFirst: false });
       t.accept(cur);
     }
-    return oneMinimal(t, cur, unitsOf);
+    return oneMinimal(t, unitsOf(cur), { unitsOf });
   }
 
   /** Verification of the result (fresh probes). */

@@ -8,6 +8,7 @@ describe('candidates and unit spaces', () => {
 
   it('keeps a window of units, dropping the rest of the part', () => {
     expect(units.n).toBe(4);
+    expect(units.base).toBe(base);
     expect(units.window(1, 3)).toEqual([[5, 8, 12, 15]]);
     expect(units.window(2, 2)).toEqual([[]]);
   });

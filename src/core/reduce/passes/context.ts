@@ -1,7 +1,9 @@
 /**
  * What every pass gets: a way to ask about candidates (memo, monotone inference, the oracle, sequential tests once
- * noisy), the evidence so far, and the number of probes it may keep in flight. Passes are plain functions of the form
- * `(ctx, space, options) => Promise<result>` over a unit space (candidate.ts); the reducer orders them.
+ * noisy), the evidence so far, and the number of probes it may keep in flight. Every pass is a plain function
+ * `(ctx: PassContext, space: UnitSpace, options) => Promise<result>` over a unit space (candidate.ts): locate and the
+ * end searches return where the trigger is, chunk deletion, binary splitting and the 1-minimality pass the smaller
+ * candidate. The reducer orders them.
  */
 import type { Cand } from '../candidate';
 import type { Entry, Evidence } from '../evidence';

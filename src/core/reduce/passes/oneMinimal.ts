@@ -7,16 +7,16 @@ import type { Cand, UnitSpace } from '../candidate';
 import { MARGIN, UNIT_MARGIN } from '../evidence';
 import type { PassContext } from './context';
 
-export async function oneMinimal(ctx: PassContext, start: Cand, unitsOf: (cand: Cand) => UnitSpace): Promise<Cand> {
+export async function oneMinimal(ctx: PassContext, space: UnitSpace, { unitsOf }: { unitsOf: (cand: Cand) => UnitSpace }): Promise<Cand> {
   const ev = ctx.evidence;
-  let cur = start;
+  let cur = space.base;
   for (let pass = 0; pass < 50; pass++) {
     let deleted = false;
     const noisyAtStart = ev.noisy;
     let u = 0;
     for (;;) {
-      const space = unitsOf(cur);
-      const n = space.n;
+      const units = unitsOf(cur);
+      const n = units.n;
       if (u >= n) break;
       // Everything at once while nothing has gone (the usual case: a pinned trigger); c at a time after a deletion,
       // since the answers still out were asked about the larger candidate.
@@ -24,7 +24,7 @@ export async function oneMinimal(ctx: PassContext, start: Cand, unitsOf: (cand: 
       // further candidate of a batch that held a deletion costs a full sequential test for nothing.
       const width = !ev.noisy && ev.monotone && !deleted ? n - u : ev.noisy && deleted ? 1 : Math.min(ctx.slots, n - u);
       const batch = Array.from({ length: width }, (_, j) => u + j);
-      const cands = batch.map((k) => space.withoutUnit(k));
+      const cands = batch.map((k) => units.withoutUnit(k));
       // Once a unit went, the span holds deletable units after all: the full "passes" lead again.
       const answers = await ctx.all(
         cands.map((c) =>
