@@ -1,9 +1,9 @@
 /**
  * The whole bisect job, shared by the CLI, the extension and the demo: build the input (a file, or a refused request
- * rebuilt from its transcript), wrap the oracle with cache, budget, concurrency and cancellation, run the reducer,
- * and assemble the BisectResult. When the run stops early (budget, cancel, a network failure after retries), the
- * result still carries the smallest candidate known to be refused, and every answer is in the cache, so running the
- * same command again resumes for free.
+ * rebuilt from its transcript), wrap the oracle with cache, budget and cancellation, run the reducer (which owns the
+ * concurrency limit) and assemble the BisectResult. When the run stops early (budget, cancel, a network failure after
+ * retries), the result still carries the smallest candidate known to be refused, and every answer is in the cache, so
+ * running the same command again resumes for free.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -114,7 +114,6 @@ export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
   const meter = new MeteredOracle(inner, {
     cache,
     budget: options.budget,
-    concurrency: options.concurrency,
     signal: options.signal,
     repeatMode: options.repeatMode,
     onEvent: (event: MeterEvent) => {

@@ -1,8 +1,9 @@
 /**
  * MeteredOracle: what the reducer actually talks to. It wraps a real oracle with, in this order: cancellation, the
- * persistent cache, a concurrency limit (`--concurrency N` probes in flight), the budget check before sending, and
- * counters plus a progress event after every answer. Transport errors pass through as OracleError and are never
- * recorded as answers.
+ * persistent cache, the budget check before sending, and counters plus a progress event after every answer.
+ * Transport errors pass through as OracleError and are never recorded as answers. It keeps no concurrency limit: the
+ * reducer's scheduler (reduce/scheduler.ts) is the one limit on probes in flight, so a slot is taken once, before a
+ * probe reaches this wrapper.
  */
 import { inputBytes } from '../oracle/estimate';
 import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from '../oracle/types';
@@ -38,9 +39,7 @@ export interface MeterOptions {
   /** Absent: no persistent cache (`--no-cache`). */
   cache?: ProbeCache;
   budget?: Budget | BudgetLimits;
-  /** Probes in flight at once (default 1). */
-  concurrency?: number;
-  /** Cancels everything: waiting probes and probes in flight throw OracleError('cancelled'). */
+  /** Cancels everything: probes in flight and probes asked after it throw OracleError('cancelled'). */
   signal?: AbortSignal;
   onEvent?: (event: MeterEvent) => void;
   /**
@@ -62,17 +61,13 @@ export class MeteredOracle implements Oracle {
   readonly budget: Budget;
   /** The budget or cancellation error that stopped the run, if one did (for its hint). */
   stopError?: OracleError;
-  private readonly concurrency: number;
   private readonly asked = new Map<string, number>();
-  private readonly waiting: Array<() => void> = [];
-  private running = 0;
 
   constructor(
     readonly inner: Oracle,
     private readonly options: MeterOptions = {},
   ) {
     this.budget = options.budget instanceof Budget ? options.budget : new Budget(options.budget, options.cache !== undefined);
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   }
 
   get name(): string {
@@ -112,38 +107,30 @@ export class MeteredOracle implements Oracle {
     const stored = cache?.answer(key, index);
     if (stored !== undefined) return this.fromCache(stored, input, cache!.get(key)?.lastCategory);
 
-    await this.acquire(abort);
+    const raw = this.estimate(input);
+    const reservation = this.budget.reserve(raw);
+    this.counters.inFlight++;
+    let verdict: Verdict;
     try {
-      // Another probe of the same input may have been answered while this one waited (memo mode).
-      const late = cache?.answer(key, index);
-      if (late !== undefined) return this.fromCache(late, input, cache!.get(key)?.lastCategory);
-      const raw = this.estimate(input);
-      const reservation = this.budget.reserve(raw);
-      this.counters.inFlight++;
-      let verdict: Verdict;
-      try {
-        verdict = await this.inner.probe(input, abort);
-      } catch (error) {
-        this.budget.release(reservation);
-        this.counters.errors++;
-        if (abort?.aborted) throw cancelled(error);
-        throw error;
-      } finally {
-        this.counters.inFlight--;
-      }
-      this.budget.settle(reservation, { inputTokens: verdict.usage.inputTokens, costUsd: verdict.costUsd }, raw);
-      const c = this.counters;
-      c.probes++;
-      c.inputTokens += verdict.usage.inputTokens;
-      c.outputTokens += verdict.usage.outputTokens;
-      c.bytesSent += verdict.bytesSent;
-      c.costUsd += verdict.costUsd;
-      if (cache) await cache.record(key, verdict.refused, verdict.usage, verdict.costUsd, verdict.category);
-      this.emit(verdict.refused, false, inputBytes(input), verdict.latencyMs);
-      return verdict;
+      verdict = await this.inner.probe(input, abort);
+    } catch (error) {
+      this.budget.release(reservation);
+      this.counters.errors++;
+      if (abort?.aborted) throw cancelled(error);
+      throw error;
     } finally {
-      this.release();
+      this.counters.inFlight--;
     }
+    this.budget.settle(reservation, { inputTokens: verdict.usage.inputTokens, costUsd: verdict.costUsd }, raw);
+    const c = this.counters;
+    c.probes++;
+    c.inputTokens += verdict.usage.inputTokens;
+    c.outputTokens += verdict.usage.outputTokens;
+    c.bytesSent += verdict.bytesSent;
+    c.costUsd += verdict.costUsd;
+    if (cache) await cache.record(key, verdict.refused, verdict.usage, verdict.costUsd, verdict.category);
+    this.emit(verdict.refused, false, inputBytes(input), verdict.latencyMs);
+    return verdict;
   }
 
   async close(): Promise<void> {
@@ -168,32 +155,6 @@ export class MeteredOracle implements Oracle {
 
   private emit(refused: boolean, cached: boolean, size: number, latencyMs: number): void {
     this.options.onEvent?.({ type: 'answer', refused, cached, size, latencyMs, counters: { ...this.counters } });
-  }
-
-  private acquire(signal: AbortSignal | undefined): Promise<void> {
-    if (this.running < this.concurrency) {
-      this.running++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const grant = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        this.running++;
-        resolve();
-      };
-      const onAbort = (): void => {
-        const at = this.waiting.indexOf(grant);
-        if (at >= 0) this.waiting.splice(at, 1);
-        reject(cancelled());
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(grant);
-    });
-  }
-
-  private release(): void {
-    this.running--;
-    this.waiting.shift()?.();
   }
 }
 

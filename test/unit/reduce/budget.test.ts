@@ -54,7 +54,7 @@ describe('budgets, checked before sending', () => {
 
   it('never passes --max-usd, with several probes in flight reserving their share', async () => {
     const oracle = counting(1_000, () => 1_000);
-    const meter = new MeteredOracle(oracle, { budget: { maxUsd: 0.0251 }, concurrency: 4 });
+    const meter = new MeteredOracle(oracle, { budget: { maxUsd: 0.0251 } });
     const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => meter.probe({ parts: [{ kind: 'file', text: `c${i}` }] })));
     const spent = meter.counters.costUsd;
     expect(spent).toBeLessThanOrEqual(0.0251);

@@ -29,12 +29,12 @@ function slow(ms: number): Oracle & { maxInFlight: number } {
 const texts = (n: number): ProbeInput[] => Array.from({ length: n }, (_, i) => ({ parts: [{ kind: 'file' as const, text: `c${i}${i % 2 ? '!' : ''}` }] }));
 
 describe('MeteredOracle', () => {
-  it('keeps at most --concurrency probes in flight and counts everything', async () => {
+  it('counts every probe, paid and in flight (the reducer\'s scheduler limits how many are out)', async () => {
     const oracle = slow(30);
     const events: MeterEvent[] = [];
-    const meter = new MeteredOracle(oracle, { concurrency: 3, onEvent: (e) => events.push(e) });
+    const meter = new MeteredOracle(oracle, { onEvent: (e) => events.push(e) });
     const verdicts = await Promise.all(texts(10).map((t) => meter.probe(t)));
-    expect(oracle.maxInFlight).toBe(3);
+    expect(oracle.maxInFlight).toBe(10);
     expect(verdicts.filter((v) => v.refused)).toHaveLength(5);
     expect(meter.counters).toMatchObject({ probes: 10, cachedProbes: 0, inputTokens: 50, outputTokens: 10, inFlight: 0 });
     expect(meter.counters.costUsd).toBeCloseTo(0.01, 10);
@@ -42,15 +42,16 @@ describe('MeteredOracle', () => {
     expect(events.at(-1)!.counters.probes).toBe(10);
   });
 
-  it('cancels waiting and in-flight probes with OracleError cancelled, keeping the counts of answered ones', async () => {
+  it('cancels in-flight probes and every later one with OracleError cancelled, keeping the counts of answered ones', async () => {
     const controller = new AbortController();
-    const meter = new MeteredOracle(slow(50), { concurrency: 2, signal: controller.signal });
-    const all = texts(6).map((t) => meter.probe(t));
-    setTimeout(() => controller.abort(), 75);
+    const meter = new MeteredOracle(slow(50), { signal: controller.signal });
+    const [first, ...rest] = texts(6);
+    await meter.probe(first!);
+    const all = rest.map((t) => meter.probe(t));
+    setTimeout(() => controller.abort(), 20);
     const settled = await Promise.allSettled(all);
-    const kinds = settled.map((s) => (s.status === 'fulfilled' ? 'answer' : (s.reason as OracleError).kind));
-    expect(kinds).toEqual(['answer', 'answer', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
-    expect(meter.counters).toMatchObject({ probes: 2, inFlight: 0 });
+    expect(settled.map((s) => (s.status === 'fulfilled' ? 'answer' : (s.reason as OracleError).kind))).toEqual(Array(5).fill('cancelled'));
+    expect(meter.counters).toMatchObject({ probes: 1, inFlight: 0, errors: 5 });
     await expect(meter.probe(texts(1)[0]!)).rejects.toMatchObject({ kind: 'cancelled' });
   });
 

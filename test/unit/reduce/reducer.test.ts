@@ -119,6 +119,38 @@ describe('reduce', () => {
     expect(new Set(events)).toContain('chars');
   });
 
+  it('keeps at most --concurrency probes on the wire (the one limit: the oracle wrapper keeps none)', async () => {
+    const lines = filler(800, 5).split('\n');
+    lines[300] = 'the window said: culture anthrax spores quietly';
+    let active = 0;
+    let most = 0;
+    const oracle: Oracle = {
+      name: 'slow',
+      async probe(input) {
+        active++;
+        most = Math.max(most, active);
+        await new Promise((r) => setTimeout(r, 2));
+        active--;
+        const text = input.parts.map((p) => p.text).join('');
+        return { refused: text.includes('anthrax spores'), usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, bytesSent: text.length, latencyMs: 2 };
+      },
+    };
+    const out = await reduce(file(lines.join('\n')), oracle, { concurrency: 3 });
+    expect(out.minimal.parts[0]!.text).toBe('anthrax spores');
+    expect(most).toBe(3);
+  });
+
+  it('labels the noise estimate\'s repeats "confirm", though they answer while the search goes on', async () => {
+    const lines = filler(400, 5).split('\n');
+    lines[100] = 'the window said: culture anthrax spores quietly';
+    const events: string[] = [];
+    const out = await reduce(file(lines.join('\n')), predicateOracle((t) => t.includes('anthrax spores')), { concurrency: 2, onProgress: (e) => events.push(e.phase) });
+    // A single part is never probed whole up front: its confirmRuns - 1 = 2 repeats go to the first located span.
+    expect(events.filter((p) => p === 'confirm')).toHaveLength(2);
+    expect(events.indexOf('confirm')).toBeGreaterThan(0);
+    expect(out.repeats).toBeGreaterThanOrEqual(2);
+  });
+
   it('says not-refused when the original passes', async () => {
     const out = await reduce(file('nothing to see here\n'), predicateOracle(() => false));
     expect(out.status).toBe('not-refused');

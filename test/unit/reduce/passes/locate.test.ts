@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { locate } from '../../../../src/core/reduce/passes/locate';
+import { keeps, scripted, wholePart } from './scripted';
+
+const trigger = [600, 601, 602, 603, 604];
+
+describe('locate', () => {
+  it.each([1, 2, 4])('finds the window of one contiguous trigger among 1,000 units with %i in flight', async (slots) => {
+    const ctx = scripted(keeps(...trigger), { slots });
+    const { space } = wholePart(1000);
+    const found = await locate(ctx, space, { first: true });
+    expect(found).toEqual({ span: [600, 605], scattered: false });
+    // About log2 of the number of spans: far fewer probes than units.
+    expect(ctx.probed.length).toBeLessThan(40);
+  });
+
+  it('says "scattered" when no window holds two fragments far apart (group testing takes over)', async () => {
+    const ctx = scripted(keeps(100, 900));
+    const { space } = wholePart(1000);
+    expect(await locate(ctx, space, { first: true })).toEqual({ span: [0, 1000], scattered: true });
+  });
+
+  it('pins the two ends of separated fragments when a coarser level already located them', async () => {
+    const ctx = scripted(keeps(10, 40));
+    const { space } = wholePart(60);
+    expect(await locate(ctx, space, { first: false })).toEqual({ span: [10, 41], scattered: false });
+  });
+
+  it('descends by the posterior once the oracle is known to flip, and the span still holds the trigger', async () => {
+    const ctx = scripted(keeps(...trigger), { slots: 2, flip: (n) => n % 6 === 0 });
+    ctx.evidence.noisy = true;
+    const { space } = wholePart(1000);
+    const { span, scattered } = await locate(ctx, space, { first: true });
+    expect(scattered).toBe(false);
+    expect(span[0]).toBeLessThanOrEqual(600);
+    expect(span[1]).toBeGreaterThanOrEqual(605);
+    expect(span[1] - span[0]).toBeLessThan(20);
+  });
+});
