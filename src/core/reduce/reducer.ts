@@ -35,9 +35,9 @@
  * and the reduction resumes from the last candidate observed refused. A stop (budget, cancel) returns the smallest
  * candidate observed refused (by the sequential margin once noise is seen), never one that is not.
  */
-import { OracleError, type Oracle, type ProbeInput } from '../oracle/types';
+import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types';
 import { modelFor, type PartModel } from './model';
-import type { BisectPartSummary, ReduceOptions, ReduceOutcome } from './result';
+import type { PartSummary, ReduceOptions, ReduceOutcome } from './result';
 import { runsKey, runsSelect, runsSubset, type Runs } from './runs';
 
 /** A candidate: the kept atoms of each part (empty: the part is dropped from the request). */
@@ -1213,7 +1213,7 @@ class Reduction {
   private outcome(status: ReduceOutcome['status'], cand: Cand): ReduceOutcome {
     const e = this.entry(cand);
     const minimal: ProbeInput = e.input ?? { ...this.input, parts: this.input.parts.filter((_, i) => cand[i]!.length) };
-    const parts: BisectPartSummary[] = this.input.parts.map((part, index) => ({
+    const parts: PartSummary[] = this.input.parts.map((part, index) => ({
       index,
       kind: part.kind,
       ...(part.toolName ? { toolName: part.toolName } : {}),

@@ -4,8 +4,8 @@
  * counters plus a progress event after every answer. Transport errors pass through as OracleError and are never
  * recorded as answers.
  */
-import { inputBytes } from '../oracle/estimate';
-import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from '../oracle/types';
+import { inputBytes } from './oracle/estimate';
+import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from './oracle/types';
 import { Budget, type BudgetLimits } from './budget';
 import { probeKey, type ProbeCache } from './cache';
 
