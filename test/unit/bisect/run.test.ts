@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runBisect, type BisectProgress } from '../../../src/core/bisect/run';
+import { prepareBisect, runBisect, type BisectProgress } from '../../../src/core/bisect/run';
 import { CommandOracle } from '../../../src/core/probe/oracle/command';
+import type { Oracle } from '../../../src/core/probe/oracle/types';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { scanProjects } from '../../../src/core/transcript/scan';
 import { simOracleFactories as oracles } from '../../../src/sim/oracle';
@@ -199,5 +200,31 @@ describe('runBisect from a refusal', () => {
     await mkdir(join(dir, 'projects'), { recursive: true });
     await expect(runBisect({ source: { kind: 'refusal-id', id: 'nope', claudeDir: dir }, oracle: { kind: 'sim' }, oracles, cache: false }))
       .rejects.toMatchObject({ kind: 'not-found', hint: expect.stringMatching(/aup-bisect scan/) });
+  });
+});
+
+describe('prepareBisect', () => {
+  it('builds the input and the estimate before any probe, and closes the oracle it created when not run', async () => {
+    let probes = 0;
+    let closed = 0;
+    const oracle: Oracle = {
+      name: 'api',
+      probe: () => {
+        probes++;
+        return Promise.reject(new Error('not expected'));
+      },
+      estimate: () => ({ inputTokens: 100, outputTokens: 1, costUsd: 0.001 }),
+      close: async () => {
+        closed++;
+      },
+    };
+    const job = await prepareBisect({ source: { kind: 'text', text: 'a needle' }, oracle, cache: false, budget: { maxProbes: 20 } });
+    expect(job.estimate).toMatchObject({ paid: true, probes: { low: 11, high: 20 } });
+    expect(job.estimate.line).toMatch(/^api: Each probe sends about 100 input tokens .* The budget stops the run at 20 paid probes;/);
+    await job.close();
+    await job.close();
+    expect(probes).toBe(0);
+    // The caller's own oracle stays open: only oracles created from a config are closed.
+    expect(closed).toBe(0);
   });
 });
