@@ -124,7 +124,7 @@ describe('readClaudeJson', () => {
 });
 
 describe('readClaudeJson on results written by the real Claude Code 2.1.328 (test/fixtures/claude-code)', () => {
-  const fixtures = join(__dirname, '../../fixtures/claude-code');
+  const fixtures = join(__dirname, '../../../fixtures/claude-code');
   const manifest = JSON.parse(readFileSync(join(fixtures, 'manifest.json'), 'utf8')) as {
     fixtures: Array<{ name: string; mode: string; refused: boolean; files: { result?: string } }>;
   };
