@@ -7,7 +7,7 @@
  * --noisy-seeds FROM-TO the seeds of the noisy case's repeated runs (default 101-110: 20 runs).
  */
 import { reduce } from '../src/core/reduce/reducer';
-import type { ProbeInput } from '../src/core/oracle/types';
+import type { ProbeInput } from '../src/core/probe/oracle/types';
 import { buildSuite, type BenchCase } from './reduce/cases';
 import { lineDdminHalfSplit, referenceDdmin, type DdminStats } from './reduce/ddmin';
 import { runExternal, which } from './reduce/delta';

@@ -3,7 +3,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFStream, StandardFonts } from 'pdf-lib';
-import type { ProbeInput } from '../../src/core/oracle/types';
+import type { ProbeInput } from '../../src/core/probe/oracle/types';
 import { seeded } from './oracle';
 
 export interface BenchCase {

@@ -4,7 +4,7 @@
  * is sent; the clock jumps to the next completion once every slot is busy or the caller has gone quiet (nothing new
  * sent for a few real milliseconds). Wall time is then what the run would take against a 1 s oracle.
  */
-import type { Oracle, ProbeInput, Verdict } from '../../src/core/oracle/types';
+import type { Oracle, ProbeInput, Verdict } from '../../src/core/probe/oracle/types';
 import { seededRandom } from '../../src/sim/noise';
 
 export type Predicate = (input: ProbeInput) => boolean | Promise<boolean>;

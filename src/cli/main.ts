@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { version } from '../../package.json';
+import { formatUserError } from '../core/errors';
 import { register as registerSim } from './commands/sim';
 import { register as registerBisect } from './commands/bisect';
 import { register as registerDraft } from './commands/draft';
@@ -30,8 +31,8 @@ registerDraft(program);
 registerFile(program);
 registerDemo(program);
 
+// Every command's failure ends here (bisect prints its own, for --json): the message and what to do about it.
 program.parseAsync(process.argv).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`aup-bisect: ${message}\n`);
+  process.stderr.write(`aup-bisect: ${formatUserError(error)}\n`);
   process.exitCode = 1;
 });

@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { costUsd } from '../core/oracle/prices';
+import { costUsd } from '../core/prices';
 
 export const DEMO_MODEL = 'claude-opus-4-8';
 const DISPLAY = 'Opus 4.8';

@@ -1,15 +1,16 @@
 /**
- * Bisect Trigger in the editor: choose the oracle, show the cost estimate and ask before the first paid probe, run
- * the core's runBisect under a cancellable progress notification with the live view, then save the result in
+ * Bisect Trigger in the editor: choose the oracle, show the core's cost estimate and ask before the first paid probe,
+ * run the core's bisect job under a cancellable progress notification with the live view, then save the result in
  * globalStorage and open the diff (original vs minimal) with the verification rate and the next step.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { inputBytes } from '../core/oracle/estimate';
-import { createOracle } from '../core/oracle/index';
-import type { Oracle, ProbeInput } from '../core/oracle/types';
-import { inputFromFile, runBisect, type BisectProgress } from '../core/reduce/bisect';
-import { rebuildRequest } from '../core/transcript/parts';
+import { prepareBisect, type BisectProgress } from '../core/bisect/run';
+import type { BisectSource } from '../core/bisect/source';
+import { formatUserError } from '../core/errors';
+import { inputBytes } from '../core/probe/oracle/estimate';
+import type { OracleFactories } from '../core/probe/oracle/index';
+import type { ProbeInput } from '../core/probe/oracle/types';
 import type { RefusalRecord } from '../core/refusal/record';
 import { BisectPanel, summarize } from './bisectPanel';
 import type { Services } from './commands';
@@ -24,35 +25,25 @@ export type BisectTarget =
   /** A file; `text` when it comes from an editor (unsaved changes or a selection). */
   | { kind: 'file'; uri: vscode.Uri; text?: string; selection?: boolean };
 
-/** Rough count of probes a run takes: confirmation and verification, plus a few per halving of the input. */
-export function expectedProbes(bytes: number): { low: number; high: number } {
-  const halvings = Math.max(1, Math.ceil(Math.log2(Math.max(2, bytes))));
-  return { low: 3 + 5 + halvings, high: 3 + 5 + 4 * halvings };
+/** The stand-in (oracle setting "sim"), loaded only when chosen. */
+const oracles: OracleFactories = { sim: async (options) => (await import('../sim/oracle')).createSimOracle(options) };
+
+function sourceOf(target: BisectTarget): BisectSource {
+  if (target.kind === 'refusal') return { kind: 'refusal', refusal: target.refusal };
+  const fileName = path.basename(target.uri.fsPath || target.uri.path);
+  if (target.text !== undefined) return { kind: 'text', text: target.text, fileName, filePath: target.uri.fsPath || undefined };
+  return { kind: 'file', path: target.uri.fsPath };
 }
 
-export function costLine(perProbeUsd: number, perProbeTokens: number, bytes: number, budgetUsd: number, maxProbes: number): string {
-  const { low, high } = expectedProbes(bytes);
-  const usd = (n: number): string => `$${n < 0.01 ? n.toFixed(4) : n.toFixed(2)}`;
-  return `Each probe sends about ${perProbeTokens.toLocaleString('en-US')} input tokens (${usd(perProbeUsd)} at most, less as the input shrinks). ` +
-    `Expect ${low}-${high} probes, about ${usd(perProbeUsd * low * 0.5)}-${usd(perProbeUsd * high * 0.5)}. ` +
-    `The budget stops the run at ${usd(budgetUsd)} or ${maxProbes} paid probes; cached answers are free.`;
-}
-
-async function buildInput(target: BisectTarget, model: string | undefined): Promise<{ input: ProbeInput; originalText: string; label: string }> {
+/** The view's title and the diff's left side. */
+function describeTarget(target: BisectTarget, input: ProbeInput): { originalText: string; label: string } {
   if (target.kind === 'refusal') {
-    const input = await rebuildRequest(target.refusal);
-    if (model) input.model = model;
     const label = `${target.refusal.models[0]?.model ?? 'refusal'} ${new Date(target.refusal.timestamp).toLocaleString()}`;
-    return { input, originalText: input.parts.map((p) => p.text).join('\n\n'), label };
+    return { originalText: input.parts.map((p) => p.text).join('\n\n'), label };
   }
   const fileName = path.basename(target.uri.fsPath || target.uri.path);
-  if (target.text !== undefined) {
-    const input: ProbeInput = { parts: [{ kind: 'file', text: target.text, fileName, filePath: target.uri.fsPath || undefined }] };
-    if (model) input.model = model;
-    return { input, originalText: target.text, label: target.selection ? `selection in ${fileName}` : fileName };
-  }
-  const { input } = await inputFromFile(target.uri.fsPath, model);
-  return { input, originalText: input.parts[0]?.mediaType === 'application/pdf' ? '(PDF: see the minimal file)' : input.parts[0]!.text, label: fileName };
+  if (target.text !== undefined) return { originalText: target.text, label: target.selection ? `selection in ${fileName}` : fileName };
+  return { originalText: input.parts[0]?.mediaType === 'application/pdf' ? '(PDF: see the minimal file)' : input.parts[0]!.text, label: fileName };
 }
 
 export async function runBisectFlow(s: Services, target: BisectTarget): Promise<SavedResult | undefined> {
@@ -72,8 +63,17 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
     throw error;
   }
   if (!config) return undefined;
-  const { input, originalText, label } = await buildInput(target, settings.model);
-  const oracle: Oracle = await createOracle(config);
+  const job = await prepareBisect({
+    source: sourceOf(target),
+    oracle: config,
+    oracles,
+    model: settings.model,
+    budget: { maxProbes: settings.maxProbes, maxUsd: settings.maxCostUsd },
+    concurrency: settings.concurrency,
+    outDir: path.join(s.context.globalStorageUri.fsPath, 'minimal'),
+  });
+  const { input } = job;
+  const { originalText, label } = describeTarget(target, input);
   try {
     const controller = new AbortController();
     const panel = new BisectPanel(s.context.extensionUri, label, (message) => {
@@ -85,33 +85,22 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
     // Ask before the first paid probe, in the view where the run will show (a modal dialog would do too, but VS
     // Code refuses modals in extension tests, and the view keeps the estimate next to the live figures).
     // The stand-in and a test command are free; the API and `claude -p` spend the user's money or quota.
-    if (oracle.name !== 'sim' && oracle.name !== 'command') {
-      const estimate = oracle.estimate?.(input);
-      const model = input.model ?? oracle.model;
-      const text = `${oracle.name}${model ? ` (${model})` : ''}: ` + (estimate
-        ? costLine(estimate.costUsd, estimate.inputTokens, inputBytes(input), settings.maxCostUsd, settings.maxProbes)
-        : `each probe is a real request. Expect ${expectedProbes(inputBytes(input)).low}-${expectedProbes(inputBytes(input)).high} probes; the budget stops the run at ${settings.maxProbes} paid probes.`);
+    if (job.estimate.paid) {
       panel.panel.reveal();
-      if (!(await panel.confirm(text))) {
+      if (!(await panel.confirm(job.estimate.line))) {
         log.info(`bisect not started: ${label}`);
         return undefined;
       }
     }
-    log.info(`bisect started: ${label} (${oracle.name}, ${inputBytes(input)} B)`);
+    log.info(`bisect started: ${label} (${job.oracle.name}, ${inputBytes(input)} B)`);
 
     const run = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `AUP Bisect: ${label}`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => controller.abort());
         let lastReport = 0;
-        return runBisect({
-          input,
-          refusal: target.kind === 'refusal' ? target.refusal : undefined,
-          oracle,
-          budget: { maxProbes: settings.maxProbes, maxUsd: settings.maxCostUsd },
-          concurrency: settings.concurrency,
+        return job.run({
           signal: controller.signal,
-          outDir: path.join(s.context.globalStorageUri.fsPath, 'minimal'),
           onProgress: (e: BisectProgress) => {
             panel.progress({ phase: e.phase, probes: e.probes + e.cachedProbes, tokens: e.inputTokens + e.outputTokens, costUsd: e.costUsd, currentSize: e.currentSize, originalSize: e.originalSize });
             const now = Date.now();
@@ -124,14 +113,9 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
       },
     ).then(undefined, (error: unknown) => {
       // Shown in the view too, so it does not sit at "starting" after a failure (the command reports it as well).
-      const hint = error instanceof Error ? (error as Error & { hint?: unknown }).hint : undefined;
-      panel.error(`${error instanceof Error ? error.message : String(error)}${typeof hint === 'string' ? `\n${hint}` : ''}`);
+      panel.error(formatUserError(error));
       throw error;
     });
-    // The input was built here, so the core does not know where it came from: record it for the report.
-    if (target.kind === 'refusal') run.refusal = target.refusal;
-    if (target.kind === 'file' && !run.original.path && target.uri.fsPath) run.original.path = target.uri.fsPath;
-    if (target.kind === 'file' && !run.original.fileName) run.original.fileName = path.basename(target.uri.fsPath || target.uri.path);
     panel.done(run);
     const saved = await s.results.save(label, run, originalText, panel.history);
     s.lastResult = saved;
@@ -148,7 +132,7 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
     if (error instanceof Error) log.error('bisect failed', error);
     throw error;
   } finally {
-    await oracle.close?.().catch(() => undefined);
+    await job.close().catch(() => undefined);
   }
 }
 

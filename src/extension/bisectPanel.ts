@@ -3,7 +3,7 @@
  * then the verdict, the minimal trigger, and buttons for the diff and the issue draft.
  */
 import type * as vscode from 'vscode';
-import type { BisectResult } from '../core/reduce/result';
+import type { BisectResult } from '../core/bisect/result';
 import { createWebviewPanel } from './vscodeapi';
 import { escapeHtml, webviewHtml } from './webview';
 

@@ -33,6 +33,7 @@ import {
   showWarningMessage,
   writeClipboard,
 } from './vscodeapi';
+import { formatUserError } from '../core/errors';
 
 export interface Services {
   context: vscode.ExtensionContext;
@@ -71,11 +72,7 @@ export function resolveArg(s: Services, arg: unknown): { refusal?: SeenRefusal; 
 }
 
 function errorText(error: unknown): string {
-  if (error instanceof Error) {
-    const hint = (error as { hint?: unknown }).hint;
-    return typeof hint === 'string' && hint ? `${error.message}. ${hint}` : error.message;
-  }
-  return String(error);
+  return formatUserError(error, 'sentence');
 }
 
 /** Runs a command body, turning any failure into an error notification with what to do (and a log entry). */

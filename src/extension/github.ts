@@ -4,7 +4,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BisectResult } from '../core/reduce/result';
+import type { BisectResult } from '../core/bisect/result';
 import type { RefusalRecord } from '../core/refusal/record';
 import type { IssueDraft } from '../core/report/draft';
 import { duplicateQueryFor, findDuplicates, type DuplicateQuery } from '../core/report/duplicates';

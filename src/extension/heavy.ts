@@ -10,4 +10,4 @@ export { resolveProjectsDir } from '../core/transcript/locate';
 export { TranscriptTailer } from '../core/transcript/tail';
 export { scanProjects } from '../core/transcript/scan';
 export { TerminalRefusalScanner } from '../core/refusal/terminal';
-export { defaultCacheDir } from '../core/reduce/cache';
+export { defaultCacheDir } from '../core/probe/cache';

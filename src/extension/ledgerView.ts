@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { buildReport, entriesToCsv, type LedgerReport } from '../core/ledger/report';
-import { loadPriceTable } from '../core/ledger/prices';
+import { loadPriceTable } from '../core/prices';
 import { scanLedger, type LedgerScanStats } from '../core/ledger/scan';
 import type { LedgerEntry } from '../core/ledger/types';
 import { buildLedgerViewModel, type LedgerViewModel } from '../core/ledger/viewModel';

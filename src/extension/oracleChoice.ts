@@ -4,7 +4,7 @@
  */
 import { access, constants } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { OracleConfig } from '../core/oracle/index';
+import type { OracleConfig } from '../core/probe/oracle/index';
 import type { Settings } from './settings';
 import { executeCommand, isWorkspaceTrusted, showQuickPick } from './vscodeapi';
 

@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { BisectResult } from '../core/reduce/result';
+import type { BisectResult } from '../core/bisect/result';
 import { log } from './logger';
 import type { SavedResultRef } from './store';
 

@@ -4,7 +4,7 @@
  */
 import { EventEmitter, type Event } from 'vscode';
 import type { RefusalRecord } from '../core/refusal/record';
-import type { BisectResult } from '../core/reduce/result';
+import type { BisectResult } from '../core/bisect/result';
 
 export interface TerminalSighting {
   terminalName: string;

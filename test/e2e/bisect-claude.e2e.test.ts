@@ -5,8 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClaudeOracle, PROBE_DIR_PREFIX } from '../../src/core/oracle/claude';
-import { runBisect, type BisectProgress } from '../../src/core/reduce/bisect';
+import { ClaudeOracle, PROBE_DIR_PREFIX } from '../../src/core/probe/oracle/claude';
+import { runBisect, type BisectProgress } from '../../src/core/bisect/run';
 import { startSim, type SimServer, type SimStats } from '../../src/sim/server';
 import { bundleCli } from '../support/cli-bundle';
 import { CLAUDE_BIN, CLAUDE_CODE_VERSION, claudeUnavailable, makeSandbox, runPrint, type Sandbox } from './claude-code';
@@ -137,7 +137,7 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
     let sawProbeDir = false;
     const run = await withTmpdir(tmp, () =>
       runBisect({
-        file,
+        source: { kind: 'file', path: file },
         oracle: { kind: 'claude', claudeBinary: CLAUDE_BIN, env: box.env, timeoutMs: 60_000 },
         concurrency: 2,
         cache: false,

@@ -7,9 +7,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { OracleConfig, OracleKind } from '../../core/oracle/index';
-import { OracleError } from '../../core/oracle/types';
-import { runBisect, type BisectProgress, type BisectRun } from '../../core/reduce/bisect';
+import type { BisectResult } from '../../core/bisect/result';
+import { prepareBisect, type BisectJob, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
+import { describeUserError, formatUserError, UserError } from '../../core/errors';
+import type { OracleConfig, OracleKind } from '../../core/probe/oracle/index';
+import { simOracleFactories } from '../../sim/oracle';
 
 interface BisectFlags {
   test?: string;
@@ -77,24 +79,19 @@ export async function bisectCommand(
   },
 ): Promise<number> {
   const fail = (error: unknown): number => {
-    const e = error instanceof OracleError ? error : undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`aup-bisect: ${message}\n${e?.hint ? `  ${e.hint}\n` : ''}`);
-    if (flags.json) io.stdout.write(`${JSON.stringify({ error: { kind: e?.kind ?? 'other', message, hint: e?.hint } })}\n`);
+    io.stderr.write(`aup-bisect: ${formatUserError(error)}\n`);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ error: describeUserError(error) })}\n`);
     return 1;
   };
 
-  let config: OracleConfig;
-  let run: Parameters<typeof runBisect>[0];
+  let job: BisectJob;
   try {
     if (!file && !flags.refusal) throw usage('give a FILE to bisect, or --refusal ID', command);
     if (file && flags.refusal) throw usage('give either a FILE or --refusal ID, not both', command);
-    config = oracleConfig(flags, io.env);
-    run = {
-      file,
-      refusalId: flags.refusal,
-      claudeDir: flags.claudeDir,
-      oracle: config,
+    const options: BisectOptions = {
+      source: file ? { kind: 'file', path: file } : { kind: 'refusal-id', id: flags.refusal!, claudeDir: flags.claudeDir },
+      oracle: oracleConfig(flags, io.env),
+      oracles: simOracleFactories,
       model: flags.model,
       concurrency: whole(flags.concurrency, '--concurrency', 1),
       budget: {
@@ -106,9 +103,12 @@ export async function bisectCommand(
       verifyRuns: whole(flags.verify ?? '5', '--verify', 1),
       outDir: flags.out ? dirname(resolve(flags.out)) : undefined,
     };
+    job = await prepareBisect(options);
   } catch (error) {
     return fail(error);
   }
+  // The same estimate the extension shows before its first paid probe.
+  if (!flags.quiet) io.stderr.write(`aup-bisect: ${job.estimate.line}\n`);
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -120,9 +120,9 @@ export async function bisectCommand(
   };
   process.on('SIGINT', onSigint);
   const progress = flags.quiet ? undefined : progressReporter(io.stderr);
-  let result: BisectRun;
+  let result: BisectResult;
   try {
-    result = await runBisect({ ...run, signal: controller.signal, onProgress: progress?.update });
+    result = await job.run({ signal: controller.signal, onProgress: progress?.update });
   } catch (error) {
     progress?.stop();
     return fail(error);
@@ -174,8 +174,8 @@ function oracleConfig(flags: BisectFlags, env: NodeJS.ProcessEnv): OracleConfig 
   return config;
 }
 
-function usage(message: string, command?: Command): OracleError {
-  return new OracleError('bad-request', message, command ? `Usage: aup-bisect bisect ${command.usage()}` : 'See aup-bisect bisect --help.');
+function usage(message: string, command?: Command): UserError {
+  return new UserError('usage', message, command ? `Usage: aup-bisect bisect ${command.usage()}` : 'See aup-bisect bisect --help.');
 }
 
 function whole(value: string, flag: string, min: number): number {
@@ -235,7 +235,7 @@ function progressReporter(stream: NodeJS.WriteStream | NodeJS.WritableStream): {
   };
 }
 
-export function humanSummary(r: BisectRun, out?: string): string {
+export function humanSummary(r: BisectResult, out?: string): string {
   const lines: string[] = [];
   if (r.status === 'not-refused') {
     lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: refused ${r.verification.refused}/${r.verification.of}.`);

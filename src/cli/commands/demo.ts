@@ -11,8 +11,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { version } from '../../../package.json';
 import type { RefusalRecord } from '../../core/refusal/record';
-import type { BisectProgress } from '../../core/reduce/bisect';
-import { runBisect } from '../../core/reduce/bisect';
+import { runBisect, type BisectProgress } from '../../core/bisect/run';
 import { draftIssue } from '../../core/report/draft';
 import { saveDraft } from '../../core/report/file';
 import { systemReportEnv } from '../../core/report/input';
@@ -20,6 +19,7 @@ import { modelDisplayName } from '../../core/report/models';
 import { scanProjects } from '../../core/transcript/scan';
 import { AD_LINES, replaySampleSession } from '../../demo/session';
 import demoRules from '../../sim/rules/demo.json';
+import { simOracleFactories } from '../../sim/oracle';
 import { startSim, type SimRules } from '../../sim/server';
 
 interface DemoFlags {
@@ -96,7 +96,9 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
   };
   let run;
   try {
-    run = await runBisect({ refusal, oracle: { kind: 'sim' }, cache: false, concurrency: 2, outDir, onProgress });
+    run = await runBisect({
+      source: { kind: 'refusal', refusal }, oracle: { kind: 'sim' }, oracles: simOracleFactories, cache: false, concurrency: 2, outDir, onProgress,
+    });
   } finally {
     bar?.stop();
   }

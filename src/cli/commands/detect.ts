@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { matchPrintResult, type PrintResult } from '../../core/refusal/signatures';
 import { TerminalRefusalScanner, type TerminalRefusal } from '../../core/refusal/terminal';
 import { exitQuietlyOnClosedPipe } from './scan';
+import { UserError } from '../../core/errors';
 
 interface DetectFlags {
   json?: boolean;
@@ -25,7 +26,7 @@ function format(found: TerminalRefusal, json: boolean): string {
 
 function positive(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 2) throw new Error(`${flag} ${value}: give a whole number of at least 2`);
+  if (!Number.isInteger(n) || n < 2) throw new UserError('usage', `${flag} ${value}: give a whole number of at least 2`);
   return n;
 }
 
@@ -58,7 +59,7 @@ export function register(program: Command): void {
           emit(scanner.write(text));
         }
       } catch (error) {
-        throw new Error(`cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`);
+        throw new UserError('not-found', `cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`, 'Pass a terminal capture file, or - to read standard input.', { cause: error });
       }
       emit(scanner.write(decoder.end()));
       emit(scanner.end());

@@ -5,6 +5,7 @@ import { draftIssue, type IssueDraft, type ReportEnv } from '../../core/report/d
 import { saveDraft } from '../../core/report/file';
 import { readOriginalText, readReportInput, systemReportEnv, type ReportInput } from '../../core/report/input';
 import { formatRedactions } from '../../core/report/redact';
+import { UserError } from '../../core/errors';
 
 interface DraftFlags {
   out?: string;
@@ -42,7 +43,7 @@ export function register(program: Command): void {
     .option('--repo <owner/name>', 'the repository the issue is for', 'anthropics/claude-code')
     .action(async (resultPath: string, flags: DraftFlags) => {
       const input = await readReportInput(resultPath);
-      if (input.type === 'draft') throw new Error(`${resultPath} is already a draft; file it with \`aup-bisect file ${resultPath}\`.`);
+      if (input.type === 'draft') throw new UserError('bad-request', `${resultPath} is already a draft`, `File it with \`aup-bisect file ${resultPath}\`.`);
       const env = { ...systemReportEnv(), repo: flags.repo, toolVersion: version };
       const draft = (await draftFromInput(input, env))!;
       const out = flags.out ?? defaultDraftPath(resultPath);

@@ -13,9 +13,10 @@ import { version } from '../../../package.json';
 import { DEFAULT_REPO, parseDraftFile, type IssueDraft } from '../../core/report/draft';
 import { duplicateQueryFor, findDuplicates, formatDuplicates, searchQueries } from '../../core/report/duplicates';
 import { fileIssue, finalText, saveDraft } from '../../core/report/file';
-import { createGitHubClient, DEFAULT_API_URL, GitHubError } from '../../core/report/github';
+import { createGitHubClient, DEFAULT_API_URL } from '../../core/report/github';
 import { readReportInput, systemReportEnv } from '../../core/report/input';
 import { defaultDraftPath, draftFromInput, printRedactions } from './draft';
+import { formatUserError, UserError } from '../../core/errors';
 
 interface FileFlags {
   repo: string;
@@ -72,7 +73,7 @@ export function register(program: Command): void {
     .option('--no-search', 'skip the duplicate search')
     .option('-y, --yes', 'search and post without asking (needed for either when there is no terminal)')
     .action(async (inputPath: string, flags: FileFlags) => {
-      if (!/^[\w.-]+\/[\w.-]+$/.test(flags.repo)) throw new Error(`--repo must be owner/name, got "${flags.repo}".`);
+      if (!/^[\w.-]+\/[\w.-]+$/.test(flags.repo)) throw new UserError('usage', `--repo must be owner/name, got "${flags.repo}"`, 'For example --repo anthropics/claude-code.');
       const env = { ...systemReportEnv(), repo: flags.repo, toolVersion: version };
       const input = await readReportInput(inputPath);
       const draftPath = flags.out ?? (input.type === 'draft' ? inputPath : defaultDraftPath(inputPath));
@@ -116,8 +117,7 @@ export function register(program: Command): void {
             for (const line of formatDuplicates(await findDuplicates(client, query))) write(line);
             searched = true;
           } catch (error) {
-            const e = error instanceof GitHubError ? error : new GitHubError('other', String(error), '');
-            write(`Duplicate search skipped: ${e.message} ${e.hint}`);
+            write(`Duplicate search skipped: ${formatUserError(error, 'sentence')}`);
           }
           if (searched) {
             // The checklist's "I have searched existing issues" is ticked only once a search has run.
@@ -179,8 +179,7 @@ export function register(program: Command): void {
         return;
       }
       if (outcome.status === 'failed') {
-        write(`${outcome.error.message}`);
-        write(outcome.error.hint);
+        write(formatUserError(outcome.error));
         write(`The draft is kept in ${draftPath}; or file it in the browser: ${outcome.newIssueUrl}`);
         process.exitCode = 1;
       }

@@ -7,6 +7,7 @@ import { buildLedger, parseSince } from '../../core/ledger/ledger';
 import { creditRequest, entriesToCsv, formatText, rowsToCsv, toJson } from '../../core/ledger/report';
 import { LEDGER_DIMENSIONS, type LedgerDimension } from '../../core/ledger/types';
 import { resolveProjectsDir } from '../../core/transcript/locate';
+import { UserError } from '../../core/errors';
 
 interface LedgerFlags {
   claudeDir?: string;
@@ -36,9 +37,9 @@ export function register(program: Command): void {
     .option('--no-index', 'read every transcript from the start and write no index')
     .option('--credit-request', 'print a summary for Anthropic support: request ids, dates, models, tokens, cost')
     .action(async (flags: LedgerFlags) => {
-      if (flags.json && flags.csv) throw new Error('choose one of --json and --csv');
+      if (flags.json && flags.csv) throw new UserError('usage', 'choose one of --json and --csv');
       if (flags.by !== undefined && !LEDGER_DIMENSIONS.includes(flags.by as LedgerDimension)) {
-        throw new Error(`--by must be one of ${LEDGER_DIMENSIONS.join(', ')} (got "${flags.by}")`);
+        throw new UserError('usage', `--by must be one of ${LEDGER_DIMENSIONS.join(', ')} (got "${flags.by}")`);
       }
       const since = flags.since === undefined ? undefined : parseSince(flags.since);
       const { report, scan } = await buildLedger({

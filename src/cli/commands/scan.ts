@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { missingProjectsMessage, resolveProjectsDir } from '../../core/transcript/locate';
 import { emptyStats, scanProjects } from '../../core/transcript/scan';
 import type { RefusalRecord } from '../../core/refusal/record';
+import { UserError } from '../../core/errors';
 
 /** How scan and watch print a refusal record: one readable line, or one JSON line with --json. */
 function clip(text: string, max: number): string {
@@ -39,7 +40,7 @@ export function parseSince(value: string | undefined): Date | undefined {
     return new Date(Date.now() - Number(span[1]) * unit);
   }
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new Error(`--since ${value}: not a date; give an ISO date (2026-11-20, 2026-11-20T10:00Z) or a span such as 12h or 7d`);
+  if (Number.isNaN(time)) throw new UserError('usage', `--since ${value}: not a date`, 'Give an ISO date (2026-11-20, 2026-11-20T10:00Z) or a span such as 12h or 7d.');
   return new Date(time);
 }
 
@@ -69,7 +70,7 @@ export function register(program: Command): void {
       const since = parseSince(flags.since);
       const projectsDir = resolveProjectsDir(flags.claudeDir);
       const missing = missingProjectsMessage(projectsDir);
-      if (missing) throw new Error(missing);
+      if (missing) throw new UserError('not-found', missing);
       const stats = emptyStats();
       const started = performance.now();
       for await (const record of scanProjects(projectsDir, { since, stats, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) })) {

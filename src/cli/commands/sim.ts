@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startSim, type SimOptions, type SimRequestLog } from '../../sim/server';
 import type { Delivery } from '../../sim/classifier';
+import { UserError } from '../../core/errors';
 
 interface SimFlags {
   port: string;
@@ -53,9 +54,9 @@ export function register(program: Command): void {
 
 function toOptions(flags: SimFlags): SimOptions {
   const port = wholeNumber(flags.port, '--port');
-  if (port > 65535) throw new Error(`--port must be between 0 and 65535, got ${flags.port}`);
+  if (port > 65535) throw new UserError('usage', `--port must be between 0 and 65535, got ${flags.port}`, 'Pass --port 0 for any free port.');
   if (flags.delivery !== 'stop_reason' && flags.delivery !== 'content_filter_400') {
-    throw new Error(`--delivery must be "stop_reason" or "content_filter_400", got "${flags.delivery}"`);
+    throw new UserError('usage', `--delivery must be "stop_reason" or "content_filter_400", got "${flags.delivery}"`);
   }
   const options: SimOptions = { port, host: flags.host, rules: flags.rules, delivery: flags.delivery as Delivery, apiKey: flags.apiKey };
   if (flags.noise !== undefined || flags.falsePositive !== undefined) {
@@ -81,12 +82,12 @@ function describeRequest(r: SimRequestLog): string {
 }
 
 function wholeNumber(value: string, flag: string): number {
-  if (!/^\d+$/.test(value)) throw new Error(`${flag} must be a whole number, got "${value}"`);
+  if (!/^\d+$/.test(value)) throw new UserError('usage', `${flag} must be a whole number, got "${value}"`);
   return Number(value);
 }
 
 function probability(value: string, flag: string): number {
   const p = Number(value);
-  if (!(value.trim() !== '' && p >= 0 && p <= 1)) throw new Error(`${flag} must be a probability between 0 and 1, got "${value}"`);
+  if (!(value.trim() !== '' && p >= 0 && p <= 1)) throw new UserError('usage', `${flag} must be a probability between 0 and 1, got "${value}"`);
   return p;
 }

@@ -21,7 +21,7 @@ import type { RefusalKind, RefusingModel } from '../refusal/record';
 import { modelIdFromLabel } from '../refusal/signatures';
 import { CANDIDATE_MARKERS } from '../transcript/scan';
 import { recordId } from '../transcript/turn';
-import { priceUsage, type PriceTable } from './prices';
+import { priceUsage, type PriceTable } from '../prices';
 import { addUsage, emptyUsage, type LedgerEntry, type LedgerRequest, type TokenUsage } from './types';
 
 export interface LineRef {

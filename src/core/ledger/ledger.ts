@@ -1,5 +1,5 @@
 /** The ledger in one call, for the CLI and the extension: scan (incrementally), price, shape the report. */
-import { loadPriceTable } from './prices';
+import { loadPriceTable } from '../prices';
 import { buildReport, type LedgerReport } from './report';
 import { scanLedger, type LedgerScan } from './scan';
 import type { LedgerDimension } from './types';

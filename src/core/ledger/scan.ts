@@ -9,7 +9,7 @@ import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { extractFile, initialState, mergeTurns, pendingEntry, type ExtractState } from './extract';
-import { DEFAULT_PRICES, priceUsage, type PriceTable } from './prices';
+import { DEFAULT_PRICES, priceUsage, type PriceTable } from '../prices';
 import type { LedgerEntry } from './types';
 
 // Bump when the pass or the entry shape changes: an index from another version is rebuilt, not trusted.

@@ -35,7 +35,7 @@ export interface LedgerRequest {
 export type CostSource =
   /** Difference of Claude Code's own cumulative cost-state snapshots taken right before and right after the turn. */
   | 'cost-state'
-  /** Token usage priced with the price table (src/core/ledger/prices.ts or an override). */
+  /** Token usage priced with the price table (src/core/prices.ts or an override). */
   | 'price-table';
 
 export interface LedgerEntry {

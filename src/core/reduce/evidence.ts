@@ -7,7 +7,7 @@
  *  - the sequential test's rule: from the counts alone, decided refused, decided passes, or how many answers more.
  * Nothing here probes: the tester (tester.ts) asks the oracle and records the answers here.
  */
-import type { ProbeInput } from '../oracle/types';
+import type { ProbeInput } from '../probe/oracle/types';
 import { candKey, candSubset, type Cand } from './candidate';
 
 /**

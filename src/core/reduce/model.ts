@@ -2,7 +2,7 @@
  * Part models: how one part of a request is cut into units at each level and written back as a probe part.
  * Text parts: atoms are UTF-16 units and the levels come from units.ts. PDF parts: atoms are glyphs (pdf.ts).
  */
-import type { ProbePart } from '../oracle/types';
+import type { ProbePart } from '../probe/oracle/types';
 import { PdfModel, isPdf } from './pdf';
 import type { Runs } from './runs';
 import { flavorOf, textLevels, type TextLevel } from './units';

@@ -39,7 +39,7 @@
  * scheduler.ts (the concurrency limit, probes on the wire, phase labels), tester.ts (asking: decide, probe, the
  * checks on the answers), passes/ (one file per pass); this file orders the passes.
  */
-import type { Oracle, ProbeInput } from '../oracle/types';
+import type { Oracle, ProbeInput } from '../probe/oracle/types';
 import { candKey, liveParts, partUnits, type Cand } from './candidate';
 import { UNIT_MARGIN } from './evidence';
 import { modelFor, type PartModel } from './model';
@@ -47,7 +47,7 @@ import { deleteChunks } from './passes/chunks';
 import { Rewind } from './passes/context';
 import { locate } from './passes/locate';
 import { oneMinimal } from './passes/oneMinimal';
-import type { BisectPartSummary, ReduceOptions, ReduceOutcome } from './result';
+import type { PartSummary, ReduceOptions, ReduceOutcome } from './result';
 import { runsSelect } from './runs';
 import { Stop } from './scheduler';
 import { NotRefused, Tester } from './tester';
@@ -317,7 +317,7 @@ class Reduction {
     const t = this.t;
     const e = t.entry(cand);
     const minimal: ProbeInput = e.input ?? { ...this.input, parts: this.input.parts.filter((_, i) => cand[i]!.length) };
-    const parts: BisectPartSummary[] = this.input.parts.map((part, index) => ({
+    const parts: PartSummary[] = this.input.parts.map((part, index) => ({
       index,
       kind: part.kind,
       ...(part.toolName ? { toolName: part.toolName } : {}),

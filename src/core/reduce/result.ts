@@ -1,11 +1,12 @@
 /**
- * The bisect result: what `aup-bisect bisect --json` prints and saves, and what the report drafts an issue from.
- * Plain JSON. Fields named in the issue come first; the rest carry what a report and the extension need.
+ * What the reduction algorithm takes and gives back: its options, its progress events and its outcome. The words:
+ * "reduce" is the algorithm (this folder, ReduceOutcome), "bisect" is the use case around it (src/core/bisect/,
+ * BisectResult), which turns a reduce outcome plus the metering figures into the result a user sees.
  */
-import type { ProbeInput } from '../oracle/types';
-import type { RefusalRecord } from '../refusal/record';
+import type { ProbeInput } from '../probe/oracle/types';
 
-export interface BisectPartSummary {
+/** What the reduction kept of one part of the request (the bisect result lists one per part). */
+export interface PartSummary {
   index: number;
   kind: string;
   toolName?: string;
@@ -17,43 +18,6 @@ export interface BisectPartSummary {
   /** The minimal text kept from this part (empty when not needed). */
   minimal: string;
 }
-
-export interface BisectResult {
-  /** The minimal trigger text (the parts' minimal texts joined, when several parts are needed). */
-  minimal: string;
-  /** Paid probes sent to the oracle in this run (cache hits excluded). */
-  probes: number;
-  /** Probes answered from the persistent cache. */
-  cachedProbes: number;
-  inputTokens: number;
-  bytesSent: number;
-  /** True when removing any single unit at the finest granularity makes the refusal go away (checked). */
-  oneMinimal: boolean;
-  verification: { refused: number; of: number };
-  flipsSeen: number;
-  parts: BisectPartSummary[];
-  elapsedMs: number;
-
-  outputTokens: number;
-  costUsd: number;
-  /** Probes repeated to confirm a decision under noise. */
-  repeats: number;
-  /** The control: the trigger with one unit removed, and how often it passed. */
-  control?: { removed: string; passed: number; of: number };
-  oracle: string;
-  model?: string;
-  /** ISO date of the run. */
-  date: string;
-  /** The original input: where it came from and how big it was (never its whole text). */
-  original: { path?: string; fileName?: string; size: number; sha256: string; mediaType?: string };
-  /** For PDFs and other structured inputs: the minimal candidate as a valid file, written next to the result. */
-  minimalFile?: string;
-  /** The refusal this bisect started from (`bisect --refusal ID`). */
-  refusal?: RefusalRecord;
-  /** Why the run stopped early, if it did (budget reached, cancelled): what was learned so far is still in `minimal`. */
-  stoppedEarly?: string;
-}
-
 
 /** Options for the reduction algorithm (src/core/reduce/reducer.ts). Budgets are enforced by the oracle wrapper. */
 export interface ReduceOptions {
@@ -82,7 +46,7 @@ export interface ReduceOutcome {
   /** "not-refused": the original did not refuse (CLI exit 2). "stopped": budget or cancellation; `minimal` is the best so far. */
   status: 'reduced' | 'not-refused' | 'stopped';
   minimal: ProbeInput;
-  parts: BisectPartSummary[];
+  parts: PartSummary[];
   oneMinimal: boolean;
   verification: { refused: number; of: number };
   control?: { removed: string; passed: number; of: number };

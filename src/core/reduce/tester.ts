@@ -6,7 +6,7 @@
  * probed), the noise estimate's repeats beside the search, the checkpoint after each step and the audit of the
  * answers inference leaned on, and the history of kept candidates a rewind goes back through.
  */
-import { OracleError, type Oracle, type ProbeInput } from '../oracle/types';
+import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types';
 import { candKey, type Cand } from './candidate';
 import { Evidence, MARGIN, MAX_ANSWERS, type Entry } from './evidence';
 import type { PartModel } from './model';

@@ -6,7 +6,7 @@
  */
 import { diffLines } from 'diff';
 import type { RefusalKind, RefusalRecord } from '../refusal/record';
-import type { BisectPartSummary, BisectResult } from '../reduce/result';
+import type { PartSummary, BisectResult } from '../bisect/result';
 import { modelDisplayName } from './models';
 import { redact, type Redaction } from './redact';
 
@@ -114,7 +114,7 @@ const PDF_TEXT_OPERATOR = /(?:\)\s*Tj|\]\s*TJ|\)\s*['"])/;
 /** What kind of content the trigger is, for the title: "a PDF text operator", "a Read of a .py file", "a prompt". */
 function triggerNoun(result: BisectResult | undefined, refusal: RefusalRecord | undefined): string {
   const needed = result?.parts.filter((p) => p.needed) ?? [];
-  const part: Pick<BisectPartSummary, 'kind' | 'toolName' | 'filePath' | 'fileName'> | undefined =
+  const part: Pick<PartSummary, 'kind' | 'toolName' | 'filePath' | 'fileName'> | undefined =
     needed[0] ?? (refusal ? biggestPart(refusal) : undefined);
   const mediaType = result?.original.mediaType ?? refusal?.parts.find((p) => p.index === (part as { index?: number })?.index)?.mediaType;
   const name = part?.fileName ?? baseName(part?.filePath) ?? result?.original.fileName;
@@ -330,7 +330,7 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
   return out;
 }
 
-function isPdfPart(part: BisectPartSummary, result: BisectResult): boolean {
+function isPdfPart(part: PartSummary, result: BisectResult): boolean {
   const ext = fileExtension(part.fileName ?? baseName(part.filePath));
   if (ext) return ext === 'pdf';
   return result.original.mediaType === 'application/pdf' && result.parts.filter((p) => p.needed).length === 1;

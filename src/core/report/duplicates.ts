@@ -4,7 +4,7 @@
  * (kind, model, category) and the trigger's distinctive words; issues found by both rank first.
  */
 import type { RefusalKind, RefusalRecord } from '../refusal/record';
-import type { BisectResult } from '../reduce/result';
+import type { BisectResult } from '../bisect/result';
 import { toGitHubError, type GitHubClient } from './github';
 import { modelDisplayName } from './models';
 import { redact, type RedactContext } from './redact';

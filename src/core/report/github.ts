@@ -6,6 +6,7 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { UserError, type UserErrorKind } from '../errors';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
@@ -71,19 +72,15 @@ export function webUrlFor(apiUrl: string | undefined): string {
   return 'https://github.com';
 }
 
-export type GitHubFailureKind = 'auth' | 'rate-limit' | 'validation' | 'not-found' | 'network' | 'other';
+export type GitHubFailureKind = Extract<UserErrorKind, 'auth' | 'rate-limit' | 'validation' | 'not-found' | 'network' | 'other'>;
 
-export class GitHubError extends Error {
+/** A GitHub call that failed: a UserError (always with a hint) that also carries the HTTP status. */
+export class GitHubError extends UserError {
   override readonly name = 'GitHubError';
-  constructor(
-    readonly kind: GitHubFailureKind,
-    message: string,
-    /** What the user should do, in one sentence. */
-    readonly hint: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  declare readonly kind: GitHubFailureKind;
+  declare readonly hint: string;
+  constructor(kind: GitHubFailureKind, message: string, hint: string, readonly status?: number, options?: { cause?: unknown }) {
+    super(kind, message, hint, options);
   }
 }
 

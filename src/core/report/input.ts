@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir, hostname, release, userInfo, type as osType, arch } from 'node:os';
 import type { RefusalRecord } from '../refusal/record';
-import type { BisectResult } from '../reduce/result';
+import type { BisectResult } from '../bisect/result';
 import { parseDraftFile, type ReportEnv } from './draft';
 
 export type ReportInput =

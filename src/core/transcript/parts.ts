@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { ProbeInput, ProbePart } from '../oracle/types';
+import type { ProbeInput, ProbePart } from '../probe/oracle/types';
 import type { RefusalRecord, RequestPart } from '../refusal/record';
 import { parseLine, readLineFrom } from './jsonl';
 import { partBytes, partText, valueAt } from './turn';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDraftFile } from '../../../src/core/report/draft';
-import type { BisectResult } from '../../../src/core/reduce/result';
+import type { BisectResult } from '../../../src/core/bisect/result';
 import { AD_LINES } from '../../../src/demo/session';
 import { pdfText } from '../../../src/sim/request-text';
 import { bundleCli, runCli, type CliRun } from '../../support/cli-bundle';

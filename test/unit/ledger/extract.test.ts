@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordId } from '../../../src/core/transcript/turn';
 import { extractFile, initialState, pendingEntry, type ExtractOptions } from '../../../src/core/ledger/extract';
-import { DEFAULT_PRICES, priceUsage } from '../../../src/core/ledger/prices';
+import { DEFAULT_PRICES, priceUsage } from '../../../src/core/prices';
 import { FALLBACK_NOTICE, hardStop, Transcript } from './transcript';
 
 const options: ExtractOptions = { prices: DEFAULT_PRICES, fallbackProject: '/decoded/project' };

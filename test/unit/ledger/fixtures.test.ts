@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractFile, initialState, mergeTurns, parseCostState, pendingEntry, usageFromApi, type ExtractOptions } from '../../../src/core/ledger/extract';
 import { totalTokens } from '../../../src/core/ledger/types';
-import { DEFAULT_PRICES } from '../../../src/core/ledger/prices';
+import { DEFAULT_PRICES } from '../../../src/core/prices';
 import { scanTranscript } from '../../../src/core/transcript/scan';
 
 const dir = join(__dirname, '../../fixtures/claude-code');

@@ -1,5 +1,5 @@
 /** Small in-process oracles for the reducer's tests: a predicate over the probed text, with counts. */
-import { OracleError, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/oracle/types';
+import { OracleError, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
 import { seededRandom } from '../../../src/sim/noise';
 
 export interface TestOracle extends Oracle {

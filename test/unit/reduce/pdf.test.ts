@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PdfPartModel } from '../../../src/core/reduce/model';
 import { PdfModel } from '../../../src/core/reduce/pdf';
 import { reduce } from '../../../src/core/reduce/reducer';
-import type { Oracle, ProbeInput } from '../../../src/core/oracle/types';
+import type { Oracle, ProbeInput } from '../../../src/core/probe/oracle/types';
 
 const hex = (s: string) => '<' + Buffer.from(s, 'latin1').toString('hex') + '>';
 

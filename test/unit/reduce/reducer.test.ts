@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reduce } from '../../../src/core/reduce/reducer';
-import { OracleError, type Oracle, type ProbeInput } from '../../../src/core/oracle/types';
+import { OracleError, type Oracle, type ProbeInput } from '../../../src/core/probe/oracle/types';
 import { filler, oneMinimal, predicateOracle, seeded } from './helpers';
 
 const file = (text: string, fileName = 'notes.txt'): ProbeInput => ({ parts: [{ kind: 'file', text, fileName }] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeInput } from '../../../src/core/oracle/types';
+import type { ProbeInput } from '../../../src/core/probe/oracle/types';
 import { modelFor } from '../../../src/core/reduce/model';
 import { Stop } from '../../../src/core/reduce/scheduler';
 import { Tester } from '../../../src/core/reduce/tester';

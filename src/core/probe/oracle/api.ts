@@ -15,7 +15,7 @@ import type {
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { estimateInputTokens, inputBytes, isPdf } from './estimate';
-import { costUsd, type PriceTable } from './prices';
+import { costUsd, type PriceTable } from '../../prices';
 import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type ProbePart, type Verdict } from './types';
 
 /**

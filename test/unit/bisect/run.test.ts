@@ -1,10 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommandOracle } from '../../../src/core/oracle/command';
-import { runBisect, type BisectProgress } from '../../../src/core/reduce/bisect';
+import { prepareBisect, runBisect, type BisectProgress } from '../../../src/core/bisect/run';
+import { CommandOracle } from '../../../src/core/probe/oracle/command';
+import type { Oracle } from '../../../src/core/probe/oracle/types';
+import type { RefusalRecord } from '../../../src/core/refusal/record';
+import { scanProjects } from '../../../src/core/transcript/scan';
+import { simOracleFactories as oracles } from '../../../src/sim/oracle';
 
 const PHRASE = 'donkey underneath';
 const dirs: string[] = [];
@@ -32,7 +36,7 @@ describe('runBisect', () => {
     const cache = join(dir, 'cache');
     const events: BisectProgress[] = [];
     const first = await runBisect({
-      file,
+      source: { kind: 'file', path: file },
       oracle: { kind: 'command', command: `grep -q "${PHRASE}"` },
       cache,
       onProgress: (e) => events.push(e),
@@ -56,7 +60,7 @@ describe('runBisect', () => {
     expect(events.at(-1)!.currentSize).toBe(PHRASE.length);
     expect(events.at(-1)!.probes).toBe(first.probes);
 
-    const second = await runBisect({ file, oracle: { kind: 'command', command: `grep -q "${PHRASE}"` }, cache });
+    const second = await runBisect({ source: { kind: 'file', path: file }, oracle: { kind: 'command', command: `grep -q "${PHRASE}"` }, cache });
     expect(second.minimal).toBe(PHRASE);
     expect(second.probes).toBe(0);
     expect(second.cachedProbes).toBe(first.probes);
@@ -66,7 +70,7 @@ describe('runBisect', () => {
     const dir = await tempDir();
     const file = join(dir, 'fine.txt');
     await writeFile(file, 'nothing to see here\n');
-    const run = await runBisect({ file, oracle: { kind: 'command', command: `grep -q "${PHRASE}"` }, cache: false });
+    const run = await runBisect({ source: { kind: 'file', path: file }, oracle: { kind: 'command', command: `grep -q "${PHRASE}"` }, cache: false });
     expect(run.status).toBe('not-refused');
     expect(run.minimal).toBe('');
     expect(run.stoppedEarly).toMatch(/not refused/);
@@ -78,14 +82,14 @@ describe('runBisect', () => {
     await writeFile(file, haystack());
     const cache = join(dir, 'cache');
     const oracle = { kind: 'command' as const, command: `grep -q "${PHRASE}"` };
-    const stopped = await runBisect({ file, oracle, cache, budget: { maxProbes: 8 } });
+    const stopped = await runBisect({ source: { kind: 'file', path: file }, oracle, cache, budget: { maxProbes: 8 } });
     expect(stopped.status).toBe('stopped');
     expect(stopped.probes).toBe(8);
     expect(stopped.stoppedEarly).toMatch(/budget/);
     expect(stopped.minimal).toContain(PHRASE);
     expect(stopped.minimal.length).toBeLessThan(haystack().length);
 
-    const resumed = await runBisect({ file, oracle, cache });
+    const resumed = await runBisect({ source: { kind: 'file', path: file }, oracle, cache });
     expect(resumed.status).toBe('reduced');
     expect(resumed.cachedProbes).toBeGreaterThanOrEqual(8);
     expect(resumed.minimal).toBe(PHRASE);
@@ -98,7 +102,7 @@ describe('runBisect', () => {
     const controller = new AbortController();
     let answers = 0;
     const run = await runBisect({
-      file,
+      source: { kind: 'file', path: file },
       oracle: { kind: 'command', command: `grep -q "${PHRASE}"` },
       cache: false,
       signal: controller.signal,
@@ -117,7 +121,7 @@ describe('runBisect', () => {
     const file = join(dir, 'ad.txt');
     const filler = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} describes the colours of the box.`).join('\n');
     await writeFile(file, `${filler}\nThe character sits with a donkey underneath the table.\n${filler}\n`);
-    const run = await runBisect({ file, oracle: { kind: 'sim' }, cache: false, concurrency: 2 });
+    const run = await runBisect({ source: { kind: 'file', path: file }, oracle: { kind: 'sim' }, oracles, cache: false, concurrency: 2 });
     expect(run.status).toBe('reduced');
     expect(run.oracle).toBe('sim');
     expect(run.minimal).toMatch(/^character.*donkey underneath$/);
@@ -134,7 +138,7 @@ describe('runBisect', () => {
     lines.forEach((line, i) => page.drawText(line, { x: 40, y: 750 - i * 20, size: 12, font }));
     const file = join(dir, 'ad.pdf');
     await writeFile(file, await doc.save());
-    const run = await runBisect({ file, oracle: { kind: 'sim' }, cache: false, outDir: join(dir, 'out') });
+    const run = await runBisect({ source: { kind: 'file', path: file }, oracle: { kind: 'sim' }, oracles, cache: false, outDir: join(dir, 'out') });
     expect(run.status).toBe('reduced');
     expect(run.original.mediaType).toBe('application/pdf');
     expect(run.minimalFile).toBe(join(dir, 'out', 'ad.minimal.pdf'));
@@ -144,7 +148,7 @@ describe('runBisect', () => {
 
   it('accepts an oracle instance and leaves it open for the caller', async () => {
     const oracle = new CommandOracle({ command: 'grep -q needle' });
-    const run = await runBisect({ input: { parts: [{ kind: 'prompt', text: 'hay hay needle hay' }] }, oracle, cache: false });
+    const run = await runBisect({ source: { kind: 'text', text: 'hay hay needle hay' }, oracle, cache: false });
     expect(run.minimal).toBe('needle');
     expect(run.original.size).toBe(18);
     expect(run.refusal).toBeUndefined();
@@ -153,20 +157,23 @@ describe('runBisect', () => {
   });
 });
 
-describe('runBisect --refusal ID', () => {
+/** The refusal Claude Code 2.1.328 recorded after a refused Read (a real transcript), under DIR/claude/projects. */
+async function fixtureRefusal(dir: string): Promise<RefusalRecord> {
+  const project = join(dir, 'claude', 'projects', '-tmp-work');
+  await mkdir(project, { recursive: true });
+  await copyFile(join(__dirname, '../../fixtures/claude-code/print-read-refused.jsonl'), join(project, '8b07e733-ee84-48e7-8594-6df8a36e8d07.jsonl'));
+  const records: RefusalRecord[] = [];
+  for await (const record of scanProjects(join(dir, 'claude', 'projects'))) records.push(record);
+  expect(records).toHaveLength(1);
+  return records[0]!;
+}
+
+describe('runBisect from a refusal', () => {
   it('rebuilds the refused request from a real Claude Code transcript and bisects inside the offending part', async () => {
-    const { copyFile, mkdir } = await import('node:fs/promises');
-    const { scanProjects } = await import('../../../src/core/transcript/scan');
     const dir = await tempDir();
     const project = join(dir, 'claude', 'projects', '-tmp-work');
-    await mkdir(project, { recursive: true });
-    const fixtures = join(__dirname, '../../fixtures/claude-code');
-    await copyFile(join(fixtures, 'print-read-refused.jsonl'), join(project, '8b07e733-ee84-48e7-8594-6df8a36e8d07.jsonl'));
-    const records = [];
-    for await (const record of scanProjects(join(dir, 'claude', 'projects'))) records.push(record);
-    expect(records).toHaveLength(1);
-
-    const run = await runBisect({ refusalId: records[0]!.id, claudeDir: join(dir, 'claude'), oracle: { kind: 'sim' }, cache: false });
+    const records = [await fixtureRefusal(dir)];
+    const run = await runBisect({ source: { kind: 'refusal-id', id: records[0]!.id, claudeDir: join(dir, 'claude') }, oracle: { kind: 'sim' }, oracles, cache: false });
     expect(run.status).toBe('reduced');
     // The model of the refused turn, the first one that refused.
     expect(run.model).toBe('claude-opus-5-5');
@@ -179,13 +186,10 @@ describe('runBisect --refusal ID', () => {
     expect(run.parts.length).toBeGreaterThan(1);
   });
 
-  it('carries the refusal record the caller passes with a ready input (the extension)', async () => {
-    const refusal = {
-      id: 'r1', kind: 'safeguards' as const, sessionId: 's1', transcript: '/home/me/.claude/projects/-w/s1.jsonl', line: 9,
-      timestamp: '2026-11-22T10:00:00.000Z', models: [{ model: 'claude-opus-4-8', category: 'cyber' }], message: 'API Error: ...', parts: [],
-    };
+  it('carries the refusal record the caller passes (the extension) and names its transcript as the original', async () => {
+    const refusal = await fixtureRefusal(await tempDir());
     const run = await runBisect({
-      input: { parts: [{ kind: 'prompt', text: 'hay needle hay' }] }, refusal, oracle: new CommandOracle({ command: 'grep -q needle' }), cache: false,
+      source: { kind: 'refusal', refusal }, oracle: new CommandOracle({ command: 'grep -q "reverse shell"' }), cache: false,
     });
     expect(run.refusal).toEqual(refusal);
     expect(run.original.path).toBe(refusal.transcript);
@@ -193,9 +197,34 @@ describe('runBisect --refusal ID', () => {
 
   it('says how to list ids when the refusal is unknown', async () => {
     const dir = await tempDir();
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(join(dir, 'projects'), { recursive: true });
-    await expect(runBisect({ refusalId: 'nope', claudeDir: dir, oracle: { kind: 'sim' }, cache: false }))
+    await expect(runBisect({ source: { kind: 'refusal-id', id: 'nope', claudeDir: dir }, oracle: { kind: 'sim' }, oracles, cache: false }))
       .rejects.toMatchObject({ kind: 'not-found', hint: expect.stringMatching(/aup-bisect scan/) });
+  });
+});
+
+describe('prepareBisect', () => {
+  it('builds the input and the estimate before any probe, and closes the oracle it created when not run', async () => {
+    let probes = 0;
+    let closed = 0;
+    const oracle: Oracle = {
+      name: 'api',
+      probe: () => {
+        probes++;
+        return Promise.reject(new Error('not expected'));
+      },
+      estimate: () => ({ inputTokens: 100, outputTokens: 1, costUsd: 0.001 }),
+      close: async () => {
+        closed++;
+      },
+    };
+    const job = await prepareBisect({ source: { kind: 'text', text: 'a needle' }, oracle, cache: false, budget: { maxProbes: 20 } });
+    expect(job.estimate).toMatchObject({ paid: true, probes: { low: 11, high: 20 } });
+    expect(job.estimate.line).toMatch(/^api: Each probe sends about 100 input tokens .* The budget stops the run at 20 paid probes;/);
+    await job.close();
+    await job.close();
+    expect(probes).toBe(0);
+    // The caller's own oracle stays open: only oracles created from a config are closed.
+    expect(closed).toBe(0);
   });
 });

@@ -3,8 +3,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claudeUsage, ClaudeOracle, PROBE_DIR_PREFIX, readClaudeJson, type ClaudeJsonResult } from '../../../src/core/oracle/claude';
-import { OracleError } from '../../../src/core/oracle/types';
+import { claudeUsage, ClaudeOracle, PROBE_DIR_PREFIX, readClaudeJson, type ClaudeJsonResult } from '../../../../src/core/probe/oracle/claude';
+import { OracleError } from '../../../../src/core/probe/oracle/types';
 
 /**
  * A stand-in `claude` binary on PATH printing the documented `claude -p --output-format json` shapes (shared notes,
@@ -124,7 +124,7 @@ describe('readClaudeJson', () => {
 });
 
 describe('readClaudeJson on results written by the real Claude Code 2.1.328 (test/fixtures/claude-code)', () => {
-  const fixtures = join(__dirname, '../../fixtures/claude-code');
+  const fixtures = join(__dirname, '../../../fixtures/claude-code');
   const manifest = JSON.parse(readFileSync(join(fixtures, 'manifest.json'), 'utf8')) as {
     fixtures: Array<{ name: string; mode: string; refused: boolean; files: { result?: string } }>;
   };

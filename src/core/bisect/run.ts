@@ -1,22 +1,28 @@
 /**
- * The whole bisect job, shared by the CLI, the extension and the demo: build the input (a file, or a refused request
- * rebuilt from its transcript), wrap the oracle with cache, budget and cancellation, run the reducer (which owns the
- * concurrency limit) and assemble the BisectResult. When the run stops early (budget, cancel, a network failure after
+ * The bisect use case, the ONE way from a refusal, a file or a text to a BisectResult, shared by the CLI, the
+ * extension and the demo: build the input from the source (source.ts), wrap the oracle with cache, budget
+ * and cancellation (src/core/probe/), estimate the cost (estimate.ts), run the reduction algorithm
+ * (src/core/reduce/) and assemble the result. When the run stops early (budget, cancel, a network failure after
  * retries), the result still carries the smallest candidate known to be refused, and every answer is in the cache, so
  * running the same command again resumes for free.
+ *
+ * `prepareBisect` does everything up to the first probe and returns a job whose estimate a caller can show (and ask
+ * about) before `job.run()`; `runBisect` is prepare-then-run for callers that do not ask.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { inputBytes, isPdf } from '../oracle/estimate';
-import { createOracle, type OracleConfig } from '../oracle/index';
-import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../oracle/types';
-import type { RefusalRecord } from '../refusal/record';
-import type { BudgetLimits } from './budget';
-import { ProbeCache, defaultCacheDir } from './cache';
-import { MeteredOracle, type MeterCounters, type MeterEvent } from './meter';
-import { reduce as defaultReduce } from './reducer';
-import type { BisectPartSummary, BisectResult, ReduceOptions, ReduceOutcome, ReduceProgress } from './result';
+import { formatUserError, UserError } from '../errors';
+import type { BudgetLimits } from '../probe/budget';
+import { ProbeCache, defaultCacheDir } from '../probe/cache';
+import { MeteredOracle, type MeterCounters, type MeterEvent } from '../probe/meter';
+import { inputBytes, isPdf } from '../probe/oracle/estimate';
+import { createOracle, type OracleConfig, type OracleFactories } from '../probe/oracle/index';
+import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types';
+import { reduce as defaultReduce } from '../reduce/reducer';
+import type { ReduceOptions, ReduceOutcome, ReduceProgress } from '../reduce/result';
+import { estimateBisect, type BisectEstimate } from './estimate';
+import type { BisectResult, PartSummary } from './result';
+import { inputFromSource, type BisectInput, type BisectSource } from './source';
 
 export type ReduceFn = (input: ProbeInput, oracle: Oracle, options?: ReduceOptions) => Promise<ReduceOutcome>;
 
@@ -41,19 +47,13 @@ export interface BisectProgress {
   bestPreview?: string;
 }
 
-export interface BisectRunOptions {
-  /** Bisect this file (a PDF goes to the oracle as a PDF). */
-  file?: string;
-  /** Or the refused request of this refusal id, rebuilt from its transcript. */
-  refusalId?: string;
-  /** Claude Code's config dir for `refusalId` (default: $CLAUDE_CONFIG_DIR or ~/.claude). */
-  claudeDir?: string;
-  /** Or a refusal record the caller already has (the extension). */
-  refusal?: RefusalRecord;
-  /** Or a ready input (the demo, tests). */
-  input?: ProbeInput;
+export interface BisectOptions {
+  /** What to bisect: a refusal (by record or id), a file, or a text. */
+  source: BisectSource;
   /** The oracle: a config (created and closed here) or an instance (the caller closes it). */
   oracle: OracleConfig | Oracle;
+  /** Oracles core does not build itself: the CLI and the extension pass the loopback stand-in (src/sim/oracle.ts). */
+  oracles?: OracleFactories;
   /** Overrides the model of the refused turn. */
   model?: string;
   budget?: BudgetLimits;
@@ -71,24 +71,68 @@ export interface BisectRunOptions {
   reduce?: ReduceFn;
 }
 
-/** The result plus how the run ended: "reduced" (exit 0), "not-refused" (exit 2), "stopped" (exit 1). */
-export interface BisectRun extends BisectResult {
-  status: ReduceOutcome['status'];
+/** A bisect ready to send its first probe: the input, the oracle and the estimate to show before it starts. */
+export interface BisectJob extends BisectInput {
+  /** The oracle the probes go to (before metering). */
+  readonly oracle: Oracle;
+  readonly estimate: BisectEstimate;
+  /** Runs the bisect (once) and releases what prepareBisect opened; `hooks` replace the options' signal and progress. */
+  run(hooks?: Pick<BisectOptions, 'signal' | 'onProgress'>): Promise<BisectResult>;
+  /** Releases what prepareBisect opened without running (the user declined the estimate). Safe to call twice. */
+  close(): Promise<void>;
 }
 
-export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
-  const started = Date.now();
-  const { input, original, refusal } = await buildInput(options);
-  const originalSize = inputBytes(input);
+/** Prepare, then run: for callers that do not ask before the first probe. */
+export async function runBisect(options: BisectOptions): Promise<BisectResult> {
+  return (await prepareBisect(options)).run();
+}
 
+/** Builds the input, creates the oracle and opens the cache: everything before the first probe. */
+export async function prepareBisect(options: BisectOptions): Promise<BisectJob> {
+  const built = await inputFromSource(options.source, options.model);
   const ownsOracle = !isOracle(options.oracle);
-  const inner = isOracle(options.oracle) ? options.oracle : await createOracle(options.oracle);
-  const cache = options.cache instanceof ProbeCache
-    ? options.cache
-    : options.cache === false
-      ? undefined
-      : await openCache(options.cache ?? defaultCacheDir());
+  const oracle = isOracle(options.oracle) ? options.oracle : await createOracle(options.oracle, options.oracles);
+  let cache: ProbeCache | undefined;
+  try {
+    cache = options.cache instanceof ProbeCache
+      ? options.cache
+      : options.cache === false
+        ? undefined
+        : await openCache(options.cache ?? defaultCacheDir());
+  } catch (error) {
+    if (ownsOracle) await oracle.close?.().catch(() => undefined);
+    throw error;
+  }
+  let state: 'ready' | 'running' | 'closed' = 'ready';
+  const close = async (): Promise<void> => {
+    if (state === 'closed') return;
+    state = 'closed';
+    if (ownsOracle) await oracle.close?.();
+  };
+  return {
+    ...built,
+    oracle,
+    estimate: estimateBisect(built.input, oracle, options.budget),
+    close,
+    run: async (hooks) => {
+      if (state !== 'ready') throw new Error('a bisect job runs once');
+      state = 'running';
+      return execute({ ...options, ...hooks }, built, oracle, cache, ownsOracle).finally(() => {
+        state = 'closed';
+      });
+    },
+  };
+}
 
+async function execute(
+  options: BisectOptions,
+  { input, original, refusal }: BisectInput,
+  inner: Oracle,
+  cache: ProbeCache | undefined,
+  ownsOracle: boolean,
+): Promise<BisectResult> {
+  const started = Date.now();
+  const originalSize = inputBytes(input);
   let best: ProbeInput = input;
   let phase = 'start';
   let counters: MeterCounters | undefined;
@@ -147,21 +191,21 @@ export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
     outcome = {
       status: 'stopped',
       minimal: best,
-      parts: summarise(input, best),
+      parts: partSummaries(input, best),
       oneMinimal: false,
       verification: { refused: 0, of: 0 },
       flipsSeen: 0,
       repeats: 0,
       probesIssued: meter.counters.probes + meter.counters.cachedProbes,
-      stoppedEarly: `${error.message}${error.hint ? `. ${error.hint}` : ''}`,
+      stoppedEarly: formatUserError(error, 'sentence'),
     };
   }
   await finish(meter, ownsOracle);
 
-  const parts = outcome.parts.length > 0 ? outcome.parts : summarise(input, outcome.minimal);
+  const parts = outcome.parts.length > 0 ? outcome.parts : partSummaries(input, outcome.minimal);
   const minimalText = parts.filter((p) => p.needed).map((p) => p.minimal).join('\n\n');
   const c = meter.counters;
-  const result: BisectRun = {
+  const result: BisectResult = {
     status: outcome.status,
     minimal: outcome.status === 'not-refused' ? '' : minimalText,
     probes: c.probes,
@@ -202,7 +246,7 @@ async function openCache(dir: string): Promise<ProbeCache> {
   try {
     return await ProbeCache.open(dir);
   } catch (error) {
-    throw new OracleError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
+    throw new UserError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
       'Pass --cache-dir with a writable folder, or --no-cache.', { cause: error });
   }
 }
@@ -216,89 +260,12 @@ function isOracle(value: OracleConfig | Oracle): value is Oracle {
   return typeof (value as Oracle).probe === 'function';
 }
 
-const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
-
-/** Reads a file into a one-part input: a PDF as bytes (its text field a latin1 view), anything else as UTF-8 text. */
-export async function inputFromFile(path: string, model?: string): Promise<{ input: ProbeInput; original: BisectResult['original'] }> {
-  const absolute = resolve(path);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(absolute);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new OracleError('not-found', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-      'Check the path of the file to bisect.');
-  }
-  const fileName = basename(absolute);
-  const part: ProbePart = { kind: 'file', text: '', fileName, filePath: absolute };
-  const pdf = bytes.subarray(0, 5).toString('latin1') === '%PDF-' || /\.pdf$/i.test(fileName);
-  if (pdf) {
-    part.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    part.text = bytes.toString('latin1');
-    part.mediaType = 'application/pdf';
-  } else {
-    if (bytes.includes(0)) {
-      throw new OracleError('bad-request', `${path} looks binary (it holds NUL bytes): only text files and PDFs can be bisected`,
-        'Convert it to text first, or bisect the refusal itself with --refusal ID.');
-    }
-    part.text = bytes.toString('utf8');
-  }
-  if (bytes.byteLength === 0) throw new OracleError('bad-request', `${path} is empty: nothing to bisect`, 'Pass the file that was refused.');
-  const input: ProbeInput = { parts: [part] };
-  if (model) input.model = model;
-  return {
-    input,
-    original: { path: absolute, fileName, size: bytes.byteLength, sha256: sha256(bytes), ...(pdf ? { mediaType: 'application/pdf' } : {}) },
-  };
-}
-
-async function buildInput(options: BisectRunOptions): Promise<{ input: ProbeInput; original: BisectResult['original']; refusal?: RefusalRecord }> {
-  if (options.input) {
-    const input = options.model ? { ...options.input, model: options.model } : options.input;
-    // The extension rebuilds the input itself and passes the refusal along for the result.
-    const original = describeInput(input);
-    if (options.refusal?.transcript) original.path = options.refusal.transcript;
-    return { input, original, refusal: options.refusal };
-  }
-  if (options.file) return { ...(await inputFromFile(options.file, options.model)), refusal: options.refusal };
-  let refusal = options.refusal;
-  if (!refusal && options.refusalId) {
-    const { resolveProjectsDir } = await import('../transcript/locate');
-    const { findRefusal } = await import('../transcript/scan');
-    const projectsDir = await resolveProjectsDir(options.claudeDir);
-    refusal = await findRefusal(projectsDir, options.refusalId) ?? undefined;
-    if (!refusal) {
-      throw new OracleError('not-found', `no refusal with id ${options.refusalId} in ${projectsDir}`,
-        'Run `aup-bisect scan` to list refusal ids (and pass --claude-dir if Claude Code keeps its config elsewhere).');
-    }
-  }
-  if (!refusal) throw new OracleError('bad-request', 'nothing to bisect', 'Pass a FILE or --refusal ID.');
-  const { rebuildRequest } = await import('../transcript/parts');
-  const rebuilt = await rebuildRequest(refusal);
-  // The model of the refused turn, unless the user picked one: the first model in a fallback chain is the one that refused first.
-  const model = options.model ?? rebuilt.model ?? refusal.models[0]?.model;
-  const input: ProbeInput = model ? { ...rebuilt, model } : rebuilt;
-  return { input, original: { ...describeInput(input), path: refusal.transcript || undefined }, refusal };
-}
-
-function describeInput(input: ProbeInput): BisectResult['original'] {
-  const hashes = input.parts.map((p) => sha256(p.bytes ?? p.text));
-  const single = input.parts.length === 1 ? input.parts[0] : undefined;
-  const original: BisectResult['original'] = {
-    size: inputBytes(input),
-    sha256: single ? hashes[0]! : sha256(hashes.join('\n')),
-  };
-  if (single?.fileName) original.fileName = single.fileName;
-  if (single?.mediaType) original.mediaType = single.mediaType;
-  return original;
-}
-
 /** Per-part summary when the reducer gave none (a run stopped before it could): a part is needed when it is not empty. */
-export function summarise(original: ProbeInput, minimal: ProbeInput): BisectPartSummary[] {
+export function partSummaries(original: ProbeInput, minimal: ProbeInput): PartSummary[] {
   return original.parts.map((part, index) => {
     const kept = minimal.parts[index];
     const text = kept ? kept.text : '';
-    const summary: BisectPartSummary = {
+    const summary: PartSummary = {
       index,
       kind: part.kind,
       size: part.bytes ? part.bytes.byteLength : Buffer.byteLength(part.text, 'utf8'),

@@ -1,11 +1,13 @@
 /**
  * Picks the oracle a bisect probes: the Messages API (a key), `claude -p` (the user's login, keyless), a test
  * command (free, local), or the loopback stand-in (`sim`, keyless demo). Everything after this sees one Oracle.
+ * The stand-in lives in src/sim, which core never imports: the CLI and the extension pass its factory in
+ * (`OracleFactories.sim`, src/sim/oracle.ts).
  */
 import { ApiOracle, type RetryInfo } from './api';
 import { ClaudeOracle } from './claude';
 import { CommandOracle } from './command';
-import { loadPriceTable, type PriceTable } from './prices';
+import { loadPriceTable, type PriceTable } from '../../prices';
 import { OracleError, type Oracle } from './types';
 
 export type OracleKind = 'api' | 'claude' | 'command' | 'sim';
@@ -44,7 +46,24 @@ export interface OracleConfig {
   onRetry?: (info: RetryInfo) => void;
 }
 
-export async function createOracle(config: OracleConfig): Promise<Oracle> {
+/** What the loopback stand-in's factory receives: the sim fields of an OracleConfig, prices already loaded. */
+export interface SimOracleOptions {
+  rules?: string;
+  model?: string;
+  noise?: { falseNegative?: number; falsePositive?: number; seed?: number };
+  latencyMs?: number;
+  maxOutputTokens?: number;
+  prices?: PriceTable;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+/** Oracles that live outside core and are injected by the caller (the CLI and the extension). */
+export interface OracleFactories {
+  /** `--oracle sim`: starts the loopback stand-in (src/sim/oracle.ts createSimOracle). */
+  sim?: (options: SimOracleOptions) => Promise<Oracle>;
+}
+
+export async function createOracle(config: OracleConfig, factories: OracleFactories = {}): Promise<Oracle> {
   const prices = typeof config.prices === 'string' ? await loadPrices(config.prices) : config.prices;
   switch (config.kind) {
     case 'api': {
@@ -65,9 +84,11 @@ export async function createOracle(config: OracleConfig): Promise<Oracle> {
       }
       return new CommandOracle({ command: config.command, timeoutMs: config.timeoutMs, defaultFileName: config.defaultFileName });
     case 'sim': {
-      // Loaded on demand: only the keyless demo path needs the stand-in in the process.
-      const { createSimOracle } = await import('./sim');
-      return createSimOracle({
+      if (!factories.sim) {
+        throw new OracleError('bad-request', 'the loopback stand-in (oracle "sim") is not available here',
+          'Use --oracle api, claude or --test CMD; the stand-in runs from the aup-bisect CLI and the extension.');
+      }
+      return factories.sim({
         rules: config.rules, model: config.model, noise: config.noise, latencyMs: config.latencyMs,
         maxOutputTokens: config.maxOutputTokens, prices, onRetry: config.onRetry,
       });

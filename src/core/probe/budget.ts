@@ -5,7 +5,7 @@
  * replaced by the real figures. Estimates are scaled up by the worst ratio of real to estimated figures seen so far,
  * so a low first guess cannot be repeated. Cache hits cost nothing and never touch the budget.
  */
-import { OracleError, type ProbeEstimate } from '../oracle/types';
+import { OracleError, type ProbeEstimate } from './oracle/types';
 
 export interface BudgetLimits {
   /** Paid probes (cache hits are free). */

@@ -1,23 +1,18 @@
 /**
  * `--oracle sim`: the loopback Messages API stand-in started in this process, probed through the real API oracle
  * (official SDK) with a dummy key. The keyless demo: the whole bisect runs offline against the bundled demo rules.
+ * Core never imports this file; the CLI and the extension pass `createSimOracle` to core as `OracleFactories.sim`.
  */
 import { createHash } from 'node:crypto';
-import demoRules from '../../sim/rules/demo.json';
-import { loadRules, startSim, type SimRules } from '../../sim/server';
-import { ApiOracle, type RetryInfo } from './api';
-import type { PriceTable } from './prices';
-import type { Oracle, ProbeEstimate, ProbeInput, Verdict } from './types';
+import demoRules from './rules/demo.json';
+import { loadRules, startSim, type SimRules } from './server';
+import { ApiOracle } from '../core/probe/oracle/api';
+import type { OracleFactories, SimOracleOptions as CoreSimOptions } from '../core/probe/oracle/index';
+import type { Oracle, ProbeEstimate, ProbeInput, Verdict } from '../core/probe/oracle/types';
 
-export interface SimOracleOptions {
-  /** Rules file; absent: the bundled demo rules. */
+export interface SimOracleOptions extends Omit<CoreSimOptions, 'rules'> {
+  /** Rules file or rules; absent: the bundled demo rules. */
   rules?: string | SimRules;
-  model?: string;
-  noise?: { falseNegative?: number; falsePositive?: number; seed?: number };
-  latencyMs?: number;
-  maxOutputTokens?: number;
-  prices?: PriceTable;
-  onRetry?: (info: RetryInfo) => void;
 }
 
 class SimOracle implements Oracle {
@@ -63,3 +58,6 @@ export async function createSimOracle(options: SimOracleOptions = {}): Promise<O
   const identity = `sim|rules=${rulesHash}|noise=${JSON.stringify(options.noise ?? {})}`;
   return new SimOracle(api, server, identity);
 }
+
+/** What the CLI and the extension hand to core's createOracle / runBisect so `--oracle sim` works. */
+export const simOracleFactories: OracleFactories = { sim: createSimOracle };

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ProbeInput, Usage } from '../oracle/types';
+import type { ProbeInput, Usage } from './oracle/types';
 
 export interface CachedAnswers {
   refused: number;

@@ -1,6 +1,8 @@
 /**
- * Prices per model in USD per million tokens, used only when a transcript carries no cost for a refused turn
- * (no cost-state snapshots around it: sub-agent transcripts, older Claude Code versions).
+ * The ONE price table: prices per model in USD per million tokens. The ledger uses it when a transcript carries no
+ * cost for a refused turn (no cost-state snapshots around it: sub-agent transcripts, older Claude Code versions); the
+ * oracles use it to price each probe. One table, so the ledger's "refusals cost you $X" and a bisect's "probes cost
+ * $Y" can be compared. It sits beside the feature folders so that neither reaches into the other.
  *
  * Keys are model-id prefixes; the longest matching prefix wins, "default" prices anything unknown. The figures are
  * Anthropic's published list prices at the time of writing (cache write = the 5-minute cache write price); models
@@ -10,7 +12,6 @@
  * Entries in the file replace or add to the table below.
  */
 import { readFile } from 'node:fs/promises';
-import type { TokenUsage } from './types';
 
 export interface ModelPrice {
   input: number;
@@ -20,6 +21,14 @@ export interface ModelPrice {
 }
 
 export type PriceTable = Record<string, ModelPrice>;
+
+/** Tokens of one request by kind (the ledger's TokenUsage has this shape). */
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+}
 
 export const DEFAULT_PRICES: Readonly<PriceTable> = Object.freeze({
   // Opus 4 and 4.1 kept the old Opus price; Opus 4.5 and later cost a third of it.
@@ -93,7 +102,13 @@ export function priceFor(model: string, table: PriceTable = DEFAULT_PRICES): Mod
   return table[best ?? 'default'] ?? DEFAULT_PRICES.default!;
 }
 
-export function priceUsage(usage: TokenUsage, model: string, table: PriceTable = DEFAULT_PRICES): number {
+export function priceUsage(usage: TokenCounts, model: string, table: PriceTable = DEFAULT_PRICES): number {
   const p = priceFor(model, table);
   return (usage.input * p.input + usage.output * p.output + usage.cacheWrite * p.cacheWrite + usage.cacheRead * p.cacheRead) / 1e6;
+}
+
+/** What a probe costs: probes send no cache control, so only the input and output prices apply. */
+export function costUsd(model: string | undefined, inputTokens: number, outputTokens: number, table?: PriceTable): number {
+  const price = priceFor(model ?? 'default', table ?? DEFAULT_PRICES);
+  return (inputTokens * price.input + outputTokens * price.output) / 1_000_000;
 }

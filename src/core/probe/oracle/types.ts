@@ -1,9 +1,10 @@
 /**
  * One interface for everything that can say "refused" or "passed" about a candidate request: the Anthropic
  * Messages API, `claude -p`, a user's test command, the loopback stand-in. Transport failures (401, 429 after
- * retries, 529, network down, missing binary) are thrown as OracleError and are never verdicts.
+ * retries, 529, network down, missing binary) are thrown as OracleError (a UserError) and are never verdicts.
  */
-import type { PartKind } from '../refusal/record';
+import { UserError, type UserErrorKind } from '../../errors';
+import type { PartKind } from '../../refusal/record';
 
 export interface ProbePart {
   /** 'file' for a plain file given to `bisect FILE`. */
@@ -78,26 +79,17 @@ export interface Oracle {
   close?(): Promise<void>;
 }
 
-export type OracleErrorKind =
-  | 'auth'
-  | 'rate-limit'
-  | 'overloaded'
-  | 'network'
-  | 'not-found'
-  | 'bad-request'
-  | 'budget'
-  | 'cancelled'
-  | 'other';
+/** The failures an oracle can meet: a subset of the user-facing kinds (src/core/errors.ts). */
+export type OracleErrorKind = Extract<
+  UserErrorKind,
+  'auth' | 'rate-limit' | 'overloaded' | 'network' | 'not-found' | 'bad-request' | 'budget' | 'cancelled' | 'other'
+>;
 
-export class OracleError extends Error {
+/** A probe that got no answer (transport, auth, budget, cancel): a UserError, so every caller shows its hint. */
+export class OracleError extends UserError {
   override readonly name = 'OracleError';
-  constructor(
-    readonly kind: OracleErrorKind,
-    message: string,
-    /** What the user should do about it, in one sentence. */
-    readonly hint?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  declare readonly kind: OracleErrorKind;
+  constructor(kind: OracleErrorKind, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(kind, message, hint, options);
   }
 }

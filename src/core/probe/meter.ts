@@ -5,8 +5,8 @@
  * reducer's scheduler (reduce/scheduler.ts) is the one limit on probes in flight, so a slot is taken once, before a
  * probe reaches this wrapper.
  */
-import { inputBytes } from '../oracle/estimate';
-import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from '../oracle/types';
+import { inputBytes } from './oracle/estimate';
+import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from './oracle/types';
 import { Budget, type BudgetLimits } from './budget';
 import { probeKey, type ProbeCache } from './cache';
 

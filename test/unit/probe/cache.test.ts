@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommandOracle } from '../../../src/core/oracle/command';
-import type { Oracle, ProbeInput, Verdict } from '../../../src/core/oracle/types';
-import { defaultCacheDir, ProbeCache, probeKey } from '../../../src/core/reduce/cache';
-import { MeteredOracle } from '../../../src/core/reduce/meter';
+import { CommandOracle } from '../../../src/core/probe/oracle/command';
+import type { Oracle, ProbeInput, Verdict } from '../../../src/core/probe/oracle/types';
+import { defaultCacheDir, ProbeCache, probeKey } from '../../../src/core/probe/cache';
+import { MeteredOracle } from '../../../src/core/probe/meter';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

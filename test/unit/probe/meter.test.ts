@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OracleError, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/oracle/types';
-import { MeteredOracle, type MeterEvent } from '../../../src/core/reduce/meter';
+import { OracleError, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
+import { MeteredOracle, type MeterEvent } from '../../../src/core/probe/meter';
 
 /** A slow oracle that records how many probes overlap and honours the abort signal. */
 function slow(ms: number): Oracle & { maxInFlight: number } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { candidateFile, CommandOracle } from '../../../src/core/oracle/command';
-import { OracleError, type ProbeInput } from '../../../src/core/oracle/types';
+import { candidateFile, CommandOracle } from '../../../../src/core/probe/oracle/command';
+import { OracleError, type ProbeInput } from '../../../../src/core/probe/oracle/types';
 
 const text = (t: string, fileName = 'notes.md'): ProbeInput => ({ parts: [{ kind: 'file', text: t, fileName }] });
 

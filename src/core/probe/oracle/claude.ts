@@ -13,8 +13,8 @@ import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { estimateInputTokens, inputBytes } from './estimate';
-import { costUsd, type PriceTable } from './prices';
-import { matchPrintResult, type PrintResult } from '../refusal/signatures';
+import { costUsd, type PriceTable } from '../../prices';
+import { matchPrintResult, type PrintResult } from '../../refusal/signatures';
 import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from './types';
 
 const RESENDS = 3;

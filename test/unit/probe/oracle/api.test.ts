@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiOracle, buildRequest, MINIMAL_SYSTEM, retryDelay, type RetryInfo } from '../../../src/core/oracle/api';
-import { OracleError, type ProbeInput } from '../../../src/core/oracle/types';
+import { ApiOracle, buildRequest, MINIMAL_SYSTEM, retryDelay, type RetryInfo } from '../../../../src/core/probe/oracle/api';
+import { OracleError, type ProbeInput } from '../../../../src/core/probe/oracle/types';
 import { apiError, message, startLoopback, type Loopback } from './loopback';
 
 const input: ProbeInput = { parts: [{ kind: 'file', text: 'a toy advert with a character and a donkey underneath', fileName: 'ad.txt' }] };
@@ -157,8 +157,8 @@ describe('retryDelay', () => {
 
 describe('ApiOracle against the project\'s Messages API stand-in (startSim)', () => {
   it('refusal with category, the content-filter 400 on tool results, pass, and retried 429/529 never counted', async () => {
-    const { startSim } = await import('../../../src/sim/server');
-    const demo = (await import('../../../src/sim/rules/demo.json')).default;
+    const { startSim } = await import('../../../../src/sim/server');
+    const demo = (await import('../../../../src/sim/rules/demo.json')).default;
     const sim = await startSim({ rules: demo as never });
     try {
       const o = new ApiOracle({ apiKey: 'sk-ant-sim', baseUrl: sim.url, retryBaseMs: 10 });
@@ -186,7 +186,7 @@ describe('ApiOracle against the project\'s Messages API stand-in (startSim)', ()
   });
 
   it('401 from a stand-in that wants another key', async () => {
-    const { startSim } = await import('../../../src/sim/server');
+    const { startSim } = await import('../../../../src/sim/server');
     const sim = await startSim({ apiKey: 'sk-ant-right' });
     try {
       const error = await rejection(new ApiOracle({ apiKey: 'sk-ant-wrong', baseUrl: sim.url }).probe(input));

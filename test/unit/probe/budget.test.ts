@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from '../../../src/core/oracle/types';
-import { Budget } from '../../../src/core/reduce/budget';
-import { MeteredOracle } from '../../../src/core/reduce/meter';
+import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
+import { Budget } from '../../../src/core/probe/budget';
+import { MeteredOracle } from '../../../src/core/probe/meter';
 
 /** An oracle that reports `actual` tokens per probe and estimates `estimated`: the budget must hold either way. */
 function counting(estimated: number, actual: (input: ProbeInput) => number): Oracle & { sent: number } {
@@ -63,7 +63,7 @@ describe('budgets, checked before sending', () => {
   });
 
   it('lets cache hits through after the budget is spent', async () => {
-    const { ProbeCache } = await import('../../../src/core/reduce/cache');
+    const { ProbeCache } = await import('../../../src/core/probe/cache');
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');

@@ -1,0 +1,61 @@
+/**
+ * What a bisect is expected to cost, shown before the first probe: by the extension (it asks before spending the
+ * user's money or quota) and by `aup-bisect bisect` (a line on stderr). One wording for both.
+ */
+import type { BudgetLimits } from '../probe/budget';
+import { inputBytes } from '../probe/oracle/estimate';
+import type { Oracle, ProbeEstimate, ProbeInput } from '../probe/oracle/types';
+
+export interface BisectEstimate {
+  /** Rough range of probes the run takes. */
+  probes: { low: number; high: number };
+  /** The first probe's estimate (the largest: later probes send less), when the oracle can estimate. */
+  perProbe?: ProbeEstimate;
+  /** False for the stand-in and a test command, which spend nothing real; true for the API and `claude -p`. */
+  paid: boolean;
+  /** One line for the user: the oracle and model, the probes, the cost and where the budget stops the run. */
+  line: string;
+}
+
+/** The stand-in's costs are simulated and a test command runs locally: neither needs the user's consent to spend. */
+const FREE_ORACLES = new Set(['sim', 'command']);
+
+/** Rough count of probes a run takes: confirmation and verification, plus a few per halving of the input. */
+export function expectedProbes(bytes: number): { low: number; high: number } {
+  const halvings = Math.max(1, Math.ceil(Math.log2(Math.max(2, bytes))));
+  return { low: 3 + 5 + halvings, high: 3 + 5 + 4 * halvings };
+}
+
+const usd = (n: number): string => `$${n < 0.01 ? n.toFixed(4) : n.toFixed(2)}`;
+
+/** "The budget stops the run at $2.00 or 200 paid probes; cached answers are free." */
+export function budgetSentence(budget: BudgetLimits = {}): string {
+  const limits: string[] = [];
+  if (budget.maxUsd !== undefined) limits.push(usd(budget.maxUsd));
+  if (budget.maxInputTokens !== undefined) limits.push(`${budget.maxInputTokens.toLocaleString('en-US')} input tokens`);
+  if (budget.maxProbes !== undefined) limits.push(`${budget.maxProbes} paid probes`);
+  if (limits.length === 0) return 'No budget is set; cached answers are free.';
+  const last = limits.pop()!;
+  return `The budget stops the run at ${limits.length ? `${limits.join(', ')} or ${last}` : last}; cached answers are free.`;
+}
+
+export function costLine(perProbeUsd: number, perProbeTokens: number, bytes: number, budget: BudgetLimits = {}): string {
+  const { low, high } = expectedProbes(bytes);
+  return `Each probe sends about ${perProbeTokens.toLocaleString('en-US')} input tokens (${usd(perProbeUsd)} at most, less as the input shrinks). ` +
+    `Expect ${low}-${high} probes, about ${usd(perProbeUsd * low * 0.5)}-${usd(perProbeUsd * high * 0.5)}. ${budgetSentence(budget)}`;
+}
+
+/** The estimate for bisecting `input` with `oracle` under `budget`. */
+export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: BudgetLimits = {}): BisectEstimate {
+  const bytes = inputBytes(input);
+  const probes = expectedProbes(bytes);
+  const perProbe = oracle.estimate?.(input);
+  const paid = !FREE_ORACLES.has(oracle.name);
+  const model = input.model ?? oracle.model;
+  const who = `${oracle.name}${model ? ` (${model})` : ''}: `;
+  let text: string;
+  if (oracle.name === 'command') text = `each probe runs the test command and costs nothing. Expect ${probes.low}-${probes.high} probes.`;
+  else if (perProbe) text = costLine(perProbe.costUsd, perProbe.inputTokens, bytes, budget);
+  else text = `each probe is a real request. Expect ${probes.low}-${probes.high} probes. ${budgetSentence(budget)}`;
+  return perProbe ? { probes, perProbe, paid, line: who + text } : { probes, paid, line: who + text };
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { budgetSentence, costLine, estimateBisect, expectedProbes } from '../../../src/core/bisect/estimate';
+import { CommandOracle } from '../../../src/core/probe/oracle/command';
+import type { Oracle, ProbeInput } from '../../../src/core/probe/oracle/types';
+
+/** An oracle that prices every probe at 9,000 input tokens and $0.05, as the Messages API oracle would estimate. */
+function paidOracle(name = 'api'): Oracle {
+  return {
+    name,
+    model: 'claude-opus-4-8',
+    probe: () => Promise.reject(new Error('not sent: only estimated')),
+    estimate: () => ({ inputTokens: 9000, outputTokens: 1, costUsd: 0.05 }),
+  };
+}
+
+const input: ProbeInput = { parts: [{ kind: 'file', text: 'x'.repeat(18_000), fileName: 'notes.md' }] };
+
+describe('bisect estimate', () => {
+  it('estimates probes from the input size and states the budget', () => {
+    expect(expectedProbes(18_000)).toEqual({ low: 23, high: 68 });
+    expect(costLine(0.05, 9000, 18_000, { maxUsd: 2, maxProbes: 200 })).toBe(
+      'Each probe sends about 9,000 input tokens ($0.05 at most, less as the input shrinks). Expect 23-68 probes, about $0.58-$1.70. The budget stops the run at $2.00 or 200 paid probes; cached answers are free.',
+    );
+  });
+
+  it('names every limit the CLI can set, and says when there is none', () => {
+    expect(budgetSentence({ maxProbes: 50 })).toBe('The budget stops the run at 50 paid probes; cached answers are free.');
+    expect(budgetSentence({ maxUsd: 0.5, maxInputTokens: 100_000, maxProbes: 50 }))
+      .toBe('The budget stops the run at $0.50, 100,000 input tokens or 50 paid probes; cached answers are free.');
+    expect(budgetSentence({})).toBe('No budget is set; cached answers are free.');
+  });
+
+  it('gives one line naming the oracle and model, and asks only for oracles that spend', () => {
+    const paid = estimateBisect(input, paidOracle(), { maxUsd: 2, maxProbes: 200 });
+    expect(paid).toMatchObject({ paid: true, probes: { low: 23, high: 68 }, perProbe: { inputTokens: 9000, costUsd: 0.05 } });
+    expect(paid.line).toBe(`api (claude-opus-4-8): ${costLine(0.05, 9000, 18_000, { maxUsd: 2, maxProbes: 200 })}`);
+
+    // The stand-in's figures are simulated: shown, never asked about.
+    expect(estimateBisect(input, paidOracle('sim')).paid).toBe(false);
+
+    const command = estimateBisect(input, new CommandOracle({ command: 'true' }), { maxProbes: 200 });
+    expect(command.paid).toBe(false);
+    expect(command.line).toBe('command: each probe runs the test command and costs nothing. Expect 23-68 probes.');
+
+    const unpriced = estimateBisect({ ...input, model: 'claude-fable-5' }, { name: 'custom', probe: paidOracle().probe }, { maxProbes: 10 });
+    expect(unpriced.perProbe).toBeUndefined();
+    expect(unpriced.line).toBe('custom (claude-fable-5): each probe is a real request. Expect 23-68 probes. The budget stops the run at 10 paid probes; cached answers are free.');
+  });
+});
