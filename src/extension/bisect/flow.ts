@@ -78,7 +78,7 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
     config = await chooseOracle(settings, s.context.secrets, refusedModel);
   } catch (error) {
     if (error instanceof OracleChoiceError) {
-      const choice = await showErrorMessage(error.message, 'Set API Key', 'Open Settings');
+      const choice = await showErrorMessage(errorText(error), 'Set API Key', 'Open Settings');
       if (choice === 'Set API Key') await runCommand(Commands.setApiKey);
       if (choice === 'Open Settings') await openSettings('aupBisect.oracle');
       return undefined;

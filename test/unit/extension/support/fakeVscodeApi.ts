@@ -187,7 +187,9 @@ export const showSaveDialog: Api['showSaveDialog'] = () => Promise.resolve(undef
 export const firstWorkspaceFolder: Api['firstWorkspaceFolder'] = () => undefined;
 export const terminalShell: Api['terminalShell'] = () => '/bin/bash';
 export const openSettings: Api['openSettings'] = (query) => executeCommand('workbench.action.openSettings', query);
-export const isDevelopmentMode: Api['isDevelopmentMode'] = () => true;
+/** Whether the extension runs as a development extension (where activate() hands out its test hooks). */
+export const mode = { development: true };
+export const isDevelopmentMode: Api['isDevelopmentMode'] = () => mode.development;
 
 /** Compile-time check that every export of the wrapper has a stand-in here. */
 type Missing = Exclude<keyof Api, keyof typeof import('./fakeVscodeApi')>;
@@ -208,4 +210,5 @@ export function reset(): void {
   opened.documents.length = 0;
   opened.diffs.length = 0;
   webviewPanels.length = 0;
+  mode.development = true;
 }
