@@ -4,7 +4,7 @@
  * Colours come from VS Code's theme variables in the stylesheets, so the views follow the theme.
  */
 import { randomBytes } from 'node:crypto';
-import type { Webview } from 'vscode';
+import type * as vscode from 'vscode';
 import { Uri } from '../vscodeapi';
 
 export function nonce(): string {
@@ -16,8 +16,8 @@ export function escapeHtml(text: string): string {
 }
 
 export function webviewHtml(options: {
-  webview: Webview;
-  extensionUri: import('vscode').Uri;
+  webview: vscode.Webview;
+  extensionUri: vscode.Uri;
   title: string;
   script: string;
   style: string;
