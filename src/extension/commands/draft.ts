@@ -3,7 +3,7 @@
  * draft view shows). The draft and its view are draft/flow.ts and draft/panel.ts, in the heavy chunk.
  */
 import type { Container } from '../container';
-import type { DraftPanel } from '../draft/panel';
+import type { DraftPanel, FiledIssue } from '../draft/panel';
 import type { SavedResult } from '../results';
 import { showInformationMessage } from '../vscodeapi';
 import { refusalOf, resultIdOf } from './args';
@@ -38,7 +38,7 @@ export function draftCommands(c: Container): CommandHandlers<Ids> {
     return panel;
   };
 
-  const file = async (): Promise<unknown> => {
+  const file = async (): Promise<FiledIssue | DraftPanel | undefined> => {
     const panel = c.lastDraft;
     if (!panel || panel.disposed) {
       void showInformationMessage('Review the draft first: it opens now; press "File Issue on GitHub" in it (or run this command again).');

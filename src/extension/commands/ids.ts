@@ -10,7 +10,7 @@
  */
 import type * as vscode from 'vscode';
 import type { BisectPanel } from '../bisect/panel';
-import type { DraftPanel } from '../draft/panel';
+import type { DraftPanel, FiledIssue } from '../draft/panel';
 import type { SavedResult } from '../results';
 import type { SavedResultRef, SeenRefusal } from '../store';
 
@@ -80,7 +80,8 @@ export interface CommandResults {
   'aupBisect.bisectRefusal': SavedResult | undefined;
   'aupBisect.bisectFile': SavedResult | undefined;
   'aupBisect.draftIssue': DraftPanel | undefined;
-  'aupBisect.fileIssue': unknown;
+  /** The filed issue, or the draft view opened for review first. */
+  'aupBisect.fileIssue': FiledIssue | DraftPanel | undefined;
   'aupBisect.showLedger': void;
   'aupBisect.setApiKey': boolean;
   'aupBisect.clearApiKey': void;
