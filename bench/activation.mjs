@@ -30,7 +30,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aup-bench-'));
 const vscode = {
   EventEmitter, Uri, TreeItem: class {}, ThemeIcon: class {}, MarkdownString: class {},
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 }, StatusBarAlignment: { Left: 1, Right: 2 },
-  ProgressLocation: { Notification: 15 }, ViewColumn: { Active: -1 }, ConfigurationTarget: { Global: 1 },
+  ProgressLocation: { Notification: 15 }, ViewColumn: { Active: -1 }, ConfigurationTarget: { Global: 1 }, ExtensionMode: { Production: 1, Development: 2, Test: 3 },
   window: { createStatusBarItem: item, createTreeView: () => ({ dispose() {} }), createOutputChannel: () => ({ info() {}, warn() {}, error() {}, debug() {}, trace() {}, dispose() {} }),
     onDidStartTerminalShellExecution: event(), showWarningMessage: async () => undefined, showInformationMessage: async () => undefined },
   workspace: { isTrusted: true, getConfiguration: () => ({ get: (k, d) => (k === 'transcriptDir' ? tmp : d) }), onDidChangeConfiguration: event(), onDidGrantWorkspaceTrust: event(),

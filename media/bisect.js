@@ -1,95 +1,101 @@
-// Live bisect view: the extension posts progress messages; this draws the numbers and an SVG chart of the best
-// candidate's size over probes. No inline handlers (the CSP forbids them); buttons post messages back.
+// @ts-check
+// Live bisect view: renders the view model the extension posts (figures, formatting and chart geometry are computed
+// in src/extension/bisect/viewModel.ts). No inline handlers (the CSP forbids them); buttons post messages back.
+/** @typedef {import('../src/extension/webview/protocol').BisectToView} BisectToView */
+/** @typedef {import('../src/extension/webview/protocol').BisectFromView} BisectFromView */
+/** @typedef {import('../src/extension/webview/protocol').BisectViewState} BisectViewState */
+/** @typedef {import('../src/extension/bisect/viewModel').BisectViewModel} BisectViewModel */
+/** @typedef {import('../src/extension/bisect/viewModel').BisectChart} BisectChart */
 (function () {
+  /** @type {VsCodeWebviewApi<BisectFromView, BisectViewState>} */
   const vscode = acquireVsCodeApi();
-  const $ = (id) => document.getElementById(id);
-  const points = [];
   const SVG = 'http://www.w3.org/2000/svg';
 
-  function fmtBytes(n) {
-    if (n >= 1048576) return (n / 1048576).toFixed(1) + ' MB';
-    if (n >= 1024) return (n / 1024).toFixed(1) + ' KB';
-    return n + ' B';
+  /** @param {string} id */
+  function $(id) {
+    const node = document.getElementById(id);
+    if (!node) throw new Error(`bisect view: no #${id}`);
+    return node;
   }
-  function fmtUsd(n) { return '$' + (n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)); }
-  function el(name, attrs) {
+  /** @param {string} id */
+  const button = (id) => /** @type {HTMLButtonElement} */ ($(id));
+
+  /**
+   * @param {string} name
+   * @param {Record<string, string | number>} attrs
+   */
+  function svg(name, attrs) {
     const node = document.createElementNS(SVG, name);
-    for (const k in attrs) node.setAttribute(k, String(attrs[k]));
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
     return node;
   }
 
-  function drawChart() {
-    const svg = $('chart');
-    const w = svg.clientWidth || 600, h = svg.clientHeight || 200, pad = 36;
-    svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
-    while (svg.firstChild) svg.removeChild(svg.firstChild);
-    svg.appendChild(el('line', { x1: pad, y1: h - pad / 2, x2: w - 8, y2: h - pad / 2, class: 'axis' }));
-    svg.appendChild(el('line', { x1: pad, y1: 8, x2: pad, y2: h - pad / 2, class: 'axis' }));
-    if (points.length === 0) return;
-    const maxX = Math.max(1, points[points.length - 1].probes);
-    const maxY = Math.max(1, ...points.map((p) => p.size));
-    const x = (v) => pad + (v / maxX) * (w - pad - 12);
-    // Log scale: the size shrinks by orders of magnitude, a linear axis would flatten the interesting end.
-    const ly = (v) => Math.log10(Math.max(1, v));
-    const y = (v) => (h - pad / 2) - (ly(v) / Math.max(1, ly(maxY))) * (h - pad / 2 - 12);
-    let d = '';
-    points.forEach((p, i) => { d += (i ? ' L ' : 'M ') + x(p.probes).toFixed(1) + ' ' + y(p.size).toFixed(1); });
-    svg.appendChild(el('path', { d, class: 'line' }));
-    const last = points[points.length - 1];
-    svg.appendChild(el('circle', { cx: x(last.probes), cy: y(last.size), r: 3, class: 'dot' }));
-    const top = el('text', { x: 2, y: 16 }); top.textContent = fmtBytes(maxY); svg.appendChild(top);
-    const bottom = el('text', { x: 2, y: h - pad / 2 }); bottom.textContent = '1 B'; svg.appendChild(bottom);
-    const right = el('text', { x: w - 60, y: h - 4 }); right.textContent = maxX + ' probes'; svg.appendChild(right);
+  /** @param {BisectChart} chart */
+  function drawChart(chart) {
+    const root = $('chart');
+    root.setAttribute('viewBox', `0 0 ${chart.width} ${chart.height}`);
+    while (root.firstChild) root.removeChild(root.firstChild);
+    for (const a of chart.axes) root.appendChild(svg('line', { ...a, class: 'axis' }));
+    if (chart.path) root.appendChild(svg('path', { d: chart.path, class: 'line' }));
+    if (chart.dot) root.appendChild(svg('circle', { cx: chart.dot.x, cy: chart.dot.y, r: 3, class: 'dot' }));
+    for (const l of chart.labels) {
+      const text = svg('text', { x: l.x, y: l.y });
+      text.textContent = l.text;
+      root.appendChild(text);
+    }
   }
 
-  function setStats(s) {
-    $('probes').textContent = String(s.probes);
-    $('tokens').textContent = s.tokens.toLocaleString();
-    $('cost').textContent = fmtUsd(s.costUsd);
-    $('size').textContent = fmtBytes(s.currentSize);
-    $('original').textContent = fmtBytes(s.originalSize);
-    $('phase').textContent = s.phase;
-  }
-
-  window.addEventListener('message', (event) => {
-    const msg = event.data;
-    if (msg.type === 'confirm') {
-      $('estimate').textContent = msg.text;
-      $('confirm').classList.remove('hidden');
-      $('cancel').classList.add('hidden');
-      $('phase').textContent = 'waiting for your go-ahead';
-    } else if (msg.type === 'progress') {
-      $('confirm').classList.add('hidden');
-      $('cancel').classList.remove('hidden');
-      setStats(msg);
-      const last = points[points.length - 1];
-      if (!last || last.probes !== msg.probes || last.size !== msg.currentSize) points.push({ probes: msg.probes, size: msg.currentSize });
-      drawChart();
-    } else if (msg.type === 'done') {
-      setStats(msg);
-      if (Array.isArray(msg.points)) { points.length = 0; points.push(...msg.points); drawChart(); }
+  /** @param {BisectViewModel} model */
+  function render(model) {
+    $('probes').textContent = model.stats.probes;
+    $('tokens').textContent = model.stats.tokens;
+    $('cost').textContent = model.stats.cost;
+    $('size').textContent = model.stats.size;
+    $('original').textContent = model.stats.original;
+    $('phase').textContent = model.phase;
+    drawChart(model.chart);
+    if (model.result) {
       $('cancel').classList.add('hidden');
       const box = $('result');
-      box.classList.remove('hidden');
-      box.className = msg.stoppedEarly ? 'stopped' : 'done';
-      $('verdict').textContent = msg.summary;
-      $('minimal').textContent = msg.minimal;
+      box.className = model.result.stopped ? 'stopped' : 'done';
+      $('verdict').textContent = model.result.summary;
+      $('minimal').textContent = model.result.minimal;
       $('next').classList.remove('hidden');
-    } else if (msg.type === 'error') {
-      $('cancel').classList.add('hidden');
-      $('errorText').textContent = msg.message;
-      $('errorBox').classList.remove('hidden');
     }
-    vscode.setState({ points });
+    vscode.setState({ model });
+  }
+
+  window.addEventListener('message', (/** @type {MessageEvent<BisectToView>} */ event) => {
+    const msg = event.data;
+    switch (msg.type) {
+      case 'confirm':
+        $('estimate').textContent = msg.text;
+        $('confirm').classList.remove('hidden');
+        $('cancel').classList.add('hidden');
+        $('phase').textContent = 'waiting for your go-ahead';
+        return;
+      case 'progress':
+        $('confirm').classList.add('hidden');
+        $('cancel').classList.remove('hidden');
+        render(msg.model);
+        return;
+      case 'done':
+        render(msg.model);
+        return;
+      case 'error':
+        $('cancel').classList.add('hidden');
+        $('errorText').textContent = msg.message;
+        $('errorBox').classList.remove('hidden');
+        return;
+    }
   });
 
-  $('cancel').addEventListener('click', () => { $('cancel').disabled = true; vscode.postMessage({ type: 'cancel' }); });
-  $('start').addEventListener('click', () => { $('confirm').classList.add('hidden'); $('cancel').classList.remove('hidden'); vscode.postMessage({ type: 'start' }); });
-  $('decline').addEventListener('click', () => { $('confirm').classList.add('hidden'); $('phase').textContent = 'not started'; vscode.postMessage({ type: 'cancel' }); });
-  $('diff').addEventListener('click', () => vscode.postMessage({ type: 'diff' }));
-  $('draft').addEventListener('click', () => vscode.postMessage({ type: 'draft' }));
-  window.addEventListener('resize', drawChart);
+  button('cancel').addEventListener('click', () => { button('cancel').disabled = true; vscode.postMessage({ type: 'cancel' }); });
+  button('start').addEventListener('click', () => { $('confirm').classList.add('hidden'); $('cancel').classList.remove('hidden'); vscode.postMessage({ type: 'start' }); });
+  button('decline').addEventListener('click', () => { $('confirm').classList.add('hidden'); $('phase').textContent = 'not started'; vscode.postMessage({ type: 'cancel' }); });
+  button('diff').addEventListener('click', () => vscode.postMessage({ type: 'diff' }));
+  button('draft').addEventListener('click', () => vscode.postMessage({ type: 'draft' }));
   const state = vscode.getState();
-  if (state && Array.isArray(state.points)) { points.push(...state.points); drawChart(); }
+  if (state && state.model) render(state.model);
   vscode.postMessage({ type: 'ready' });
 })();

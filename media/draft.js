@@ -1,59 +1,99 @@
+// @ts-check
 // Issue draft view: the title and markdown body are editable; redaction placeholders are listed and highlighted in
 // a preview; the duplicate search shows its exact queries and runs only on its button; candidates are links.
-// Buttons post messages; the extension searches, files, opens or copies.
+// Buttons post messages; the extension redacts, then searches, files, opens or copies (and when redaction found
+// something in the edits, it sends the redacted text back here first, as a 'redacted' message).
+/** @typedef {import('../src/extension/webview/protocol').DraftToView} DraftToView */
+/** @typedef {import('../src/extension/webview/protocol').DraftFromView} DraftFromView */
+/** @typedef {import('../src/extension/webview/protocol').DuplicateSearchInfo} DuplicateSearchInfo */
+/** @typedef {Extract<DraftToView, { type: 'duplicates' }>} DuplicatesMessage */
+/** @typedef {import('../src/core/report/redact').Redaction} Redaction */
 (function () {
+  /** @type {VsCodeWebviewApi<DraftFromView, never>} */
   const vscode = acquireVsCodeApi();
-  const $ = (id) => document.getElementById(id);
   const PLACEHOLDER = /\[REDACTED:[\w-]+\]/g;
+  /** @type {Redaction[]} */
   let redactions = [];
 
+  /** @param {string} id */
+  function $(id) {
+    const node = document.getElementById(id);
+    if (!node) throw new Error(`draft view: no #${id}`);
+    return node;
+  }
+  const title = /** @type {HTMLInputElement} */ ($('title'));
+  const body = /** @type {HTMLTextAreaElement} */ ($('body'));
+  const fileButton = /** @type {HTMLButtonElement} */ ($('file'));
+  const searchButton = /** @type {HTMLButtonElement} */ ($('searchButton'));
+
+  /** @param {HTMLElement} node */
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+  /**
+   * @param {HTMLElement} list
+   * @param {string} className
+   * @param {string} text
+   */
+  function note(list, className, text) {
+    const li = document.createElement('li');
+    li.className = className;
+    li.textContent = text;
+    list.appendChild(li);
+  }
+
   function highlight() {
-    const body = $('body').value;
+    const text = body.value;
     const preview = $('preview');
-    while (preview.firstChild) preview.removeChild(preview.firstChild);
+    clear(preview);
     let last = 0;
-    for (const m of body.matchAll(PLACEHOLDER)) {
-      preview.appendChild(document.createTextNode(body.slice(last, m.index)));
+    for (const m of text.matchAll(PLACEHOLDER)) {
+      const at = m.index ?? 0;
+      preview.appendChild(document.createTextNode(text.slice(last, at)));
       const mark = document.createElement('mark');
       mark.textContent = m[0];
       preview.appendChild(mark);
-      last = m.index + m[0].length;
+      last = at + m[0].length;
     }
-    preview.appendChild(document.createTextNode(body.slice(last)));
-    const left = (body.match(PLACEHOLDER) || []).length;
+    preview.appendChild(document.createTextNode(text.slice(last)));
+    const left = (text.match(PLACEHOLDER) || []).length;
     $('placeholderCount').textContent = left + ' placeholder' + (left === 1 ? '' : 's') + ' in the body';
   }
 
   function renderRedactions() {
     const list = $('redactions');
-    while (list.firstChild) list.removeChild(list.firstChild);
+    clear(list);
     if (redactions.length === 0) {
-      const li = document.createElement('li'); li.className = 'muted'; li.textContent = 'Nothing needed redacting.'; list.appendChild(li);
+      note(list, 'muted', 'Nothing needed redacting.');
       return;
     }
     for (const r of redactions) {
       const li = document.createElement('li');
-      const mark = document.createElement('span'); mark.className = 'redaction'; mark.textContent = r.placeholder;
+      const mark = document.createElement('span');
+      mark.className = 'redaction';
+      mark.textContent = r.placeholder;
       li.appendChild(mark);
       li.appendChild(document.createTextNode(' ' + r.kind + ' (' + (r.field || 'body') + ' line ' + r.line + ', ' + r.length + ' chars removed)'));
       list.appendChild(li);
     }
   }
 
+  /** @param {DuplicateSearchInfo | undefined} search */
   function renderSearch(search) {
     if (!search) {
       $('search').hidden = true;
       const list = $('duplicates');
-      while (list.firstChild) list.removeChild(list.firstChild);
-      const li = document.createElement('li'); li.className = 'muted'; li.textContent = 'No duplicate search for this draft.'; list.appendChild(li);
+      clear(list);
+      note(list, 'muted', 'No duplicate search for this draft.');
       return;
     }
     $('searchEndpoint').textContent = search.endpoint;
     const queries = $('searchQueries');
-    while (queries.firstChild) queries.removeChild(queries.firstChild);
+    clear(queries);
     for (const q of search.queries) {
       const li = document.createElement('li');
-      const code = document.createElement('code'); code.textContent = q;
+      const code = document.createElement('code');
+      code.textContent = q;
       li.appendChild(code);
       queries.appendChild(li);
     }
@@ -62,61 +102,84 @@
   // Once a search has run, the checklist may say so (only the unticked box is changed; edits are kept).
   const SEARCHED_BOX = /^- \[ \] I have searched /m;
   function tickSearched() {
-    const body = $('body');
     if (!SEARCHED_BOX.test(body.value)) return;
     body.value = body.value.replace(SEARCHED_BOX, '- [x] I have searched ');
     highlight();
     vscode.postMessage({ type: 'edit', ...current() });
   }
 
+  /** @param {DuplicatesMessage} msg */
   function renderDuplicates(msg) {
     const list = $('duplicates');
-    while (list.firstChild) list.removeChild(list.firstChild);
-    $('searchButton').disabled = false;
-    if (msg.searched) tickSearched();
-    if (msg.error) { const li = document.createElement('li'); li.className = 'error'; li.textContent = msg.error; list.appendChild(li); return; }
-    if (!msg.items || msg.items.length === 0) { const li = document.createElement('li'); li.className = 'muted'; li.textContent = 'No similar issues found.'; list.appendChild(li); return; }
+    clear(list);
+    searchButton.disabled = false;
+    if ('error' in msg) {
+      note(list, 'error', msg.error);
+      return;
+    }
+    tickSearched();
+    if (msg.items.length === 0) {
+      note(list, 'muted', 'No similar issues found.');
+      return;
+    }
     for (const d of msg.items) {
       const li = document.createElement('li');
-      const a = document.createElement('a'); a.href = d.url; a.textContent = '#' + d.number + ' ' + d.title;
+      const a = document.createElement('a');
+      a.href = d.url;
+      a.textContent = '#' + d.number + ' ' + d.title;
       li.appendChild(a);
       li.appendChild(document.createTextNode(' (' + d.state + (d.comments !== undefined ? ', ' + d.comments + ' comments' : '') + ')'));
       list.appendChild(li);
     }
   }
 
-  function current() { return { title: $('title').value, body: $('body').value }; }
+  function current() {
+    return { title: title.value, body: body.value };
+  }
 
-  window.addEventListener('message', (event) => {
+  window.addEventListener('message', (/** @type {MessageEvent<DraftToView>} */ event) => {
     const msg = event.data;
-    if (msg.type === 'draft') {
-      $('title').value = msg.title;
-      $('body').value = msg.body;
-      $('repo').textContent = msg.repo;
-      redactions = msg.redactions || [];
-      renderRedactions();
-      renderSearch(msg.search);
-      highlight();
-    } else if (msg.type === 'duplicates') {
-      renderDuplicates(msg);
-    } else if (msg.type === 'status') {
-      $('status').textContent = msg.text;
-      $('status').className = 'status ' + (msg.level || '');
-      if (msg.url) { const a = document.createElement('a'); a.href = msg.url; a.textContent = ' ' + msg.url; $('status').appendChild(a); }
-      $('file').disabled = !!msg.busy;
+    switch (msg.type) {
+      case 'draft':
+        $('repo').textContent = msg.repo;
+        renderSearch(msg.search);
+      // falls through: the text and the redactions are shown the same way for both
+      case 'redacted':
+        title.value = msg.title;
+        body.value = msg.body;
+        redactions = msg.redactions;
+        renderRedactions();
+        highlight();
+        return;
+      case 'duplicates':
+        renderDuplicates(msg);
+        return;
+      case 'status': {
+        const status = $('status');
+        status.textContent = msg.text;
+        status.className = 'status ' + msg.level;
+        if (msg.url) {
+          const a = document.createElement('a');
+          a.href = msg.url;
+          a.textContent = ' ' + msg.url;
+          status.appendChild(a);
+        }
+        fileButton.disabled = msg.busy;
+        return;
+      }
     }
   });
 
-  $('body').addEventListener('input', () => { highlight(); vscode.postMessage({ type: 'edit', ...current() }); });
-  $('title').addEventListener('input', () => vscode.postMessage({ type: 'edit', ...current() }));
-  $('file').addEventListener('click', () => vscode.postMessage({ type: 'file', ...current() }));
+  body.addEventListener('input', () => { highlight(); vscode.postMessage({ type: 'edit', ...current() }); });
+  title.addEventListener('input', () => vscode.postMessage({ type: 'edit', ...current() }));
+  fileButton.addEventListener('click', () => vscode.postMessage({ type: 'file', ...current() }));
   $('browser').addEventListener('click', () => vscode.postMessage({ type: 'browser', ...current() }));
   $('copy').addEventListener('click', () => vscode.postMessage({ type: 'copy', ...current() }));
-  $('searchButton').addEventListener('click', () => {
-    $('searchButton').disabled = true;
+  searchButton.addEventListener('click', () => {
+    searchButton.disabled = true;
     const list = $('duplicates');
-    while (list.firstChild) list.removeChild(list.firstChild);
-    const li = document.createElement('li'); li.className = 'muted'; li.textContent = 'Searching...'; list.appendChild(li);
+    clear(list);
+    note(list, 'muted', 'Searching...');
     vscode.postMessage({ type: 'search' });
   });
   vscode.postMessage({ type: 'ready' });

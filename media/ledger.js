@@ -1,26 +1,51 @@
+// @ts-check
 // Refusal Ledger view: renders the view model the extension posts (all figures and chart geometry are computed in
 // core, src/core/ledger/viewModel.ts). Charts are plain SVG built here: no chart library to ship or keep up to date,
 // colours from VS Code's theme through CSS variables (ledger.css), and a bar chart is a few lines of DOM.
+/** @typedef {import('../src/extension/webview/protocol').LedgerToView} LedgerToView */
+/** @typedef {import('../src/extension/webview/protocol').LedgerFromView} LedgerFromView */
+/** @typedef {import('../src/extension/webview/protocol').LedgerViewState} LedgerViewState */
+/** @typedef {import('../src/core/ledger/viewModel').LedgerViewModel} LedgerViewModel */
+/** @typedef {import('../src/core/ledger/viewModel').BarChart} BarChart */
+/** @typedef {import('../src/core/ledger/viewModel').ViewTable} ViewTable */
 (function () {
+  /** @type {VsCodeWebviewApi<LedgerFromView, LedgerViewState>} */
   const vscode = acquireVsCodeApi();
   const SVG = 'http://www.w3.org/2000/svg';
-  const $ = (id) => document.getElementById(id);
+  /** @param {string} id */
+  function $(id) {
+    const node = document.getElementById(id);
+    if (!node) throw new Error(`ledger view: no #${id}`);
+    return node;
+  }
+  const period = /** @type {HTMLSelectElement} */ ($('period'));
 
+  /**
+   * @param {string} tag
+   * @param {string} [className]
+   * @param {string} [text]
+   */
   function el(tag, className, text) {
     const e = document.createElement(tag);
     if (className) e.className = className;
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  /**
+   * @param {string} tag
+   * @param {Record<string, string | number>} [attrs]
+   */
   function svg(tag, attrs) {
     const e = document.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
     return e;
   }
+  /** @param {Node} node */
   function clear(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
   }
 
+  /** @param {BarChart} c */
   function chart(c) {
     const figure = el('figure', 'chart');
     figure.appendChild(el('figcaption', '', c.title));
@@ -47,6 +72,7 @@
     return figure;
   }
 
+  /** @param {ViewTable} t */
   function table(t) {
     const wrap = el('div', 'table');
     wrap.appendChild(el('h2', '', t.title));
@@ -67,6 +93,7 @@
     return wrap;
   }
 
+  /** @param {LedgerViewModel['refusals']} list */
   function refusals(list) {
     const box = $('refusals');
     clear(box);
@@ -93,8 +120,12 @@
     box.appendChild(tbl);
   }
 
+  /**
+   * @param {LedgerViewModel} model
+   * @param {number} days
+   */
   function render(model, days) {
-    $('period').value = String(days);
+    period.value = String(days);
     $('status').textContent = model.empty
       ? `No refused turns between ${model.period.from} and ${model.period.to}.`
       : `${model.period.from} .. ${model.period.to}`;
@@ -119,12 +150,12 @@
     model.tables.forEach((t) => tables.appendChild(table(t)));
     refusals(model.refusals);
     $('credit').textContent = model.creditRequest;
-    $('copyCredit').disabled = model.empty;
-    $('exportCsv').disabled = model.empty;
+    /** @type {HTMLButtonElement} */ ($('copyCredit')).disabled = model.empty;
+    /** @type {HTMLButtonElement} */ ($('exportCsv')).disabled = model.empty;
     $('footnote').textContent = model.footnote;
   }
 
-  window.addEventListener('message', (event) => {
+  window.addEventListener('message', (/** @type {MessageEvent<LedgerToView>} */ event) => {
     const m = event.data;
     if (m.type === 'model') {
       vscode.setState({ days: m.days });
@@ -137,7 +168,7 @@
     }
   });
 
-  $('period').addEventListener('change', () => vscode.postMessage({ type: 'period', days: Number($('period').value) }));
+  period.addEventListener('change', () => vscode.postMessage({ type: 'period', days: Number(period.value) }));
   $('refresh').addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
   $('exportCsv').addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
   $('copyCredit').addEventListener('click', () => vscode.postMessage({ type: 'copyCredit' }));

@@ -3,9 +3,9 @@
  * client, transcript parsing and the terminal emulator. esbuild bundles this file on its own
  * (dist/extension-heavy.js), so activating the extension parses a small bundle; loadHeavy() brings this in later.
  */
-export { runBisectFlow, showSavedResult } from './bisectFlow';
-export { openDraft } from './draftFlow';
-export { showLedgerView } from './ledgerView';
+export { runBisectFlow, showSavedResult } from './bisect/flow';
+export { openDraft } from './draft/flow';
+export { showLedgerView } from './ledger/panel';
 export { resolveProjectsDir } from '../core/transcript/locate';
 export { TranscriptTailer } from '../core/transcript/tail';
 export { scanProjects } from '../core/transcript/scan';

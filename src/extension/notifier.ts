@@ -1,10 +1,12 @@
 /**
  * The notification shown for each new refusal, with its four actions. Muting lasts for this window's session only.
  */
-import { EventEmitter, type Event } from 'vscode';
+import type { Event } from 'vscode';
+import { Commands } from './commands/ids';
+import { runCommand } from './commands/run';
 import type { NotificationLevel } from './settings';
 import { messageOf, type SeenRefusal } from './store';
-import { executeCommand, showWarningMessage } from './vscodeapi';
+import { EventEmitter, showWarningMessage } from './vscodeapi';
 
 export const ACTIONS = {
   bisect: 'Bisect Trigger',
@@ -49,11 +51,11 @@ export class Notifier {
     void showWarningMessage(text, ACTIONS.bisect, ACTIONS.details, ACTIONS.draft, ACTIONS.mute).then((choice) => {
       switch (choice) {
         case ACTIONS.bisect:
-          return executeCommand('aupBisect.bisectRefusal', refusal.key);
+          return void runCommand(Commands.bisectRefusal, { refusalKey: refusal.key });
         case ACTIONS.details:
-          return executeCommand('aupBisect.showDetails', refusal.key);
+          return void runCommand(Commands.showDetails, { refusalKey: refusal.key });
         case ACTIONS.draft:
-          return executeCommand('aupBisect.draftIssue', refusal.key);
+          return void runCommand(Commands.draftIssue, { refusalKey: refusal.key });
         case ACTIONS.mute:
           this.muted = true;
           return undefined;

@@ -3,7 +3,9 @@
  * saved bisect results. Context values drive the item menus declared in package.json.
  */
 import * as path from 'node:path';
-import { EventEmitter, MarkdownString, ThemeIcon, TreeItem, TreeItemCollapsibleState, type Event, type TreeDataProvider } from 'vscode';
+import type { Event, TreeDataProvider } from 'vscode';
+import { Commands } from './commands/ids';
+import { EventEmitter, MarkdownString, ThemeIcon, TreeItem, TreeItemCollapsibleState } from './vscodeapi';
 import { dayKey, messageOf, requestIdOf, type RefusalStore, type SavedResultRef, type SeenRefusal } from './store';
 
 export type RefusalNode =
@@ -162,7 +164,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
         if (r.record?.transcript) ctx.push('transcript');
         if (requestIdOf(r)) ctx.push('requestId');
         item.contextValue = ctx.join(' ');
-        item.command = { command: 'aupBisect.showDetails', title: 'Show Details', arguments: [r.key] };
+        item.command = { command: Commands.showDetails, title: 'Show Details', arguments: [{ refusalKey: r.key }] };
         return item;
       }
       case 'detail': {
@@ -180,7 +182,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
         item.description = `${Buffer.byteLength(r.minimal)} B of ${r.original.size} B, refused ${r.verification.refused}/${r.verification.of}`;
         item.iconPath = new ThemeIcon('beaker');
         item.contextValue = 'result';
-        item.command = { command: 'aupBisect.openResult', title: 'Open Bisect Result', arguments: [node.result.id] };
+        item.command = { command: Commands.openResult, title: 'Open Bisect Result', arguments: [{ resultId: node.result.id }] };
         return item;
       }
       case 'results': {

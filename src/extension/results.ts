@@ -5,6 +5,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BisectResult } from '../core/bisect/result';
+import type { SizePoint } from './bisect/viewModel';
 import { log } from './logger';
 import type { SavedResultRef } from './store';
 
@@ -16,7 +17,7 @@ export interface SavedResult {
   /** The text that was bisected, for the diff (kept on this machine only, like the transcript it came from). */
   originalText: string;
   /** The best candidate's size after each probe, for the chart when the result is reopened. */
-  points?: { probes: number; size: number }[];
+  points?: SizePoint[];
 }
 
 export class ResultStorage {
@@ -26,7 +27,7 @@ export class ResultStorage {
     return path.join(this.dir, 'results');
   }
 
-  async save(label: string, result: BisectResult, originalText: string, points?: { probes: number; size: number }[]): Promise<SavedResult> {
+  async save(label: string, result: BisectResult, originalText: string, points?: SizePoint[]): Promise<SavedResult> {
     await mkdir(this.folder, { recursive: true });
     const stamp = result.date.replace(/[:.]/g, '-');
     const id = `${stamp}-${result.original.sha256.slice(0, 8)}`;

@@ -1,6 +1,7 @@
 /** Status bar item: today's refusal count; clicking it reveals the Refusals view. */
 import type * as vscode from 'vscode';
 import type { RefusalStore } from './store';
+import { FOCUS_REFUSALS_VIEW } from './commands/ids';
 import { createStatusBarItem } from './vscodeapi';
 
 export class RefusalStatusBar {
@@ -10,7 +11,7 @@ export class RefusalStatusBar {
   constructor(private readonly store: RefusalStore, private readonly now: () => Date = () => new Date()) {
     this.item = createStatusBarItem('aupBisect.status', 100);
     this.item.name = 'AUP Bisect';
-    this.item.command = 'aupBisect.refusals.focus';
+    this.item.command = FOCUS_REFUSALS_VIEW;
     this.subscription = store.onDidChange(() => this.update());
     this.update();
   }

@@ -2,7 +2,8 @@
  * What the extension has seen this session and what it saved: refusals (from transcripts and terminals, deduplicated)
  * and bisect results. The tree view, the status bar and the commands read it; it fires onDidChange on every update.
  */
-import { EventEmitter, type Event } from 'vscode';
+import type { Event } from 'vscode';
+import { EventEmitter } from './vscodeapi';
 import type { RefusalRecord } from '../core/refusal/record';
 import type { BisectResult } from '../core/bisect/result';
 

@@ -1,8 +1,14 @@
 /**
  * The thin wrapper over the `vscode` API that the glue goes through, so unit tests can stub one module instead of
  * the whole editor (the pattern of microsoft/vscode-python-tools-extension-template). Only what the glue needs.
+ * This is the only module of the extension that imports `vscode` for values; the others import its types only
+ * (test/unit/extension/vscodeapi.test.ts checks that), and the unit tests replace this module with
+ * test/unit/extension/support/fakeVscodeApi.ts.
  */
 import * as vscode from 'vscode';
+
+// The editor's classes the glue constructs (the tree's items, events, URIs), re-exported so a stub can replace them.
+export { EventEmitter, MarkdownString, ThemeIcon, TreeItem, TreeItemCollapsibleState, Uri } from 'vscode';
 
 export function registerCommand(id: string, handler: (...args: unknown[]) => unknown): vscode.Disposable {
   return vscode.commands.registerCommand(id, handler);
@@ -59,11 +65,13 @@ export function activeTextEditor(): vscode.TextEditor | undefined {
   return vscode.window.activeTextEditor;
 }
 
+/** A progress notification that can be cancelled (the bisect's), or a quiet one in the status bar (the ledger's scan). */
 export function withProgress<R>(
-  options: vscode.ProgressOptions,
+  options: { location: 'notification' | 'window'; title: string; cancellable?: boolean },
   task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
 ): Thenable<R> {
-  return vscode.window.withProgress(options, task);
+  const location = options.location === 'notification' ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+  return vscode.window.withProgress({ ...options, location }, task);
 }
 
 export function createStatusBarItem(id: string, priority: number): vscode.StatusBarItem {
@@ -122,4 +130,34 @@ export function getGitHubSession(scopes: string[], createIfNone: boolean): Thena
 
 export function readFile(uri: vscode.Uri): Thenable<Uint8Array> {
   return vscode.workspace.fs.readFile(uri);
+}
+
+export function writeFile(uri: vscode.Uri, content: Uint8Array): Thenable<void> {
+  return vscode.workspace.fs.writeFile(uri, content);
+}
+
+export function showSaveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined> {
+  return vscode.window.showSaveDialog(options);
+}
+
+export function firstWorkspaceFolder(): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri;
+}
+
+/** The shell of VS Code's integrated terminal, for the issue's environment section. */
+export function terminalShell(): string | undefined {
+  return vscode.env.shell;
+}
+
+/** Opens the Settings editor at a setting. */
+export function openSettings(query: string): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', query);
+}
+
+/**
+ * Whether the extension runs from a development folder (F5, or the integration tests that pass
+ * --extensionTestsPath): only then does activate() hand out its test hooks.
+ */
+export function isDevelopmentMode(context: Pick<vscode.ExtensionContext, 'extensionMode'>): boolean {
+  return context.extensionMode === vscode.ExtensionMode.Development || context.extensionMode === vscode.ExtensionMode.Test;
 }

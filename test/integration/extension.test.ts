@@ -11,8 +11,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startSim, type SimServer } from '../../src/sim/server';
 import { startGitHubServer, type GitHubServer } from '../support/github-server';
-import type { AupBisectApi } from '../../src/extension/extension';
+import type { AupBisectTestHooks } from '../../src/extension/extension';
 import type { SavedResult } from '../../src/extension/results';
+import { Commands } from '../../src/extension/commands/ids';
 import { click, extensionApi, screenTexts, screenshot, setSetting, visibleNotifications, waitFor } from './support';
 
 const root = path.resolve(__dirname, '../../..');
@@ -24,7 +25,7 @@ const projectDir = path.join(claudeDir, 'projects', '-work-demo');
 
 describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
   this.timeout(60_000);
-  let api: AupBisectApi;
+  let api: AupBisectTestHooks;
   let sim: SimServer;
   let github: GitHubServer;
   let refusalKey: string;
@@ -34,7 +35,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     await mkdir(projectDir, { recursive: true });
     api = await extensionApi();
     await setSetting('transcriptDir', claudeDir);
-    await waitFor('the watcher to move to the test folder', () => api.watcher.watchedDir === path.join(claudeDir, 'projects'));
+    await waitFor('the watcher to move to the test folder', () => api.watchedDir === path.join(claudeDir, 'projects'));
     await api.ready;
   });
 
@@ -55,7 +56,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     await new Promise((r) => setTimeout(r, 300));
     const notified = new Promise<{ key: string; text: string; ms: number }>((resolve) => {
       const started = Date.now();
-      const sub = api.notifier.onDidNotify((n) => {
+      const sub = api.onDidNotify((n) => {
         sub.dispose();
         resolve({ ...n, ms: Date.now() - started });
       });
@@ -64,7 +65,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     const n = await Promise.race([
       notified,
       new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no notification within 10 s; watching ${api.watcher.watchedDir}; store: ${JSON.stringify(api.store.all().map((r) => [r.key, r.live, r.at, Date.now()]))}`)), 10_000),
+        setTimeout(() => reject(new Error(`no notification within 10 s; watching ${api.watchedDir}; store: ${JSON.stringify(api.store.all().map((r) => [r.key, r.live, r.at, Date.now()]))}`)), 10_000),
       ),
     ]);
     // The 500 ms goal is reported, not asserted tightly: a loaded CI machine must not turn a timing into a red run.
@@ -99,18 +100,18 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     const details = api.tree.getChildren(refusal).map((d) => String(api.tree.getTreeItem(d).label));
     assert.ok(details.some((d) => /^Request ID: req_/.test(d)), details.join(', '));
     assert.ok(details.some((d) => d.startsWith('Model: ')), details.join(', '));
-    assert.equal(api.statusBar.text, '$(shield) 1');
+    assert.equal(api.statusBarText, '$(shield) 1');
   });
 
   it('bisects that refusal against the Messages API stand-in and shows the diff and the saved result', async () => {
     const rules = path.join(root, 'src/sim/rules/demo.json');
     sim = await startSim({ rules });
-    await vscode.commands.executeCommand('aupBisect.setApiKey', 'sk-ant-test-key-for-loopback');
+    await vscode.commands.executeCommand(Commands.setApiKey, 'sk-ant-test-key-for-loopback');
     await setSetting('apiBaseUrl', sim.url);
     await setSetting('oracle', 'api');
     await setSetting('concurrency', 2);
     // The API oracle is paid, so the extension asks first: answer the modal as a person would.
-    const run = vscode.commands.executeCommand<SavedResult | undefined>('aupBisect.bisectRefusal', refusalKey);
+    const run = vscode.commands.executeCommand<SavedResult | undefined>(Commands.bisectRefusal, { refusalKey });
     await click('Start Bisect');
     const result = await run;
     assert.ok(result, 'the bisect returned a result');
@@ -123,7 +124,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.ok(r.verification.refused > 0);
 
     // Saved in globalStorage and listed under its refusal.
-    const files = await readdir(path.join(api.context.globalStorageUri.fsPath, 'results'));
+    const files = await readdir(path.join(api.storagePath, 'results'));
     assert.ok(files.includes(`${saved.id}.json`), files.join(', '));
     assert.ok(api.store.resultsFor(r.refusal?.id).some((x) => x.id === saved.id));
 
@@ -139,7 +140,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
 
     // The live view, in its final state, reopened from storage as the tree does.
     await vscode.commands.executeCommand('notifications.clearAll');
-    const view = await vscode.commands.executeCommand<import('../../src/extension/bisectPanel').BisectPanel>('aupBisect.openResult', saved.id);
+    const view = await vscode.commands.executeCommand<import('../../src/extension/bisect/panel').BisectPanel>(Commands.openResult, { resultId: saved.id });
     await view.ready;
     assert.equal(view.stats?.currentSize, Buffer.byteLength(r.minimal));
     await new Promise((r) => setTimeout(r, 500));
@@ -154,7 +155,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     await vscode.window.showTextDocument(vscode.Uri.file(file));
     await setSetting('oracle', 'sim');
     try {
-      const result = await vscode.commands.executeCommand<SavedResult | undefined>('aupBisect.bisectFile', vscode.Uri.file(file));
+      const result = await vscode.commands.executeCommand<SavedResult | undefined>(Commands.bisectFile, vscode.Uri.file(file));
       assert.ok(result, 'the bisect returned a result');
       assert.equal(result.result.oracle, 'sim');
       assert.equal(result.result.original.fileName, 'notes.md');
@@ -192,7 +193,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     ].join('\n'));
 
     const seen: string[] = [];
-    const sub = api.notifier.onDidNotify((n) => seen.push(n.text));
+    const sub = api.onDidNotify((n) => seen.push(n.text));
     const terminal = vscode.window.createTerminal({ name: 'claude', shellPath: '/bin/bash', env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
     try {
       terminal.show();
@@ -242,7 +243,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
   });
 
   it('opens the Refusal Ledger from its command', async () => {
-    await vscode.commands.executeCommand('aupBisect.showLedger');
+    await vscode.commands.executeCommand(Commands.showLedger);
     const tab = await waitFor('the ledger view', () =>
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Refusal Ledger'),
     );
@@ -260,8 +261,8 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     });
     await setSetting('githubApiUrl', github.url);
     // The built-in GitHub sign-in cannot reach github.com here; the extension takes its session from this hook.
-    api.githubSession = async () => ({ accessToken: 'gho_loopbackToken123', account: { label: 'aup-tester' } });
-    const panel = await vscode.commands.executeCommand<import('../../src/extension/draftPanel').DraftPanel>('aupBisect.draftIssue', saved.id);
+    api.useGitHubSession(async () => ({ accessToken: 'gho_loopbackToken123', account: { label: 'aup-tester' } }));
+    const panel = await vscode.commands.executeCommand<import('../../src/extension/draft/panel').DraftPanel>(Commands.draftIssue, { resultId: saved.id });
     assert.ok(panel);
     const draft = panel.current;
     assert.match(draft.title, /.+/);

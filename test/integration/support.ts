@@ -1,6 +1,6 @@
 /** Helpers for the integration tests: the launcher's control API (screenshots, toasts, clicks) and polling. */
 import * as vscode from 'vscode';
-import type { AupBisectApi } from '../../src/extension/extension';
+import type { AupBisectApi, AupBisectTestHooks } from '../../src/extension/extension';
 
 const control = process.env.AUP_TEST_CONTROL_URL;
 
@@ -42,12 +42,14 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
   }
 }
 
-export async function extensionApi(): Promise<AupBisectApi> {
+/** The extension's test hooks (activate() returns them when the extension runs from its development folder). */
+export async function extensionApi(): Promise<AupBisectTestHooks> {
   const ext = vscode.extensions.getExtension<AupBisectApi>('aup-bisect.aup-bisect');
   if (!ext) throw new Error('extension aup-bisect.aup-bisect is not loaded');
   const api = await ext.activate();
-  await api.ready;
-  return api;
+  if (!api.testing) throw new Error('aup-bisect gave no test hooks: it is not running as a development extension');
+  await api.testing.ready;
+  return api.testing;
 }
 
 export async function setSetting(key: string, value: unknown): Promise<void> {

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-vi.mock('vscode', () => import('./vscode-mock'));
+vi.mock('../../../src/extension/vscodeapi', () => import('./support/fakeVscodeApi'));
 import { ACTIONS, Notifier, notificationText } from '../../../src/extension/notifier';
 import type { SeenRefusal } from '../../../src/extension/store';
-import { answers, executed, reset, shown } from './vscode-mock';
+import { answers, executed, reset, shown } from './support/fakeVscodeApi';
 import { refusalRecord } from './fixtures';
 
 const refusal: SeenRefusal = { key: 'k1', at: Date.now(), record: refusalRecord(), live: true };
@@ -22,7 +22,7 @@ describe('Notifier', () => {
     answers.next = ACTIONS.bisect;
     new Notifier(() => 'notify').notify(refusal);
     await flush();
-    expect(executed).toEqual([{ id: 'aupBisect.bisectRefusal', args: ['k1'] }]);
+    expect(executed).toEqual([{ id: 'aupBisect.bisectRefusal', args: [{ refusalKey: 'k1' }] }]);
   });
 
   it('stays quiet for the rest of the session after Mute', async () => {

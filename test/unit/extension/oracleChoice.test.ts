@@ -2,10 +2,10 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-vi.mock('vscode', () => import('./vscode-mock'));
+vi.mock('../../../src/extension/vscodeapi', () => import('./support/fakeVscodeApi'));
 import { API_KEY_SECRET, chooseOracle, findClaude, OracleChoiceError } from '../../../src/extension/oracleChoice';
 import { readSettings } from '../../../src/extension/settings';
-import { configValues, reset, trust } from './vscode-mock';
+import { configValues, reset, trust } from './support/fakeVscodeApi';
 
 const secrets = (values: Record<string, string>) => ({ get: async (k: string) => values[k] });
 

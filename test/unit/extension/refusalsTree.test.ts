@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-vi.mock('vscode', () => import('./vscode-mock'));
+vi.mock('../../../src/extension/vscodeapi', () => import('./support/fakeVscodeApi'));
 import { RefusalsTreeProvider, type RefusalNode } from '../../../src/extension/refusalsTree';
 import { RefusalStore } from '../../../src/extension/store';
 import { refusalRecord } from './fixtures';
-import type { TreeItem } from './vscode-mock';
+import type { TreeItem } from './support/fakeVscodeApi';
 
 const now = new Date('2026-11-22T18:00:00');
 
@@ -40,7 +40,7 @@ describe('RefusalsTreeProvider', () => {
     ]);
     const item = tree.getTreeItem(refusal) as unknown as TreeItem;
     expect(item.contextValue).toBe('refusal transcript requestId');
-    expect(item.command).toEqual({ command: 'aupBisect.showDetails', title: 'Show Details', arguments: ['a'] });
+    expect(item.command).toEqual({ command: 'aupBisect.showDetails', title: 'Show Details', arguments: [{ refusalKey: 'a' }] });
   });
 
   it('shows a saved bisect under its refusal, and the part it found', () => {

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-vi.mock('vscode', () => import('./vscode-mock'));
+vi.mock('../../../src/extension/vscodeapi', () => import('./support/fakeVscodeApi'));
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_TERMINAL_COMMAND_PATTERN, readSettings } from '../../../src/extension/settings';
-import { configValues, reset, trust } from './vscode-mock';
+import { configValues, reset, trust } from './support/fakeVscodeApi';
 
 describe('readSettings', () => {
   beforeEach(reset);

@@ -4,7 +4,8 @@
  * Colours come from VS Code's theme variables in the stylesheets, so the views follow the theme.
  */
 import { randomBytes } from 'node:crypto';
-import { Uri, type Webview } from 'vscode';
+import type * as vscode from 'vscode';
+import { Uri } from '../vscodeapi';
 
 export function nonce(): string {
   return randomBytes(16).toString('base64');
@@ -15,8 +16,8 @@ export function escapeHtml(text: string): string {
 }
 
 export function webviewHtml(options: {
-  webview: Webview;
-  extensionUri: Uri;
+  webview: vscode.Webview;
+  extensionUri: vscode.Uri;
   title: string;
   script: string;
   style: string;

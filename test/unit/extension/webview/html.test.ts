@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-vi.mock('vscode', () => import('./vscode-mock'));
-import { escapeHtml, webviewHtml } from '../../../src/extension/webview';
-import { Uri } from './vscode-mock';
+vi.mock('../../../../src/extension/vscodeapi', () => import('../support/fakeVscodeApi'));
+import { escapeHtml, webviewHtml } from '../../../../src/extension/webview/html';
+import { Uri } from '../support/fakeVscodeApi';
 
 const webview = {
   cspSource: 'https://webview.example',

@@ -4,17 +4,26 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BisectResult } from '../core/bisect/result';
-import type { RefusalRecord } from '../core/refusal/record';
-import { draftIssue, type ReportEnv } from '../core/report/draft';
-import { env } from 'vscode';
-import type { Services } from './commands';
-import { DraftPanel } from './draftPanel';
-import { searchQueries } from '../core/report/duplicates';
+import type * as vscode from 'vscode';
+import type { BisectResult } from '../../core/bisect/result';
+import type { RefusalRecord } from '../../core/refusal/record';
+import { draftIssue, type ReportEnv } from '../../core/report/draft';
+import { searchQueries } from '../../core/report/duplicates';
+import type { SessionSource } from '../githubSession';
+import { log } from '../logger';
+import type { Settings } from '../settings';
+import { terminalShell } from '../vscodeapi';
 import { duplicateQuery, fileDraft, redactContext, searchDuplicates } from './github';
-import { log } from './logger';
+import { DraftPanel } from './panel';
 
-export function reportEnv(s: Services, shell: string | undefined): ReportEnv {
+/** What drafting needs from the extension (the container provides it). */
+export interface DraftFlowDeps {
+  readonly context: Pick<vscode.ExtensionContext, 'extension' | 'extensionUri' | 'globalStorageUri'>;
+  settings(): Settings;
+  readonly githubSession: SessionSource;
+}
+
+export function reportEnv(s: DraftFlowDeps, shell: string | undefined): ReportEnv {
   const version = (s.context.extension.packageJSON as { version?: string }).version;
   return {
     os: `${os.type()} ${os.release()} (${os.arch()})`,
@@ -29,15 +38,14 @@ export function reportEnv(s: Services, shell: string | undefined): ReportEnv {
 }
 
 export async function openDraft(
-  s: Services,
+  s: DraftFlowDeps,
   input: { result?: BisectResult; refusal?: RefusalRecord; original?: string },
 ): Promise<DraftPanel> {
-  const draft = draftIssue({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, env.shell) });
+  const draft = draftIssue({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, terminalShell()) });
   log.info(`drafted an issue for ${draft.repo} (${draft.redactions.length} redactions)`);
-  const settings = s.settings;
   const draftsDir = path.join(s.context.globalStorageUri.fsPath, 'drafts');
-  // The search runs with the settings the view showed it with, so what was shown is what is sent, and where.
-  const shown = settings();
+  // The search and the browser link use the settings the view was opened with, so what was shown is what is sent, and where.
+  const shown = s.settings();
   const query = duplicateQuery(shown, { result: input.result, refusal: input.refusal });
   return new DraftPanel(s.context.extensionUri, draft, {
     duplicates: {
@@ -45,6 +53,9 @@ export async function openDraft(
       endpoint: `${shown.githubApiUrl}/search/issues`,
       run: () => searchDuplicates(shown, s.githubSession, query),
     },
-    file: (edited) => fileDraft(settings(), s.githubSession, draft, edited, draftsDir),
+    // The session is read when the button is pressed (the integration tests replace it after activation).
+    file: (edited) => fileDraft(s.settings(), s.githubSession, draft, edited, draftsDir),
+    githubApiUrl: shown.githubApiUrl,
+    redactContext: redactContext(),
   });
 }

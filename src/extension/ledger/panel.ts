@@ -4,28 +4,22 @@
  * (buildLedgerViewModel, unit-tested); this file only scans, posts the view model and answers the page's buttons.
  * Scans go through the ledger index in the extension's global storage, so reopening reads only appended bytes.
  */
-import * as vscode from 'vscode';
-import { buildReport, entriesToCsv, type LedgerReport } from '../core/ledger/report';
-import { loadPriceTable } from '../core/prices';
-import { scanLedger, type LedgerScanStats } from '../core/ledger/scan';
-import type { LedgerEntry } from '../core/ledger/types';
-import { buildLedgerViewModel, type LedgerViewModel } from '../core/ledger/viewModel';
-import { createWebviewPanel, showErrorMessage, withProgress, writeClipboard } from './vscodeapi';
-import { webviewHtml } from './webview';
+import type * as vscode from 'vscode';
+import { buildReport, entriesToCsv, type LedgerReport } from '../../core/ledger/report';
+import { loadPriceTable } from '../../core/prices';
+import { scanLedger, type LedgerScanStats } from '../../core/ledger/scan';
+import type { LedgerEntry } from '../../core/ledger/types';
+import { buildLedgerViewModel, type LedgerViewModel } from '../../core/ledger/viewModel';
+import { errorText } from '../errors';
+import { createWebviewPanel, firstWorkspaceFolder, showErrorMessage, showSaveDialog, Uri, withProgress, writeClipboard, writeFile } from '../vscodeapi';
+import { webviewHtml } from '../webview/html';
+import { isLedgerFromView, LEDGER_PERIODS, type LedgerFromView, type LedgerToView } from '../webview/protocol';
 
 export interface LedgerViewDeps {
   projectsDir: string;
   log?: (msg: string) => void;
 }
 
-type FromView =
-  | { type: 'ready' }
-  | { type: 'refresh' }
-  | { type: 'period'; days: number }
-  | { type: 'exportCsv' }
-  | { type: 'copyCredit' };
-
-const PERIODS = [7, 30, 90, 365];
 const DAY_MS = 86_400_000;
 
 let open: LedgerPanel | undefined;
@@ -38,13 +32,6 @@ export function showLedgerView(context: vscode.ExtensionContext, deps: LedgerVie
     return;
   }
   open = new LedgerPanel(context, deps);
-}
-
-function isMessage(value: unknown): value is FromView {
-  if (typeof value !== 'object' || value === null) return false;
-  const m = value as { type?: unknown; days?: unknown };
-  if (m.type === 'period') return typeof m.days === 'number' && PERIODS.includes(m.days);
-  return m.type === 'ready' || m.type === 'refresh' || m.type === 'exportCsv' || m.type === 'copyCredit';
 }
 
 class LedgerPanel {
@@ -64,11 +51,11 @@ class LedgerPanel {
     const extensionUri = context.extensionUri;
     this.panel = createWebviewPanel('aupBisect.ledger', 'Refusal Ledger', {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+      localResourceRoots: [Uri.joinPath(extensionUri, 'media')],
     });
     this.panel.onDidDispose(() => (this.disposed = true));
     this.panel.webview.onDidReceiveMessage((message: unknown) => {
-      if (isMessage(message)) void this.receive(message);
+      if (isLedgerFromView(message)) void this.receive(message);
     });
     this.panel.webview.html = webviewHtml({
       webview: this.panel.webview,
@@ -81,7 +68,7 @@ class LedgerPanel {
   <h1>Refusal Ledger</h1>
   <div class="actions">
     <label for="period" class="muted">Period</label>
-    <select id="period">${PERIODS.map((d) => `<option value="${d}">last ${d} days</option>`).join('')}</select>
+    <select id="period">${LEDGER_PERIODS.map((d) => `<option value="${d}">last ${d} days</option>`).join('')}</select>
     <button id="refresh" class="secondary">Refresh</button>
     <button id="exportCsv" class="secondary">Export CSV...</button>
   </div>
@@ -104,11 +91,11 @@ class LedgerPanel {
     });
   }
 
-  private post(message: unknown): void {
+  private post(message: LedgerToView): void {
     if (!this.disposed) void this.panel.webview.postMessage(message);
   }
 
-  private async receive(message: FromView): Promise<void> {
+  private async receive(message: LedgerFromView): Promise<void> {
     switch (message.type) {
       case 'ready':
         // The page (re)loaded: show what we have, scan if we have nothing.
@@ -142,7 +129,7 @@ class LedgerPanel {
     this.post({ type: 'status', text: 'Reading transcripts...' });
     try {
       const result = await withProgress(
-        { location: vscode.ProgressLocation.Window, title: 'Refusal Ledger: reading transcripts' },
+        { location: 'window', title: 'Refusal Ledger: reading transcripts' },
         async () =>
           scanLedger({
             projectsDir: this.deps.projectsDir,
@@ -158,7 +145,7 @@ class LedgerPanel {
       this.stats = result.stats;
       this.render();
     } catch (error) {
-      const text = (error as Error).message;
+      const text = errorText(error);
       this.deps.log?.(text);
       this.post({ type: 'status', text, error: true });
     }
@@ -174,17 +161,17 @@ class LedgerPanel {
 
   private async exportCsv(): Promise<void> {
     if (!this.report || !this.model) return;
-    const target = await vscode.window.showSaveDialog({
+    const target = await showSaveDialog({
       title: 'Export the refusal ledger as CSV',
-      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? this.context.globalStorageUri, this.model.csvFileName),
+      defaultUri: Uri.joinPath(firstWorkspaceFolder() ?? this.context.globalStorageUri, this.model.csvFileName),
       filters: { CSV: ['csv'] },
     });
     if (!target) return;
     try {
-      await vscode.workspace.fs.writeFile(target, Buffer.from(entriesToCsv(this.report.entries), 'utf8'));
+      await writeFile(target, Buffer.from(entriesToCsv(this.report.entries), 'utf8'));
       this.post({ type: 'notice', text: `Saved ${this.report.entries.length} refused turns to ${target.fsPath}.` });
     } catch (error) {
-      void showErrorMessage(`Could not save the CSV to ${target.fsPath}: ${(error as Error).message}`);
+      void showErrorMessage(`Could not save the CSV to ${target.fsPath}: ${errorText(error)}`);
     }
   }
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-vi.mock('vscode', () => import('./vscode-mock'));
-import { compileCommandPattern, RefusalWatcher, runsClaudeCode, type CommandLineInfo } from '../../../src/extension/detection/watcher';
-import { DEFAULT_TERMINAL_COMMAND_PATTERN } from '../../../src/extension/settings';
-import { RefusalStore, type SeenRefusal } from '../../../src/extension/store';
-import { refusalRecord } from './fixtures';
+vi.mock('../../../../src/extension/vscodeapi', () => import('../support/fakeVscodeApi'));
+import { compileCommandPattern, RefusalWatcher, runsClaudeCode, type CommandLineInfo } from '../../../../src/extension/detection/watcher';
+import { DEFAULT_TERMINAL_COMMAND_PATTERN } from '../../../../src/extension/settings';
+import { RefusalStore, type SeenRefusal } from '../../../../src/extension/store';
+import { refusalRecord } from '../fixtures';
 
 function setup(pattern = DEFAULT_TERMINAL_COMMAND_PATTERN): { watcher: RefusalWatcher; store: RefusalStore; notified: SeenRefusal[] } {
   const store = new RefusalStore();

@@ -3,38 +3,23 @@
  * then the verdict, the minimal trigger, and buttons for the diff and the issue draft.
  */
 import type * as vscode from 'vscode';
-import type { BisectResult } from '../core/bisect/result';
-import { createWebviewPanel } from './vscodeapi';
-import { escapeHtml, webviewHtml } from './webview';
+import type { BisectResult } from '../../core/bisect/result';
+import { createWebviewPanel } from '../vscodeapi';
+import { escapeHtml, webviewHtml } from '../webview/html';
+import { isBisectFromView, type BisectFromView, type BisectToView } from '../webview/protocol';
+import { bisectViewModel, type BisectStats, type SizePoint } from './viewModel';
 
-export interface BisectStats {
-  phase: string;
-  probes: number;
-  tokens: number;
-  costUsd: number;
-  currentSize: number;
-  originalSize: number;
-}
+export type { BisectStats } from './viewModel';
 
-export type BisectPanelMessage = { type: 'cancel' } | { type: 'diff' } | { type: 'draft' } | { type: 'ready' } | { type: 'start' };
-
-/** One line a person reads at the end: how small, how sure, what it cost. */
-export function summarize(result: BisectResult): string {
-  const minimalBytes = Buffer.byteLength(result.minimal);
-  const ratio = result.original.size > 0 ? ` (${((100 * minimalBytes) / result.original.size).toFixed(2)}% of ${result.original.size} B)` : '';
-  const verify = `refused ${result.verification.refused}/${result.verification.of} times on verification`;
-  const control = result.control ? `, and passed ${result.control.passed}/${result.control.of} without "${result.control.removed.slice(0, 40)}"` : '';
-  const cost = `${result.probes} paid probes${result.cachedProbes ? ` + ${result.cachedProbes} cached` : ''}, $${result.costUsd.toFixed(4)}`;
-  const stopped = result.stoppedEarly ? ` Stopped early: ${result.stoppedEarly}.` : '';
-  return `Minimal trigger: ${minimalBytes} B${ratio}, ${verify}${control}; ${cost}.${stopped}`;
-}
+/** What the view's buttons ask of the flow (start and cancel of the confirmation are answered by the panel). */
+export type BisectPanelMessage = BisectFromView;
 
 export class BisectPanel {
   readonly panel: vscode.WebviewPanel;
   /** Settles when the view's script has loaded (it then receives every message posted so far). */
   readonly ready: Promise<void>;
   private last: BisectStats | undefined;
-  private readonly points: { probes: number; size: number }[] = [];
+  private readonly points: SizePoint[] = [];
   private answer: ((start: boolean) => void) | undefined;
 
   constructor(extensionUri: vscode.Uri, title: string, onMessage: (message: BisectPanelMessage) => void) {
@@ -45,7 +30,8 @@ export class BisectPanel {
     });
     let markReady: () => void = () => {};
     this.ready = new Promise((resolve) => (markReady = resolve));
-    this.panel.webview.onDidReceiveMessage((message: BisectPanelMessage) => {
+    this.panel.webview.onDidReceiveMessage((message: unknown) => {
+      if (!isBisectFromView(message)) return;
       if (message.type === 'ready') markReady();
       else if (this.answer && (message.type === 'start' || message.type === 'cancel')) {
         this.answer(message.type === 'start');
@@ -70,7 +56,7 @@ export class BisectPanel {
   <div class="stat"><div class="label">Original size</div><div class="value" id="original">-</div></div>
 </div>
 <h2>Size of the smallest still-refused candidate, by probe</h2>
-<svg id="chart" class="chart" role="img" aria-label="Candidate size over probes"></svg>
+<svg id="chart" class="chart" role="img" aria-label="Candidate size over probes" viewBox="0 0 640 200"></svg>
 <div id="confirm" class="confirm hidden">
   <h2>Estimated cost</h2>
   <p id="estimate"></p>
@@ -95,7 +81,7 @@ export class BisectPanel {
   }
 
   /** Size of the best candidate by probe, as charted. */
-  get history(): { probes: number; size: number }[] {
+  get history(): SizePoint[] {
     return [...this.points];
   }
 
@@ -110,10 +96,10 @@ export class BisectPanel {
     this.last = stats;
     const point = this.points.at(-1);
     if (!point || point.probes !== stats.probes || point.size !== stats.currentSize) this.points.push({ probes: stats.probes, size: stats.currentSize });
-    void this.post({ type: 'progress', ...stats });
+    void this.post({ type: 'progress', model: bisectViewModel(stats, this.points) });
   }
 
-  done(result: BisectResult, history?: { probes: number; size: number }[]): void {
+  done(result: BisectResult, history?: SizePoint[]): void {
     if (history && this.points.length === 0) this.points.push(...history);
     const stats: BisectStats = {
       phase: result.stoppedEarly ? 'stopped' : 'done',
@@ -126,14 +112,14 @@ export class BisectPanel {
     this.last = stats;
     const last = this.points.at(-1);
     if (!last || last.size !== stats.currentSize) this.points.push({ probes: Math.max(result.probes, last?.probes ?? 0), size: stats.currentSize });
-    void this.post({ type: 'done', ...stats, points: this.points, summary: summarize(result), minimal: result.minimal, stoppedEarly: result.stoppedEarly });
+    void this.post({ type: 'done', model: bisectViewModel(stats, this.points, result) });
   }
 
   error(message: string): void {
     void this.post({ type: 'error', message });
   }
 
-  private async post(message: unknown): Promise<void> {
+  private async post(message: BisectToView): Promise<void> {
     await this.ready;
     await this.panel.webview.postMessage(message);
   }

@@ -4,21 +4,34 @@
  * globalStorage and open the diff (original vs minimal) with the verification rate and the next step.
  */
 import * as path from 'node:path';
-import * as vscode from 'vscode';
-import { prepareBisect, type BisectProgress } from '../core/bisect/run';
-import type { BisectSource } from '../core/bisect/source';
-import { formatUserError } from '../core/errors';
-import { inputBytes } from '../core/probe/oracle/estimate';
-import type { OracleFactories } from '../core/probe/oracle/index';
-import type { ProbeInput } from '../core/probe/oracle/types';
-import type { RefusalRecord } from '../core/refusal/record';
-import { BisectPanel, summarize } from './bisectPanel';
-import type { Services } from './commands';
-import { SCHEME } from './scheme';
-import { log } from './logger';
-import { chooseOracle, OracleChoiceError } from './oracleChoice';
-import { toRef, type SavedResult } from './results';
-import { executeCommand, showDiff, showInformationMessage, withProgress } from './vscodeapi';
+import type * as vscode from 'vscode';
+import { prepareBisect, type BisectProgress } from '../../core/bisect/run';
+import type { BisectSource } from '../../core/bisect/source';
+import { inputBytes } from '../../core/probe/oracle/estimate';
+import type { OracleFactories } from '../../core/probe/oracle/index';
+import type { ProbeInput } from '../../core/probe/oracle/types';
+import type { RefusalRecord } from '../../core/refusal/record';
+import { Commands } from '../commands/ids';
+import { runCommand } from '../commands/run';
+import { resultDocUri } from '../documents';
+import { errorText } from '../errors';
+import { log } from '../logger';
+import { chooseOracle, OracleChoiceError } from '../oracleChoice';
+import { toRef, type ResultStorage, type SavedResult } from '../results';
+import type { Settings } from '../settings';
+import type { RefusalStore } from '../store';
+import { openSettings, showDiff, showErrorMessage, showInformationMessage, withProgress } from '../vscodeapi';
+import { BisectPanel } from './panel';
+import { summarize } from './viewModel';
+
+/** What a bisect needs from the extension (the container provides it). */
+export interface BisectFlowDeps {
+  readonly context: Pick<vscode.ExtensionContext, 'secrets' | 'extensionUri' | 'globalStorageUri'>;
+  settings(): Settings;
+  readonly results: ResultStorage;
+  readonly store: Pick<RefusalStore, 'addResult'>;
+  lastResult: SavedResult | undefined;
+}
 
 export type BisectTarget =
   | { kind: 'refusal'; refusal: RefusalRecord }
@@ -26,7 +39,7 @@ export type BisectTarget =
   | { kind: 'file'; uri: vscode.Uri; text?: string; selection?: boolean };
 
 /** The stand-in (oracle setting "sim"), loaded only when chosen. */
-const oracles: OracleFactories = { sim: async (options) => (await import('../sim/oracle')).createSimOracle(options) };
+const oracles: OracleFactories = { sim: async (options) => (await import('../../sim/oracle')).createSimOracle(options) };
 
 function sourceOf(target: BisectTarget): BisectSource {
   if (target.kind === 'refusal') return { kind: 'refusal', refusal: target.refusal };
@@ -46,7 +59,7 @@ function describeTarget(target: BisectTarget, input: ProbeInput): { originalText
   return { originalText: input.parts[0]?.mediaType === 'application/pdf' ? '(PDF: see the minimal file)' : input.parts[0]!.text, label: fileName };
 }
 
-export async function runBisectFlow(s: Services, target: BisectTarget): Promise<SavedResult | undefined> {
+export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Promise<SavedResult | undefined> {
   const settings = s.settings();
   // The first model of a fallback chain is the one the user chose and the first to refuse: replay on it, as `bisect --refusal` does.
   const refusedModel = target.kind === 'refusal' ? target.refusal.models[0]?.model : undefined;
@@ -55,9 +68,9 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
     config = await chooseOracle(settings, s.context.secrets, refusedModel);
   } catch (error) {
     if (error instanceof OracleChoiceError) {
-      const choice = await vscode.window.showErrorMessage(error.message, 'Set API Key', 'Open Settings');
-      if (choice === 'Set API Key') await executeCommand('aupBisect.setApiKey');
-      if (choice === 'Open Settings') await executeCommand('workbench.action.openSettings', 'aupBisect.oracle');
+      const choice = await showErrorMessage(errorText(error), 'Set API Key', 'Open Settings');
+      if (choice === 'Set API Key') await runCommand(Commands.setApiKey);
+      if (choice === 'Open Settings') await openSettings('aupBisect.oracle');
       return undefined;
     }
     throw error;
@@ -79,7 +92,7 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
     const panel = new BisectPanel(s.context.extensionUri, label, (message) => {
       if (message.type === 'cancel') controller.abort();
       if (message.type === 'diff' && s.lastResult) void openDiff(s.lastResult);
-      if (message.type === 'draft' && s.lastResult) void executeCommand('aupBisect.draftIssue', s.lastResult.id);
+      if (message.type === 'draft' && s.lastResult) void runCommand(Commands.draftIssue, { resultId: s.lastResult.id });
     });
     panel.panel.onDidDispose(() => controller.abort());
     // Ask before the first paid probe, in the view where the run will show (a modal dialog would do too, but VS
@@ -95,7 +108,7 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
     log.info(`bisect started: ${label} (${job.oracle.name}, ${inputBytes(input)} B)`);
 
     const run = await withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `AUP Bisect: ${label}`, cancellable: true },
+      { location: 'notification', title: `AUP Bisect: ${label}`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => controller.abort());
         let lastReport = 0;
@@ -113,7 +126,7 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
       },
     ).then(undefined, (error: unknown) => {
       // Shown in the view too, so it does not sit at "starting" after a failure (the command reports it as well).
-      panel.error(formatUserError(error));
+      panel.error(errorText(error));
       throw error;
     });
     panel.done(run);
@@ -126,7 +139,7 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
       return saved;
     }
     await openDiff(saved);
-    void showInformationMessage(`AUP Bisect: ${summarize(run)}`, 'Draft GitHub Issue').then((c) => c && executeCommand('aupBisect.draftIssue', saved.id));
+    void showInformationMessage(`AUP Bisect: ${summarize(run)}`, 'Draft GitHub Issue').then((c) => c && void runCommand(Commands.draftIssue, { resultId: saved.id }));
     return saved;
   } catch (error) {
     if (error instanceof Error) log.error('bisect failed', error);
@@ -137,19 +150,17 @@ export async function runBisectFlow(s: Services, target: BisectTarget): Promise<
 }
 
 export function openDiff(saved: SavedResult): Thenable<unknown> {
-  const ext = path.extname(saved.result.original.fileName ?? '') || '.txt';
-  const uri = (side: string): vscode.Uri => vscode.Uri.from({ scheme: SCHEME, path: `/result/${saved.id}/${side}${ext}` });
   const r = saved.result;
-  return showDiff(uri('original'), uri('minimal'), `${saved.label}: original ↔ minimal (refused ${r.verification.refused}/${r.verification.of})`);
+  return showDiff(resultDocUri(saved, 'original'), resultDocUri(saved, 'minimal'), `${saved.label}: original ↔ minimal (refused ${r.verification.refused}/${r.verification.of})`);
 }
 
 /** Reopens a saved result: the view in its final state and the diff. */
-export async function showSavedResult(s: Services, saved: SavedResult): Promise<BisectPanel> {
+export async function showSavedResult(s: Pick<BisectFlowDeps, 'context'>, saved: SavedResult): Promise<BisectPanel> {
   await openDiff(saved);
   // The view opens over the diff (the diff stays one tab away and a button in the view brings it back).
   const panel = new BisectPanel(s.context.extensionUri, saved.label, (message) => {
     if (message.type === 'diff') void openDiff(saved);
-    if (message.type === 'draft') void executeCommand('aupBisect.draftIssue', saved.id);
+    if (message.type === 'draft') void runCommand(Commands.draftIssue, { resultId: saved.id });
   });
   panel.done(saved.result, saved.points);
   return panel;

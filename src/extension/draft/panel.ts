@@ -4,18 +4,16 @@
  * anywhere until the user presses a button: the search too sends words of the (redacted) trigger to GitHub.
  */
 import type * as vscode from 'vscode';
-import type { IssueDraft } from '../core/report/draft';
-import { log } from './logger';
-import { createWebviewPanel, openExternal, writeClipboard } from './vscodeapi';
-import { webviewHtml } from './webview';
+import type { IssueDraft } from '../../core/report/draft';
+import type { RedactContext } from '../../core/report/redact';
+import { errorText } from '../errors';
+import { log } from '../logger';
+import { createWebviewPanel, openExternal, writeClipboard } from '../vscodeapi';
+import { webviewHtml } from '../webview/html';
+import { isDraftFromView, type DraftAction, type DraftFromView, type DraftToView, type DuplicateItem, type StatusLevel } from '../webview/protocol';
+import { browserLink, clipboardMarkdown, redactOutgoing, type Outgoing } from './outgoing';
 
-export interface DuplicateItem {
-  number: number;
-  title: string;
-  url: string;
-  state: string;
-  comments?: number;
-}
+export type { DuplicateItem } from '../webview/protocol';
 
 export interface FiledIssue {
   number: number;
@@ -32,28 +30,29 @@ export interface DuplicateSearch {
 }
 
 export interface DraftPanelDeps {
-  /** Files the (edited) draft; throws with a message a person can act on. */
+  /** Files the (edited, redacted) draft; throws with a message a person can act on. */
   file(draft: { title: string; body: string; repo: string }): Promise<FiledIssue>;
   /** Absent: no search is offered (nothing to search by). */
   duplicates?: DuplicateSearch;
+  /** The GitHub API the settings name (api.github.com or an Enterprise host's /api/v3): the browser link goes to its web host. */
+  githubApiUrl: string;
+  /** The user's home, user and host names, redacted from whatever leaves. */
+  redactContext: RedactContext;
 }
 
-type FromView =
-  | { type: 'ready' }
-  | { type: 'search' }
-  | { type: 'edit' | 'file' | 'browser' | 'copy'; title: string; body: string };
-
-/** GitHub's "new issue" URL, prefilled; long bodies are cut to stay under browsers' URL limits. */
-export function newIssueUrl(repo: string, title: string, body: string, webBase = 'https://github.com'): string {
-  const limit = 6000;
-  const cut = body.length > limit ? `${body.slice(0, limit)}\n\n[... cut to fit a URL: paste the rest from "Copy" in VS Code]` : body;
-  return `${webBase}/${repo}/issues/new?${new URLSearchParams({ title, body: cut })}`;
-}
+/** The buttons' names, for the status line that asks the user to press one again. */
+const BUTTON: Record<Exclude<DraftAction, 'edit'>, string> = {
+  file: 'File Issue on GitHub',
+  browser: 'Open in Browser',
+  copy: 'Copy Markdown',
+};
 
 export class DraftPanel {
   readonly panel: vscode.WebviewPanel;
   private title: string;
   private body: string;
+  /** What redaction replaced, in the draft as made and in the user's edits since. */
+  private readonly redactions: IssueDraft['redactions'];
   private filed: FiledIssue | undefined;
   disposed = false;
   private readonly filedListeners: ((issue: FiledIssue) => void)[] = [];
@@ -65,12 +64,15 @@ export class DraftPanel {
   constructor(extensionUri: vscode.Uri, private readonly draft: IssueDraft, private readonly deps: DraftPanelDeps) {
     this.title = draft.title;
     this.body = draft.body;
+    this.redactions = [...draft.redactions];
     this.panel = createWebviewPanel('aupBisect.draft', 'Draft GitHub Issue', {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [extensionUri.with({ path: `${extensionUri.path}/media` })],
     });
-    this.panel.webview.onDidReceiveMessage((message: FromView) => void this.receive(message));
+    this.panel.webview.onDidReceiveMessage((message: unknown) => {
+      if (isDraftFromView(message)) void this.receive(message);
+    });
     this.panel.onDidDispose(() => (this.disposed = true));
     this.panel.webview.html = webviewHtml({
       webview: this.panel.webview,
@@ -132,25 +134,67 @@ user and host names were replaced by placeholders (highlighted).</p>
       void this.status(`Already filed as #${this.filed.number}.`, 'ok', this.filed.url);
       return this.filed;
     }
+    const out = await this.outgoing('file');
+    if (!out) return undefined;
     void this.status('Filing...', '', undefined, true);
     try {
-      this.filed = await this.deps.file(this.current);
+      this.filed = await this.deps.file({ title: out.title, body: out.body, repo: this.draft.repo });
       void this.status(`Filed as #${this.filed.number}:`, 'ok', this.filed.url);
       for (const listener of this.filedListeners) listener(this.filed);
       return this.filed;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
       log.error('filing the issue failed', error);
-      void this.status(`Not filed: ${message}`, 'error');
+      void this.status(`Not filed: ${errorText(error)}`, 'error');
       return undefined;
     }
   }
 
-  private async receive(message: FromView): Promise<void> {
+  /** Opens GitHub's new-issue page prefilled with the redacted draft, on the configured GitHub host. */
+  async openInBrowser(): Promise<string | undefined> {
+    const out = await this.outgoing('browser');
+    if (!out) return undefined;
+    const link = browserLink({ title: out.title, body: out.body, repo: this.draft.repo, labels: this.draft.labels }, this.deps.githubApiUrl);
+    await openExternal(link.url);
+    void this.status(
+      link.truncated
+        ? 'Opened a prefilled new-issue page; the body was cut to fit in a link: press "Copy Markdown" and paste the full text there.'
+        : 'Opened a prefilled new-issue page in the browser.',
+      'ok',
+    );
+    return link.url;
+  }
+
+  /** Puts the redacted draft on the clipboard as markdown. */
+  async copyMarkdown(): Promise<string | undefined> {
+    const out = await this.outgoing('copy');
+    if (!out) return undefined;
+    const markdown = clipboardMarkdown(out);
+    await writeClipboard(markdown);
+    void this.status('Copied the title and body to the clipboard.', 'ok');
+    return markdown;
+  }
+
+  /**
+   * The edited text as it may leave. When redaction finds something in the user's edits, the view is given the
+   * redacted text and told what was replaced, and nothing leaves this time: what is sent is always what was shown.
+   */
+  private async outgoing(action: Exclude<DraftAction, 'edit'>): Promise<Outgoing | undefined> {
+    const out = redactOutgoing({ title: this.title, body: this.body }, this.deps.redactContext);
+    if (out.title === this.title && out.body === this.body) return out;
+    this.title = out.title;
+    this.body = out.body;
+    this.redactions.push(...out.redactions);
+    await this.post({ type: 'redacted', title: out.title, body: out.body, redactions: this.redactions });
+    const n = out.redactions.length;
+    void this.status(`Redacted ${n} more item${n === 1 ? '' : 's'} in the edited text (listed and highlighted). Nothing was sent: review it, then press "${BUTTON[action]}" again.`, 'error');
+    return undefined;
+  }
+
+  private async receive(message: DraftFromView): Promise<void> {
     if (message.type === 'ready') {
       const search = this.deps.duplicates;
-      await this.panel.webview.postMessage({
-        type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.draft.redactions,
+      await this.post({
+        type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.redactions,
         search: search ? { queries: search.queries, endpoint: search.endpoint } : undefined,
       });
       return;
@@ -162,11 +206,8 @@ user and host names were replaced by placeholders (highlighted).</p>
     this.title = message.title;
     this.body = message.body;
     if (message.type === 'file') await this.fileNow();
-    else if (message.type === 'browser') await openExternal(newIssueUrl(this.draft.repo, this.title, this.body));
-    else if (message.type === 'copy') {
-      await writeClipboard(`# ${this.title}\n\n${this.body}`);
-      void this.status('Copied the title and body to the clipboard.', 'ok');
-    }
+    else if (message.type === 'browser') await this.openInBrowser();
+    else if (message.type === 'copy') await this.copyMarkdown();
   }
 
   /** Runs the search the view showed, on the user's click only. */
@@ -176,18 +217,22 @@ user and host names were replaced by placeholders (highlighted).</p>
     this.searching = true;
     try {
       const items = await search.run();
-      await this.panel.webview.postMessage({ type: 'duplicates', items, searched: true });
+      await this.post({ type: 'duplicates', items, searched: true });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       log.warn(`duplicate search failed: ${message}`);
-      await this.panel.webview.postMessage({ type: 'duplicates', error: `Duplicate search failed: ${message}` });
+      await this.post({ type: 'duplicates', error: `Duplicate search failed: ${message}` });
     } finally {
       this.searching = false;
       this.markDuplicatesShown();
     }
   }
 
-  private status(text: string, level: string, url?: string, busy = false): Thenable<boolean> {
-    return this.panel.webview.postMessage({ type: 'status', text, level, url, busy });
+  private status(text: string, level: StatusLevel, url?: string, busy = false): Thenable<boolean> {
+    return this.post({ type: 'status', text, level, url, busy });
+  }
+
+  private post(message: DraftToView): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
   }
 }

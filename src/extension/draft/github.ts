@@ -4,19 +4,22 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BisectResult } from '../core/bisect/result';
-import type { RefusalRecord } from '../core/refusal/record';
-import type { IssueDraft } from '../core/report/draft';
-import { duplicateQueryFor, findDuplicates, type DuplicateQuery } from '../core/report/duplicates';
-import { fileIssue } from '../core/report/file';
-import { createGitHubClient } from '../core/report/github';
-import type { DuplicateItem, FiledIssue } from './draftPanel';
-import type { SessionSource } from './githubSession';
-import { log } from './logger';
-import type { Settings } from './settings';
-import { openExternal } from './vscodeapi';
+import type { BisectResult } from '../../core/bisect/result';
+import type { RefusalRecord } from '../../core/refusal/record';
+import type { IssueDraft } from '../../core/report/draft';
+import { duplicateQueryFor, findDuplicates, type DuplicateQuery } from '../../core/report/duplicates';
+import { fileIssue } from '../../core/report/file';
+import { createGitHubClient } from '../../core/report/github';
+import type { RedactContext } from '../../core/report/redact';
+import type { SessionSource } from '../githubSession';
+import { log } from '../logger';
+import type { Settings } from '../settings';
+import { openExternal } from '../vscodeapi';
+import type { DuplicateItem } from '../webview/protocol';
+import type { FiledIssue } from './panel';
 
-export function redactContext(): { homeDir: string; userName: string; hostName: string } {
+/** Who and where the user is: redacted from every draft and from whatever leaves for GitHub. */
+export function redactContext(): Required<RedactContext> {
   return { homeDir: os.homedir(), userName: os.userInfo().username, hostName: os.hostname() };
 }
 

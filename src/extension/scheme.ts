@@ -1,2 +1,0 @@
-/** URI scheme of the virtual documents: refusal details and the two sides of a result's diff. */
-export const SCHEME = 'aup-bisect';
