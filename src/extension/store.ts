@@ -3,18 +3,11 @@
  * and bisect results. The tree view, the status bar and the commands read it; it fires onDidChange on every update.
  */
 import { EventEmitter, type Event } from 'vscode';
-import type { RefusalRecord } from '../core/refusal/record';
+import type { RefusalRecord, TerminalRefusal } from '../core/refusal/record';
 import type { BisectResult } from '../core/reduce/result';
 
-export interface TerminalSighting {
-  terminalName: string;
-  message: string;
-  kind?: string;
-  requestId?: string;
-  category?: string | null;
-  /** The model as the terminal named it ("Opus 4.8"). */
-  model?: string;
-}
+/** A refusal a terminal printed (the core's one type for it), and which terminal. */
+export type TerminalSighting = Pick<TerminalRefusal, 'message'> & Partial<TerminalRefusal> & { terminalName: string };
 
 export interface SeenRefusal {
   key: string;

@@ -90,17 +90,42 @@ export async function countNewlines(fh: FileHandle, from: number, to: number): P
   return count;
 }
 
-/** Newlines in buffer[from, to). indexOf is native and far faster than a byte loop in JS. */
+/**
+ * Newlines in buffer[from, to). indexOf is native and far faster than a byte loop in JS; it searches a view that
+ * ends at `to`, so a large reused buffer is never searched past the bytes that count.
+ */
 export function countIn(buffer: Buffer, from: number, to: number): number {
+  if (to <= from) return 0;
+  const view = buffer.subarray(from, to);
   let count = 0;
-  for (let i = buffer.indexOf(NL, from); i >= 0 && i < to; i = buffer.indexOf(NL, i + 1)) count++;
+  for (let i = view.indexOf(NL); i >= 0; i = view.indexOf(NL, i + 1)) count++;
   return count;
 }
 
-/** Parse one transcript line; undefined when it is not a JSON object. */
+/**
+ * Why a transcript cannot be read as UTF-8 JSON lines, or undefined. Claude Code writes UTF-8; a UTF-16 file (a
+ * copy saved by an editor or PowerShell's `>`) would parse as nothing at all, so it is reported instead.
+ */
+export async function encodingProblem(fh: FileHandle, path: string): Promise<string | undefined> {
+  const head = Buffer.alloc(4);
+  const { bytesRead } = await fh.read(head, 0, 4, 0);
+  return encodingProblemOf(head.subarray(0, bytesRead), path);
+}
+
+export function encodingProblemOf(head: Buffer, path: string): string | undefined {
+  const bom16 = head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+  // No BOM but a NUL in the first bytes of a line starting with "{": UTF-16 without a byte order mark.
+  const nul16 = head.length >= 2 && ((head[0] === 0x7b && head[1] === 0) || (head[0] === 0 && head[1] === 0x7b));
+  if (!bom16 && !nul16) return undefined;
+  return `${path} is UTF-16, not the UTF-8 Claude Code writes, so it is not read: convert it (iconv -f UTF-16 -t UTF-8 "${path}" > fixed.jsonl) or remove it`;
+}
+
+/** Parse one transcript line; undefined when it is not a JSON object. A UTF-8 byte order mark is skipped. */
 export function parseLine(bytes: Buffer | string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+    let text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const value: unknown = JSON.parse(text);
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -4,10 +4,11 @@
  * needs beyond the refusing line (the turn's prompt, tool results) is read back by offset along the parentUuid chain.
  */
 import { open } from 'node:fs/promises';
-import type { TranscriptEntry } from '../refusal/classify';
+import type { TranscriptEntry } from './entry';
 import type { RefusalRecord } from '../refusal/record';
-import { countIn, parseLine } from './jsonl';
+import { countIn, encodingProblem, parseLine } from './jsonl';
 import { listTranscripts } from './locate';
+import { describeProblem } from './watchTree';
 import { buildRecord, TranscriptFile, TurnAssembler } from './turn';
 
 export interface ScanStats {
@@ -46,11 +47,15 @@ const CHUNK = 4 * 1024 * 1024;
 const PARALLEL_FILES = 4;
 const NL = 0x0a;
 
-/** Sorted, de-duplicated positions in buffer[0, end) where a candidate marker starts. */
+/**
+ * Sorted, de-duplicated positions in buffer[0, end) where a candidate marker starts. The search runs over a view
+ * ending at `end`: the read buffer is reused and mostly stale beyond it (a tiny transcript in a 4 MB buffer).
+ */
 export function candidatePositions(buffer: Buffer, end: number): number[] {
   const hits: number[] = [];
+  const view = buffer.subarray(0, end);
   for (const marker of CANDIDATE_MARKERS) {
-    for (let i = buffer.indexOf(marker, 0); i >= 0 && i < end; i = buffer.indexOf(marker, i + marker.length)) hits.push(i);
+    for (let i = view.indexOf(marker, 0); i >= 0; i = view.indexOf(marker, i + marker.length)) hits.push(i);
   }
   if (hits.length > 1) hits.sort((a, b) => a - b);
   return hits;
@@ -96,8 +101,8 @@ async function processCandidates(
     const start = hit === 0 ? 0 : buffer.lastIndexOf(NL, hit - 1) + 1;
     if (start === previousStart) continue;
     previousStart = start;
-    let stop = buffer.indexOf(NL, start);
-    if (stop < 0 || stop >= end) stop = end;
+    let stop = buffer.subarray(0, end).indexOf(NL, start);
+    if (stop < 0) stop = end;
     stats.candidates++;
     const entry = parseLine(buffer.subarray(start, stop)) as TranscriptEntry | undefined;
     if (!entry) {
@@ -136,6 +141,12 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
     stats.files++;
     // A file last written before --since cannot hold a later refusal.
     if (opts.since && info.mtimeMs < opts.since.getTime()) return;
+    const problem = await encodingProblem(fh, path);
+    if (problem) {
+      stats.unreadable++;
+      opts.onWarning?.(problem);
+      return;
+    }
     const file = new TranscriptFile(path, fh);
     file.checkpoint = { offset: 0, line: 1 };
     const assembler = new TurnAssembler(file);
@@ -156,7 +167,7 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
       const end = filled + bytesRead;
       const eof = bytesRead === 0 || base + end >= info.size;
       stats.bytes += bytesRead;
-      const lastNl = end > 0 ? buffer.lastIndexOf(NL, end - 1) : -1;
+      const lastNl = end > 0 ? buffer.subarray(0, end).lastIndexOf(NL) : -1;
       const regionEnd = eof ? end : lastNl + 1;
       if (regionEnd > 0) {
         await processRegion(file, assembler, buffer, regionEnd, base, stats, eof);
@@ -204,7 +215,7 @@ async function collect(path: string, opts: ScanOptions): Promise<RefusalRecord[]
  */
 export async function* scanProjects(projectsDir: string, opts: ScanOptions = {}): AsyncIterable<RefusalRecord> {
   const queue: Array<Promise<RefusalRecord[]>> = [];
-  for await (const info of listTranscripts(projectsDir)) {
+  for await (const info of listTranscripts(projectsDir, (path, error) => opts.onWarning?.(describeProblem(path, error).message))) {
     if (opts.since && info.mtimeMs < opts.since.getTime()) continue;
     queue.push(collect(info.path, opts));
     if (queue.length >= PARALLEL_FILES) yield* await queue.shift()!;

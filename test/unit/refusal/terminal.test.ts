@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalRefusalScanner, type TerminalRefusal } from '../../../src/core/refusal/terminal';
-import { GENERATIONS, NOT_REFUSALS } from './messages';
+import type { TerminalRefusal } from '../../../src/core/refusal/record';
+import { TerminalRefusalScanner } from '../../../src/core/refusal/terminal';
+import { GENERATIONS, NOT_REFUSALS } from '../../support/messages';
 
 const ESC = '\x1b';
 const BEL = '\x07';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { matchPrintResult, type PrintResult } from '../../../src/core/refusal/signatures';
-import { TerminalRefusalScanner, type TerminalRefusal } from '../../../src/core/refusal/terminal';
+import type { TerminalRefusal } from '../../../src/core/refusal/record';
+import { TerminalRefusalScanner } from '../../../src/core/refusal/terminal';
 import { rebuildRequest } from '../../../src/core/transcript/parts';
 import { scanTranscript } from '../../../src/core/transcript/scan';
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { emptyStats, findRefusal, scanProjects, scanTranscript } from '../../../src/core/transcript/scan';
 import { readPartText, rebuildRequest } from '../../../src/core/transcript/parts';
-import { GENERATIONS, NOT_REFUSALS } from '../refusal/messages';
-import { SessionBuilder, tempDir } from './session-builder';
+import { GENERATIONS, NOT_REFUSALS } from '../../support/messages';
+import { SessionBuilder, tempDir } from '../../support/transcript';
 
 async function collect(iterable: AsyncIterable<RefusalRecord>): Promise<RefusalRecord[]> {
   const out: RefusalRecord[] = [];
@@ -24,7 +24,7 @@ describe('scanTranscript: 2.1.328 structured refusals', () => {
     const refused = s.entries.at(-2)!.uuid as string; // the tool-result user message the request ended with
     s.fallback({ originalModel: 'claude-fable-5', fallbackModel: 'claude-opus-4-8', requestId: 'req_011Fable', category: 'cyber', explanation: 'cyber content', content: GENERATIONS.I, refusedUserMessageUuid: refused });
     s.noFallback({ originalModel: 'claude-opus-4-8', requestId: 'req_011CcA1bZ2yX3wV4uT5sR6qP', category: 'cyber', explanation: 'still cyber', refusedUserMessageUuid: refused });
-    s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber', explanation: 'still cyber' });
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber', explanation: 'still cyber' });
     s.bookkeeping('cost-state', { totalCostUSD: 0.12 });
     const path = s.write();
 
@@ -56,7 +56,7 @@ describe('scanTranscript: 2.1.328 structured refusals', () => {
   it('gives the same record the same id on every scan', async () => {
     const s = new SessionBuilder();
     s.user('hi');
-    s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
     const path = s.write();
     const [first] = await scan(path);
     const [second] = await scan(path);
@@ -203,7 +203,7 @@ describe('parts: rebuilding the refused request', () => {
     const grep = s.toolUse('Grep', { pattern: 'password', path: '/p' });
     s.toolResult(grep, [{ type: 'text', text: 'auth.ts:3: password = "x"' }]);
     s.read('/p/auth.ts', 'line one\nline two');
-    s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
     const [record] = await scan(s.write());
 
     expect(record.parts.map((p) => p.kind)).toEqual(['prompt', 'image', 'system_reminder', 'attachment', 'tool_result', 'tool_result']);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { TranscriptTailer } from '../../../src/core/transcript/tail';
-import { GENERATIONS } from '../refusal/messages';
-import { SessionBuilder, tempDir } from './session-builder';
+import { GENERATIONS } from '../../support/messages';
+import { SessionBuilder, tempDir } from '../../support/transcript';
 
 const tailers: TranscriptTailer[] = [];
 afterEach(() => tailers.splice(0).forEach((t) => t.dispose()));
@@ -32,7 +32,7 @@ const settle = () => new Promise((r) => setTimeout(r, 400));
 function refusedTurn(s: SessionBuilder, prompt: string): string {
   const before = s.entries.length;
   s.user(prompt);
-  s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber' });
+  s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
   return s.entries.slice(before).map((e) => JSON.stringify(e)).join('\n') + '\n';
 }
 
@@ -100,7 +100,7 @@ describe('TranscriptTailer', () => {
     await new Promise((r) => setTimeout(r, 200));
     const more = s.entries.length;
     s.noFallback({ originalModel: 'claude-opus-4-8', requestId: 'req_011CcA1bZ2yX3wV4uT5sR6qP', refusedUserMessageUuid: prompt });
-    s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
     appendFileSync(path, s.entries.slice(more).map((e) => JSON.stringify(e)).join('\n') + '\n');
     await until(() => seen.length === 1);
     expect(seen[0].models.map((m) => m.model)).toEqual(['claude-fable-5', 'claude-opus-4-8']);
