@@ -84,7 +84,8 @@ function enrich(refusal: TerminalRefusal, events: RefusalEvent[]): TerminalRefus
   out.requestId ??= last.find((e) => e.requestId)?.requestId;
   out.model ??= last.find((e) => e.model)?.model;
   if (out.category == null) out.category = last.find((e) => e.category)?.category ?? out.category;
-  if (!out.scope) out.scope = events.find((e) => e.scope === 'session') ? 'session' : out.scope;
+  // A flagged session outweighs the wording of the last message.
+  if (events.some((e) => e.scope === 'session')) out.scope = 'session';
   for (const key of Object.keys(out) as Array<keyof TerminalRefusal>) if (out[key] === undefined) delete out[key];
   return out;
 }

@@ -260,3 +260,54 @@ describe('scanProjects and findRefusal', () => {
     expect(join(dir, 'x')).toContain(dir);
   });
 });
+
+describe('scanTranscript: what the record says beyond the refusal itself', () => {
+  it('marks a flagged session and keeps a wording nobody has seen, with its text', async () => {
+    const s = new SessionBuilder();
+    const prompt = s.user('audit this binary');
+    s.fallback({ originalModel: 'claude-opus-5-5', fallbackModel: 'claude-opus-4-8', requestId: 'req_011Sess1', scope: 'session', content: 'Opus 5.5 paused this session for review. Opus 4.8 takes over.', refusedUserMessageUuid: prompt });
+    s.assistantText('Here is the audit.', 'claude-opus-4-8');
+    const [record] = await scan(s.write());
+    expect(record).toMatchObject({ scope: 'session', sessionContinued: true, unrecognisedWording: 'Opus 5.5 paused this session for review. Opus 4.8 takes over.' });
+  });
+
+  it('leaves unrecognisedWording out when the wording is known', async () => {
+    const s = new SessionBuilder();
+    s.user('scan');
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    const [record] = await scan(s.write());
+    expect(record.unrecognisedWording).toBeUndefined();
+    expect(record.scope).toBe('message');
+  });
+
+  it('reports a UTF-16 transcript instead of reading nothing from it, and reads one with a UTF-8 byte order mark', async () => {
+    const dir = tempDir();
+    const s = new SessionBuilder();
+    s.user('scan');
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    writeFileSync(join(dir, 'utf16.jsonl'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s.text(), 'utf16le')]));
+    writeFileSync(join(dir, 'bom.jsonl'), `\uFEFF${s.text()}`);
+    const warnings: string[] = [];
+    const stats = emptyStats();
+    const records = await collect(scanProjects(dir, { stats, onWarning: (m) => warnings.push(m) }));
+    expect(records.map((r) => r.transcript)).toEqual([join(dir, 'bom.jsonl')]);
+    expect(stats.unreadable).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('utf16.jsonl is UTF-16')]);
+  });
+
+  it('hashes and previews a large tool result from slices, the same as hashing it whole', async () => {
+    const s = new SessionBuilder();
+    s.user('read the log');
+    // Astral characters across the 1 MiB slice boundaries: a slice must not split a surrogate pair.
+    const big = `${'log line ✓ 🙂 '.repeat(200_000)}end`;
+    s.read('/home/dev/project/big.log', big);
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    const [record] = await scan(s.write());
+    const part = record.parts.find((p) => p.filePath === '/home/dev/project/big.log')!;
+    const numbered = big.split('\n').map((l, i) => `${i + 1}\t${l}`).join('\n');
+    const { createHash } = await import('node:crypto');
+    expect(part.size).toBe(Buffer.byteLength(numbered));
+    expect(part.sha256).toBe(createHash('sha256').update(numbered).digest('hex'));
+    expect(part.preview.length).toBeLessThanOrEqual(80);
+  });
+});
