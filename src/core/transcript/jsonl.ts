@@ -29,25 +29,31 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
   return filled === length ? buffer : buffer.subarray(0, filled);
 }
 
-/** The line that starts at `start` (a line start: offset 0 or just after a newline). */
+/**
+ * The line that starts at `start` (a line start: offset 0 or just after a newline). A line longer than one block is
+ * measured first and then read into one buffer of its size: a 50 MB line costs 50 MB, not its blocks plus a copy.
+ */
 export async function readLineFrom(fh: FileHandle, start: number): Promise<Line> {
-  const parts: Buffer[] = [];
-  let position = start;
+  const first = await readAt(fh, start, BLOCK);
+  const nl = first.indexOf(NL);
+  if (nl >= 0) return { start, end: start + nl, bytes: first.subarray(0, nl), complete: true };
+  if (first.length < BLOCK) return { start, end: start + first.length, bytes: first, complete: false };
+  let position = start + first.length;
+  let end = -1;
+  const probe = Buffer.allocUnsafe(4 * BLOCK);
   for (;;) {
-    const block = await readAt(fh, position, BLOCK);
-    const nl = block.indexOf(NL);
-    if (nl >= 0) {
-      parts.push(block.subarray(0, nl));
-      const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-      return { start, end: position + nl, bytes, complete: true };
+    const { bytesRead } = await fh.read(probe, 0, probe.length, position);
+    if (bytesRead === 0) break;
+    const at = probe.subarray(0, bytesRead).indexOf(NL);
+    if (at >= 0) {
+      end = position + at;
+      break;
     }
-    parts.push(block);
-    position += block.length;
-    if (block.length < BLOCK) {
-      const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-      return { start, end: position, bytes, complete: false };
-    }
+    position += bytesRead;
   }
+  const complete = end >= 0;
+  const stop = complete ? end : position;
+  return { start, end: stop, bytes: await readAt(fh, start, stop - start), complete };
 }
 
 /** Offset of the start of the line containing `position`. */

@@ -22,6 +22,7 @@ const MAX_WALK = 20_000;
 const NL = 0x0a;
 const API_REQUEST = Buffer.from('{"type":"api-request",');
 const CACHE_LIMIT = 4_096;
+const EMPTY = Buffer.alloc(0);
 
 /** An open transcript with what has been learned about it: uuid locations and a line-number checkpoint. */
 export class TranscriptFile {
@@ -106,7 +107,11 @@ export class TranscriptFile {
         start = await lineStartOf(this.fh, hit);
         bytes = (await readLineFrom(this.fh, start)).bytes;
       }
-      const entry = parseLine(bytes) as TranscriptEntry | undefined;
+      // Text, then the buffer let go before parsing: for a 50 MB line, bytes, text and parsed value at once would
+      // be 150 MB.
+      const text = bytes.toString('utf8');
+      bytes = EMPTY;
+      const entry = parseLine(text) as TranscriptEntry | undefined;
       // The same uuid can be quoted inside a later entry (a sub-agent result); only the entry that owns it counts.
       if (entry?.uuid === uuid) {
         const found = { entry, offset: start, line: await this.lineNumberAt(start) };

@@ -189,6 +189,22 @@ describe('scanTranscript: damaged and growing files', () => {
     expect(record.line).toBe(s.entries.length);
     expect(record.refusedPrompt).toBe('and now?');
   });
+
+  it('reads a refused turn whose tool result is bigger than the buffer, and a giant line that is a refusal itself', async () => {
+    const s = new SessionBuilder();
+    s.user('summarise the log');
+    const log = 'z'.repeat(9 * 1024 * 1024);
+    s.read('/var/log/huge.log', log);
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    s.user('again, with the text pasted');
+    s.apiError(`${GENERATIONS.B} ${'q'.repeat(6 * 1024 * 1024)}`);
+    const records = await scan(s.write());
+    expect(records.map((r) => [r.line, r.refusedPrompt])).toEqual([
+      [4, 'summarise the log'],
+      [6, 'again, with the text pasted'],
+    ]);
+    expect(records[0].parts.find((p) => p.filePath === '/var/log/huge.log')?.size).toBe(log.length + 2);
+  });
 });
 
 describe('parts: rebuilding the refused request', () => {
