@@ -12,6 +12,8 @@ VERSION="${CLAUDE_CODE_VERSION:-$PINNED}"
 if [ "$VERSION" = "latest" ]; then
   VERSION="$(npm view @anthropic-ai/claude-code@latest version)"
   echo "e2e-setup: latest Claude Code on npm is $VERSION"
+  # The tests read which version "latest" was from here (test/e2e/claude-code.ts).
+  mkdir -p .cache && echo "$VERSION" > .cache/claude-code-latest.version
 fi
 if ! [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   echo "e2e-setup: CLAUDE_CODE_VERSION=$VERSION: give a version such as 2.1.332, or latest" >&2

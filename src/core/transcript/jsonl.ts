@@ -18,8 +18,12 @@ export interface Line {
   complete: boolean;
 }
 
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+/**
+ * `length` bytes at `position`. Loops that walk a file block by block pass one `into` buffer for all their reads:
+ * a block allocated per read over a 50 MB line is 50 MB of garbage the collector frees only later.
+ */
+async function readAt(fh: FileHandle, position: number, length: number, into?: Buffer): Promise<Buffer> {
+  const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await fh.read(buffer, filled, length - filled, position + filled);
@@ -59,9 +63,10 @@ export async function readLineFrom(fh: FileHandle, start: number): Promise<Line>
 /** Offset of the start of the line containing `position`. */
 export async function lineStartOf(fh: FileHandle, position: number): Promise<number> {
   let end = position;
+  const scratch = Buffer.allocUnsafe(BLOCK);
   while (end > 0) {
     const from = Math.max(0, end - BLOCK);
-    const block = await readAt(fh, from, end - from);
+    const block = await readAt(fh, from, end - from, scratch);
     const nl = block.lastIndexOf(NL);
     if (nl >= 0) return from + nl + 1;
     end = from;
@@ -72,9 +77,10 @@ export async function lineStartOf(fh: FileHandle, position: number): Promise<num
 /** The last occurrence of `needle` that ends at or before `before`, or -1. Reads backwards block by block. */
 export async function findBackward(fh: FileHandle, needle: Buffer, before: number, notBefore = 0): Promise<number> {
   let end = before;
+  const scratch = Buffer.allocUnsafe(BLOCK);
   while (end - notBefore >= needle.length) {
     const from = Math.max(notBefore, end - BLOCK);
-    const block = await readAt(fh, from, end - from);
+    const block = await readAt(fh, from, end - from, scratch);
     const hit = block.lastIndexOf(needle);
     if (hit >= 0) return from + hit;
     if (from === notBefore) return -1;
@@ -87,8 +93,9 @@ export async function findBackward(fh: FileHandle, needle: Buffer, before: numbe
 /** Newlines in [from, to). */
 export async function countNewlines(fh: FileHandle, from: number, to: number): Promise<number> {
   let count = 0;
+  const scratch = Buffer.allocUnsafe(Math.min(4 * BLOCK, Math.max(1, to - from)));
   for (let position = from; position < to; ) {
-    const block = await readAt(fh, position, Math.min(4 * BLOCK, to - position));
+    const block = await readAt(fh, position, Math.min(4 * BLOCK, to - position), scratch);
     if (block.length === 0) break;
     count += countIn(block, 0, block.length);
     position += block.length;
