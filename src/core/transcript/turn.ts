@@ -8,6 +8,7 @@ import { classifyEntry, type RefusalEvent } from '../refusal/classify';
 import { contentText, type TranscriptEntry } from './entry';
 import type { PartKind, RefusalKind, RefusalRecord, RefusingModel, RequestPart } from '../refusal/record';
 import { modelIdFromLabel, sameModel } from '../refusal/signatures';
+import { bigValue, BIG_LINE, parseBigLine } from './bigLine';
 import { countIn, countNewlines, findBackward, lineStartOf, parseLine, readLineFrom } from './jsonl';
 
 export interface ChainEntry {
@@ -22,7 +23,6 @@ const MAX_WALK = 20_000;
 const NL = 0x0a;
 const API_REQUEST = Buffer.from('{"type":"api-request",');
 const CACHE_LIMIT = 4_096;
-const EMPTY = Buffer.alloc(0);
 
 /** An open transcript with what has been learned about it: uuid locations and a line-number checkpoint. */
 export class TranscriptFile {
@@ -107,11 +107,9 @@ export class TranscriptFile {
         start = await lineStartOf(this.fh, hit);
         bytes = (await readLineFrom(this.fh, start)).bytes;
       }
-      // Text, then the buffer let go before parsing: for a 50 MB line, bytes, text and parsed value at once would
-      // be 150 MB.
-      const text = bytes.toString('utf8');
-      bytes = EMPTY;
-      const entry = parseLine(text) as TranscriptEntry | undefined;
+      // A 50 MB line is parsed with its big values cut out (bigLine.ts): bytes, text and parsed value at once
+      // would be 150 MB.
+      const entry = (bytes.length > BIG_LINE ? parseBigLine(bytes) : parseLine(bytes)) as TranscriptEntry | undefined;
       // The same uuid can be quoted inside a later entry (a sub-agent result); only the entry that owns it counts.
       if (entry?.uuid === uuid) {
         const found = { entry, offset: start, line: await this.lineNumberAt(start) };
@@ -397,8 +395,10 @@ export function extractParts(turn: Pick<Turn, 'chain' | 'prompt'>): { parts: Req
   const toolUses = new Map<string, ToolUse>();
   const promptTexts: string[] = [];
   const push = (at: ChainEntry, pointer: string, kind: PartKind, extra: Partial<RequestPart> = {}, base64 = false): void => {
-    const text = partText(valueAt(at.entry, pointer));
-    const { size, sha256 } = base64 ? digestBytes(partBytes(kind, text, base64)) : digestText(text);
+    const raw = valueAt(at.entry, pointer);
+    const big = bigValue(raw);
+    const text = big ? big.head : partText(raw);
+    const { size, sha256 } = big ? ((base64 && big.base64) || big) : base64 ? digestBytes(partBytes(kind, text, base64)) : digestText(text);
     parts.push(
       clean({
         index: parts.length,
