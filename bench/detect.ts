@@ -1,8 +1,12 @@
 /**
- * bench:detect — measured in the run, on a generated tree deleted afterwards:
+ * bench:detect — measured in the run, on generated inputs deleted afterwards:
+ *   0. the detection corpus (test/support/refusalCorpus.ts): refusals in every layout, found with their request id,
+ *      category and model where printed, and look-alikes, counted as false alarms when flagged;
  *   1. scan throughput over a 200 MB transcript tree (one 110 MB transcript, ~300 smaller ones, sub-agent folders),
  *      with the records checked against what was planted, and peak RSS sampled while scanning;
- *   2. watch latency: the real CLI (`node dist/cli.js watch --json`) as a child process on that same tree, 20 refused
+ *   2. a refused turn holding a 50 MB tool result: peak RSS of a fresh process scanning it (goal < 200 MB);
+ *   3. 5,001 small sessions: CPU seconds of a fresh process scanning them (goal < 2 s);
+ *   4. watch latency: the real CLI (`node dist/cli.js watch --json`) as a child process on the 200 MB tree, 20 refused
  *      turns appended one after another, time from append to the printed record.
  * BENCH_DETECT_MB=50 for a quicker run.
  */
@@ -11,9 +15,11 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'n
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { detectRefusals } from '../src/core/refusal/detect';
 import { TerminalRefusalScanner } from '../src/core/refusal/terminal';
 import { emptyStats, scanProjects } from '../src/core/transcript/scan';
-import { generateTree, SessionWriter } from './lib/transcripts';
+import { refusalCorpus } from '../test/support/refusalCorpus';
+import { generateBigTurn, generateManySessions, generateTree, SessionWriter } from './lib/transcripts';
 
 const MB = 1e6;
 const totalMb = Number(process.env.BENCH_DETECT_MB ?? '200');
@@ -136,8 +142,87 @@ function terminalBench(): void {
   );
 }
 
+/** The corpus: how many refusals are found, with what, and how many look-alikes are flagged. */
+function corpusBench(): void {
+  const { refusals, lookAlikes } = refusalCorpus();
+  let found = 0;
+  const fields = { requestId: [0, 0], category: [0, 0], model: [0, 0] };
+  const missed: string[] = [];
+  const perFamily = new Map<string, [number, number]>();
+  for (const c of refusals) {
+    const got = detectRefusals(c.input);
+    const tally = perFamily.get(c.family) ?? [0, 0];
+    tally[1]++;
+    if (got.length === 1) {
+      found++;
+      tally[0]++;
+      for (const key of ['requestId', 'category', 'model'] as const) {
+        const want = c.expect?.[key];
+        if (want === undefined) continue;
+        fields[key][1]++;
+        if (got[0][key] === want) fields[key][0]++;
+        else missed.push(`${c.name}: ${key} ${String(got[0][key])} (expected ${want})`);
+      }
+    } else missed.push(`${c.name}: ${got.length} found`);
+    perFamily.set(c.family, tally);
+  }
+  const alarms = lookAlikes.filter((c) => detectRefusals(c.input).length > 0);
+  const families = [...perFamily].map(([f, [ok, all]]) => `${f} ${ok}/${all}`).join(', ');
+  console.log(`corpus: ${found} of ${refusals.length} refusals found (${families})`);
+  console.log(`corpus: request id right in ${fields.requestId[0]}/${fields.requestId[1]} that print one, category ${fields.category[0]}/${fields.category[1]}, model ${fields.model[0]}/${fields.model[1]}`);
+  console.log(`corpus: ${alarms.length} false alarms in ${lookAlikes.length} look-alikes (rate limits, overload, usage limits, prompt too long, PDF too large, quoted, fenced, grep hits, diffs, commits, source code, JSON)`);
+  for (const m of missed.slice(0, 10)) console.log(`corpus: missed ${m}`);
+  for (const a of alarms.slice(0, 10)) console.log(`corpus: false alarm ${a.name}`);
+}
+
+/** Peak RSS (VmHWM) of this process, in MiB. */
+function peakRssMiB(): number {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return hwm ? Number(hwm) / 1024 : process.memoryUsage().rss / 1024 / 1024;
+}
+
+/** In a fresh process: scan one tree, print records, CPU seconds and peak RSS. */
+async function scanOnly(projectsDir: string, label: string, expected: number): Promise<void> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const stats = emptyStats();
+  let records = 0;
+  let biggestPart = 0;
+  for await (const record of scanProjects(projectsDir, { stats })) {
+    records++;
+    for (const p of record.parts) biggestPart = Math.max(biggestPart, p.size);
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `${label}: ${records} records (planted ${expected}) in ${stats.files} transcripts, ${(stats.bytes / MB).toFixed(1)} MB; ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of CPU, ${seconds.toFixed(2)} s wall; peak RSS ${peakRssMiB().toFixed(0)} MiB; largest part ${(biggestPart / MB).toFixed(1)} MB`,
+  );
+  if (records !== expected) throw new Error(`${label}: found ${records} records, planted ${expected}`);
+}
+
+function inFreshProcess(args: string[]): Promise<void> {
+  return new Promise<void>((resolveRun, reject) => {
+    const child = spawn(process.execPath, [__filename, ...args], { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`${args[0]} run failed (exit ${code})`))));
+  });
+}
+
 async function main(): Promise<void> {
+  corpusBench();
   terminalBench();
+  {
+    const root = mkdtempSync(join(tmpdir(), 'aup-bench-big-turn-'));
+    try {
+      const big = generateBigTurn(root, 50 * MB);
+      console.log(`big turn: generated a refused turn whose Read returned ${(big.toolResultBytes / MB).toFixed(0)} MB (goal: peak RSS < 200 MB)`);
+      await inFreshProcess(['--scan-only', big.projectsDir, 'big turn', '1']);
+      const many = generateManySessions(join(root, 'many'), 5001);
+      console.log(`many sessions: generated ${many.files} transcripts, ${(many.bytes / MB).toFixed(1)} MB, ${many.refusals} refused turns (goal: < 2 s of CPU)`);
+      await inFreshProcess(['--scan-only', many.projectsDir, 'many sessions', String(many.refusals)]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
   const root = mkdtempSync(join(tmpdir(), 'aup-bench-detect-'));
   try {
     const t0 = performance.now();
@@ -155,7 +240,12 @@ async function main(): Promise<void> {
   }
 }
 
-const run = process.argv[2] === '--scan' ? scanBench(process.argv[3], Number(process.argv[4])) : main();
+const run =
+  process.argv[2] === '--scan'
+    ? scanBench(process.argv[3], Number(process.argv[4]))
+    : process.argv[2] === '--scan-only'
+      ? scanOnly(process.argv[3], process.argv[4], Number(process.argv[5]))
+      : main();
 run.catch((error: unknown) => {
   console.error(`bench:detect failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

@@ -66,14 +66,14 @@ export class SessionWriter {
     return parts.join('');
   }
 
-  /** A refused turn as 2.1.328 writes it: one record expected. */
-  refused(prompt: string): string {
+  /** A refused turn as 2.1.328 writes it: one record expected. `fileText`: what the Read returned (default: a few KB). */
+  refused(prompt: string, fileText?: string): string {
     const parts: string[] = [];
     parts.push(this.entry({ type: 'user', message: { role: 'user', content: prompt } }));
     const promptUuid = this.last;
     const id = `toolu_${this.n}`;
     parts.push(this.entry({ type: 'assistant', requestId: `req_${this.n}`, message: { id: `msg_${this.n}`, role: 'assistant', model: 'claude-opus-5-5', content: [{ type: 'tool_use', id, name: 'Read', input: { file_path: `${this.cwd}/notes.txt` } }], stop_reason: 'tool_use' } }));
-    parts.push(this.entry({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: numbered(between(1000, 8000)) }] } }));
+    parts.push(this.entry({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: fileText ?? numbered(between(1000, 8000)) }] } }));
     parts.push(this.entry({ type: 'system', subtype: 'informational', content: "Opus 5.5's safeguards stopped the response above · continuing once with that noted", level: 'notice', isMeta: false }));
     parts.push(this.entry({ type: 'system', subtype: 'model_refusal_fallback', content: NOTICE, level: 'warning', trigger: 'refusal', direction: 'retry', scope: 'session', originalModel: 'claude-opus-5-5', fallbackModel: 'claude-opus-4-8', requestId: `req_fb${this.n}`, apiRefusalCategory: 'cyber', apiRefusalExplanation: 'cyber', retractedMessageUuids: [], refusedUserMessageUuid: promptUuid, isMeta: false }));
     const requestId = `req_nf${this.n}`;
@@ -143,4 +143,54 @@ export function generateTree(root: string, totalBytes: number, bigBytes: number,
     files.push(path);
   });
   return { projectsDir, bytes, files, refusals };
+}
+
+/** Line-numbered file text of about `bytes` bytes, as a Read returns it, built without one giant intermediate copy. */
+export function numberedFile(bytes: number): string {
+  const pieces: string[] = [];
+  let size = 0;
+  for (let i = 1; size < bytes; i++) {
+    const line = `${i}\t${filler.slice((i * 131) % (filler.length - 200), ((i * 131) % (filler.length - 200)) + 60 + (i % 80)).replace(/\n/g, ' ')}`;
+    pieces.push(line);
+    size += line.length + 1;
+  }
+  return pieces.join('\n');
+}
+
+/** One transcript: two ordinary turns, then a refused turn whose Read returned `toolResultBytes` of text. */
+export function generateBigTurn(root: string, toolResultBytes: number): { projectsDir: string; toolResultBytes: number } {
+  const projectsDir = join(root, 'projects');
+  const dir = join(projectsDir, '-home-dev-big');
+  mkdirSync(dir, { recursive: true });
+  const session = new SessionWriter('b1a70000-0000-4000-8000-000000000000', '/home/dev/big');
+  const fileText = numberedFile(toolResultBytes);
+  const fd = openSync(join(dir, `${session.sessionId}.jsonl`), 'w');
+  writeSync(fd, session.turn() + session.turn());
+  writeSync(fd, session.refused('summarise the log I attached', fileText));
+  closeSync(fd);
+  return { projectsDir, toolResultBytes: fileText.length };
+}
+
+/** `count` tiny sessions (a prompt and a reply; every 25th a refused turn too) in 40 project folders; every 25th session holds a refused turn. */
+export function generateManySessions(root: string, count: number): { projectsDir: string; files: number; bytes: number; refusals: number } {
+  const projectsDir = join(root, 'projects');
+  let bytes = 0;
+  let refusals = 0;
+  for (let i = 0; i < count; i++) {
+    const dir = join(projectsDir, `-home-dev-many${i % 40}`);
+    if (i < 40) mkdirSync(dir, { recursive: true });
+    const sessionId = `${(0x20000000 + i).toString(16)}-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`;
+    const session = new SessionWriter(sessionId, `/home/dev/many${i % 40}`);
+    let out =
+      session.entry({ type: 'user', message: { role: 'user', content: `short prompt ${i}` } }) +
+      session.entry({ type: 'assistant', requestId: `req_m${i}`, message: { id: `msg_m${i}`, role: 'assistant', model: 'claude-opus-5-5', content: [{ type: 'text', text: text(between(100, 600)) }], stop_reason: 'end_turn' } });
+    if (i % 25 === 0) {
+      out += session.refused(`many refused ${i}`, numbered(800));
+      refusals++;
+    }
+    const fd = openSync(join(dir, `${sessionId}.jsonl`), 'w');
+    bytes += writeSync(fd, out);
+    closeSync(fd);
+  }
+  return { projectsDir, files: count, bytes, refusals };
 }

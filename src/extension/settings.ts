@@ -1,7 +1,8 @@
 /**
  * Typed settings. The ones that run a program or say where the API key is sent (testCommand, claudePath,
  * apiBaseUrl) are machine-scoped in package.json and, on top of that, read as empty in an untrusted workspace.
- * terminalCommandPattern only narrows which terminal output is read, so a workspace may set it.
+ * terminalCommandPattern is machine-scoped too (a cloned repository could otherwise hand the extension host a regular
+ * expression that backtracks for seconds on every command line) and reads as the default when untrusted.
  */
 import { getConfiguration, isWorkspaceTrusted } from './vscodeapi';
 
@@ -70,7 +71,7 @@ export function readSettings(): Settings {
     transcriptDir: nonEmpty(config.get('transcriptDir')),
     watchTerminals: config.get('watchTerminals') !== false,
     // An empty string is meaningful (every command), so only a missing or non-string value takes the default.
-    terminalCommandPattern: typeof config.get('terminalCommandPattern') === 'string' ? String(config.get('terminalCommandPattern')).trim() : DEFAULT_TERMINAL_COMMAND_PATTERN,
+    terminalCommandPattern: trusted && typeof config.get('terminalCommandPattern') === 'string' ? String(config.get('terminalCommandPattern')).trim() : DEFAULT_TERMINAL_COMMAND_PATTERN,
     notificationLevel: oneOf(config.get('notificationLevel'), LEVELS, 'notify'),
     targetRepo: nonEmpty(config.get('targetRepo')) ?? 'anthropics/claude-code',
     githubApiUrl: (nonEmpty(config.get('githubApiUrl')) ?? 'https://api.github.com').replace(/\/+$/, ''),

@@ -4,18 +4,11 @@
  */
 import type { Event } from 'vscode';
 import { EventEmitter } from './vscodeapi';
-import type { RefusalRecord } from '../core/refusal/record';
+import type { RefusalRecord, TerminalRefusal } from '../core/refusal/record';
 import type { BisectResult } from '../core/bisect/result';
 
-export interface TerminalSighting {
-  terminalName: string;
-  message: string;
-  kind?: string;
-  requestId?: string;
-  category?: string | null;
-  /** The model as the terminal named it ("Opus 4.8"). */
-  model?: string;
-}
+/** A refusal a terminal printed (the core's one type for it), and which terminal. */
+export type TerminalSighting = Pick<TerminalRefusal, 'message'> & Partial<TerminalRefusal> & { terminalName: string };
 
 export interface SeenRefusal {
   key: string;

@@ -8,10 +8,25 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdi
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const CLAUDE_CODE_VERSION = '2.1.328';
-/** Where scripts/e2e-setup.sh installs it; paths are from the repository root, where npm runs scripts. */
+/** The pinned version, in the shared .cache/claude-code. */
+export const PINNED_CLAUDE_CODE_VERSION = '2.1.328';
+/**
+ * The version under test: CLAUDE_CODE_VERSION (a version, or "latest", resolved by scripts/e2e-setup.sh into
+ * .cache/claude-code-latest.version) or the pinned one.
+ */
+export const CLAUDE_CODE_VERSION = resolveVersion(process.env.CLAUDE_CODE_VERSION);
+/** Where scripts/e2e-setup.sh installs it (other versions beside the pinned one); paths are from the repository root. */
 export const CLAUDE_BIN =
-  process.env.AUP_CLAUDE_CODE_BIN ?? resolve('.cache/claude-code/node_modules/@anthropic-ai/claude-code/bin/claude.exe');
+  process.env.AUP_CLAUDE_CODE_BIN ??
+  resolve(`.cache/claude-code${CLAUDE_CODE_VERSION === PINNED_CLAUDE_CODE_VERSION ? '' : `-${CLAUDE_CODE_VERSION}`}/node_modules/@anthropic-ai/claude-code/bin/claude.exe`);
+
+function resolveVersion(requested: string | undefined): string {
+  if (!requested) return PINNED_CLAUDE_CODE_VERSION;
+  if (requested !== 'latest') return requested;
+  const file = resolve('.cache/claude-code-latest.version');
+  if (!existsSync(file)) throw new Error('CLAUDE_CODE_VERSION=latest: run scripts/e2e-setup.sh first (npm run test:e2e does)');
+  return readFileSync(file, 'utf8').trim();
+}
 /** Obviously fake: the stand-in accepts any key, and nothing real may ever land in a fixture. */
 export const FAKE_API_KEY = 'sk-ant-api03-FAKE-KEY-aup-bisect-sim-not-a-secret-0000000000AA';
 

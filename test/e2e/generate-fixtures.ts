@@ -10,7 +10,10 @@ import { CLAUDE_CODE_VERSION, FAKE_API_KEY, claudeUnavailable } from './claude-c
 import { runScenario, type ScenarioRun } from './run-scenario';
 import { SCENARIOS } from './scenarios';
 
-const OUT = resolve('test/fixtures/claude-code');
+import { PINNED_CLAUDE_CODE_VERSION } from './claude-code';
+
+// The pinned version's fixtures at the top; another version's in a folder named after it, beside them.
+const OUT = resolve('test/fixtures/claude-code', CLAUDE_CODE_VERSION === PINNED_CLAUDE_CODE_VERSION ? '' : CLAUDE_CODE_VERSION);
 
 interface ManifestEntry {
   name: string;
@@ -42,7 +45,8 @@ async function main(): Promise<void> {
   if (why) throw new Error(why);
   const only = process.argv.slice(2);
   mkdirSync(OUT, { recursive: true });
-  if (only.length === 0) for (const f of readdirSync(OUT)) rmSync(join(OUT, f), { recursive: true });
+  // Files only: the other versions' folders stay.
+  if (only.length === 0) for (const f of readdirSync(OUT, { withFileTypes: true })) if (f.isFile()) rmSync(join(OUT, f.name));
   const manifestPath = join(OUT, 'manifest.json');
   const previous = only.length && existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { fixtures: ManifestEntry[] }).fixtures : [];
   const entries: ManifestEntry[] = previous.filter((e) => !only.includes(e.name));

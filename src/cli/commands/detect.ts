@@ -1,9 +1,13 @@
-/** `aup-bisect detect`: find refusals in a raw terminal capture (or a `claude -p --output-format json` result). */
+/**
+ * `aup-bisect detect`: find refusals in terminal output (a pty capture with its escape codes, or plain text as
+ * `tmux capture-pane -p` or a paste gives it), or in `claude -p` JSON / stream-json output (read by structure).
+ */
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Command } from 'commander';
-import { matchPrintResult, type PrintResult } from '../../core/refusal/signatures';
-import { TerminalRefusalScanner, type TerminalRefusal } from '../../core/refusal/terminal';
+import type { TerminalRefusal } from '../../core/refusal/record';
+import { RefusalDetector } from '../../core/refusal/detect';
+import { printable, printableJson } from '../../core/transcript/printable';
 import { exitQuietlyOnClosedPipe } from './scan';
 import { UserError } from '../../core/errors';
 
@@ -14,14 +18,17 @@ interface DetectFlags {
 }
 
 function format(found: TerminalRefusal, json: boolean): string {
-  if (json) return JSON.stringify(found);
+  if (json) return printableJson(found);
   const fields = [found.kind, `generation ${found.generation}`];
   if (found.model) fields.push(found.fallbackModel ? `${found.model} → ${found.fallbackModel}` : found.model);
   if (found.category) fields.push(`[${found.category}]`);
   fields.push(found.requestId ?? '-');
-  const flat = found.message.replace(/\s+/g, ' ');
+  if (found.scope === 'session') fields.push('session flagged');
+  if (found.relayedBy) fields.push(`relayed by ${found.relayedBy.join(' / ')}`);
+  if (found.unrecognisedWording !== undefined) fields.push('unrecognised wording');
+  const flat = found.message.slice(0, 400).replace(/\s+/g, ' ');
   fields.push(`"${flat.length > 100 ? `${flat.slice(0, 99)}…` : flat}"`);
-  return fields.join('  ');
+  return printable(fields.join('  '));
 }
 
 function positive(value: string, flag: string): number {
@@ -33,19 +40,18 @@ function positive(value: string, flag: string): number {
 export function register(program: Command): void {
   program
     .command('detect')
-    .description('Find refusals in a raw terminal capture (script/tmux output, escape codes and all); exit 1 when there are none')
-    .argument('[file]', 'the capture; - or nothing reads standard input', '-')
+    .description('Find refusals in terminal output (a script/tmux capture, escape codes and all, or plain text) or in claude -p JSON/stream-json output; exit 1 when there are none')
+    .argument('[file]', 'the capture or output; - or nothing reads standard input', '-')
     .option('--json', 'one JSON object per refusal')
     .option('--cols <n>', 'terminal width the capture was made at', '120')
     .option('--rows <n>', 'terminal height the capture was made at', '50')
     .action(async (file: string, flags: DetectFlags) => {
       exitQuietlyOnClosedPipe();
       const json = flags.json === true;
-      const scanner = new TerminalRefusalScanner({ cols: positive(flags.cols, '--cols'), rows: positive(flags.rows, '--rows') });
+      const detector = new RefusalDetector({ cols: positive(flags.cols, '--cols'), rows: positive(flags.rows, '--rows') });
       const input = file === '-' ? process.stdin : createReadStream(file);
       const decoder = new StringDecoder('utf8');
       let found = 0;
-      let head = '';
       const emit = (list: TerminalRefusal[]): void => {
         for (const refusal of list) {
           found++;
@@ -53,29 +59,12 @@ export function register(program: Command): void {
         }
       };
       try {
-        for await (const chunk of input) {
-          const text = decoder.write(chunk as Buffer);
-          if (head.length < 65536) head += text;
-          emit(scanner.write(text));
-        }
+        for await (const chunk of input) emit(detector.write(decoder.write(chunk as Buffer)));
       } catch (error) {
         throw new UserError('not-found', `cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`, 'Pass a terminal capture file, or - to read standard input.', { cause: error });
       }
-      emit(scanner.write(decoder.end()));
-      emit(scanner.end());
-      // A `claude -p --output-format json` result is one JSON object, not terminal output.
-      const trimmed = head.trim();
-      if (found === 0 && trimmed.startsWith('{')) {
-        try {
-          const result = JSON.parse(trimmed) as PrintResult;
-          const match = matchPrintResult(result);
-          if (match) {
-            emit([{ kind: match.kind, generation: match.generation, message: result.result ?? '', requestId: match.requestId, messageId: match.messageId, model: match.modelLabel, category: match.category, sessionContinued: match.sessionContinued }].map((r) => JSON.parse(JSON.stringify(r)) as TerminalRefusal));
-          }
-        } catch {
-          // Not JSON after all: it was terminal output with no refusal in it.
-        }
-      }
+      emit(detector.write(decoder.end()));
+      emit(detector.end());
       if (found === 0) {
         process.stderr.write('no refusal found\n');
         process.exitCode = 1;

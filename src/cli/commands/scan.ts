@@ -4,15 +4,18 @@ import { missingProjectsMessage, resolveProjectsDir } from '../../core/transcrip
 import { emptyStats, scanProjects } from '../../core/transcript/scan';
 import type { RefusalRecord } from '../../core/refusal/record';
 import { UserError } from '../../core/errors';
+import { printable, printableJson } from '../../core/transcript/printable';
 
 /** How scan and watch print a refusal record: one readable line, or one JSON line with --json. */
 function clip(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Slice before flattening: a prompt may be megabytes.
+  const flat = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** Every field comes from a transcript another program wrote: control characters never reach the terminal. */
 export function formatRecord(record: RefusalRecord, json: boolean): string {
-  if (json) return JSON.stringify(record);
+  if (json) return printableJson(record);
   const when = record.timestamp.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   const models = record.models.map((m) => m.model).join(' → ') || 'unknown';
   const category = record.models.map((m) => m.category).filter(Boolean).at(-1);
@@ -26,9 +29,11 @@ export function formatRecord(record: RefusalRecord, json: boolean): string {
     requestId ?? '-',
     `"${clip(record.refusedPrompt ?? '', 60)}"`,
   ];
+  if (record.scope === 'session') fields.push('session flagged');
+  if (record.unrecognisedWording !== undefined) fields.push(`unrecognised wording: "${clip(record.unrecognisedWording, 80)}"`);
   if (read.length) fields.push(`after ${clip(read.join(', '), 80)}`);
   fields.push(`${record.transcript}:${record.line}`);
-  return fields.join('  ');
+  return printable(fields.join('  '));
 }
 
 /** `--since`: an ISO date/time, or a span back from now such as 30m, 12h, 7d. */
@@ -73,7 +78,7 @@ export function register(program: Command): void {
       if (missing) throw new UserError('not-found', missing);
       const stats = emptyStats();
       const started = performance.now();
-      for await (const record of scanProjects(projectsDir, { since, stats, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) })) {
+      for await (const record of scanProjects(projectsDir, { since, stats, onWarning: (m) => process.stderr.write(`warning: ${printable(m)}\n`) })) {
         process.stdout.write(`${formatRecord(record, flags.json === true)}\n`);
       }
       const seconds = (performance.now() - started) / 1000;

@@ -16,7 +16,8 @@
  * only when a refusal turns up.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { classifyEntry, type RefusalEvent, type TranscriptEntry } from '../refusal/classify';
+import { classifyEntry, type RefusalEvent } from '../refusal/classify';
+import type { TranscriptEntry } from '../transcript/entry';
 import type { RefusalKind, RefusingModel } from '../refusal/record';
 import { modelIdFromLabel } from '../refusal/signatures';
 import { CANDIDATE_MARKERS } from '../transcript/scan';

@@ -4,51 +4,8 @@
  * assistant replies are never refusals, whatever text they quote.
  */
 import type { RefusalKind } from './record';
+import { contentText, type TranscriptEntry } from '../transcript/entry';
 import { matchRefusalText, type RefusalTextMatch } from './signatures';
-
-/** The loose shape of a transcript line; every field is optional because versions differ. */
-export interface TranscriptEntry {
-  type?: string;
-  subtype?: string;
-  uuid?: string;
-  parentUuid?: string | null;
-  sessionId?: string;
-  timestamp?: string;
-  cwd?: string;
-  version?: string;
-  isSidechain?: boolean;
-  isMeta?: boolean;
-  isApiErrorMessage?: boolean;
-  isCompactSummary?: boolean;
-  apiErrorStatus?: number;
-  error?: unknown;
-  requestId?: string;
-  content?: unknown;
-  message?: {
-    id?: string;
-    role?: string;
-    model?: string;
-    content?: unknown;
-    stop_reason?: string | null;
-    stop_details?: { type?: string; category?: string | null; explanation?: string | null } | null;
-  };
-  attachment?: unknown;
-  // model_refusal_fallback / model_refusal_no_fallback
-  originalModel?: string;
-  fallbackModel?: string;
-  apiRefusalCategory?: string | null;
-  apiRefusalExplanation?: string | null;
-  refusedUserMessageUuid?: string | null;
-  retractedMessageUuids?: string[];
-  // synthetic refusal messages (2.1.328)
-  refusingModel?: string;
-  refusedMessageId?: string;
-  /** Entries Claude Code adds around a retry ("your response above was stopped"), not the user's content. */
-  turnCompanion?: boolean;
-  isVirtual?: boolean;
-  rendered?: unknown;
-  [key: string]: unknown;
-}
 
 /** One refusing request, as one transcript entry tells it. A turn's events are merged into one record. */
 export interface RefusalEvent {
@@ -67,26 +24,14 @@ export interface RefusalEvent {
   messageId?: string;
   category?: string | null;
   explanation?: string | null;
+  /** "session": Claude Code flagged the whole session (model_refusal_fallback scope, "flagged this session"). */
+  scope?: 'message' | 'session';
   /** Where to start walking back to the turn's prompt. */
   refusedUserUuid?: string;
   parentUuid?: string;
 }
 
 const SYNTHETIC = '<synthetic>';
-
-/** The text of an entry's content: a string, or the text blocks of a content array joined. */
-export function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  const texts: string[] = [];
-  for (const block of content) {
-    if (block && typeof block === 'object' && (block as { type?: unknown }).type === 'text') {
-      const text = (block as { text?: unknown }).text;
-      if (typeof text === 'string') texts.push(text);
-    }
-  }
-  return texts.join('\n');
-}
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -101,6 +46,7 @@ function fromMatch(event: RefusalEvent, match: RefusalTextMatch | undefined): Re
   if (event.category == null && match.category) event.category = match.category;
   if (event.explanation == null && match.explanation) event.explanation = match.explanation;
   event.modelLabel ??= match.modelLabel;
+  event.scope ??= match.scope;
   return event;
 }
 
@@ -128,6 +74,7 @@ function classifySystem(entry: TranscriptEntry): RefusalEvent | undefined {
       refusedUserUuid: str(entry.refusedUserMessageUuid),
       parentUuid: str(entry.parentUuid),
     };
+    if (entry.scope === 'session' || entry.scope === 'message') event.scope = entry.scope;
     if (text.trim() !== '') event.message = text;
     return fromMatch(event, matchRefusalText(text));
   }

@@ -2,6 +2,7 @@
  * The refusal record: one per refused user turn. The detector builds it; bisect, report, ledger and the extension
  * consume it. Keep it plain JSON (it is printed by `scan --json` and saved with bisect results).
  */
+import type { Generation } from './signatures';
 
 /** Which family of message the user saw. "unrecognised": an API error that looks like a refusal but matches no known generation. */
 export type RefusalKind = 'usage-policy' | 'safeguards' | 'content-filter' | 'unrecognised';
@@ -70,4 +71,39 @@ export interface RefusalRecord {
   parts: RequestPart[];
   /** Whether Claude Code fell back and the session went on (generation I), or the turn stopped. */
   sessionContinued?: boolean;
+  /**
+   * "session" when Claude Code flagged the whole session (model_refusal_fallback scope, "flagged this session"):
+   * the trigger may lie anywhere in the session, not only in the refused turn.
+   */
+  scope?: 'message' | 'session';
+  /**
+   * Set when the message matches no known generation (src/core/refusal/signatures.ts): the text, so the new wording
+   * can be added. The record still counts when the structure or the anchors say refusal.
+   */
+  unrecognisedWording?: string;
+}
+
+/**
+ * A refusal read from text alone: a terminal, a capture, a paste, `claude -p` JSON or stream-json output. What
+ * `detect` prints and what the extension keeps for a terminal sighting. Models are as printed ("Opus 4.8").
+ */
+export interface TerminalRefusal {
+  kind: RefusalKind;
+  /** The message generation (signatures.ts); 'unknown' for words never seen before. */
+  generation: Generation;
+  /** The message as shown, wrapped rows joined back. */
+  message: string;
+  requestId?: string;
+  messageId?: string;
+  /** The model named in the message, as printed ("Opus 4.8"), or the wire id from JSON output. */
+  model?: string;
+  /** The model Claude Code switched to (I), or offers to switch to (K). */
+  fallbackModel?: string;
+  category?: string | null;
+  scope?: 'message' | 'session';
+  /** Programs that relayed the message ("Agent SDK error"), outermost first. */
+  relayedBy?: string[];
+  sessionContinued: boolean;
+  /** The text, when it matches no known generation. */
+  unrecognisedWording?: string;
 }

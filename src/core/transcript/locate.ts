@@ -1,6 +1,6 @@
 /** Where Claude Code keeps its session transcripts, and a listing of them. */
 import { existsSync, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -42,26 +42,39 @@ export interface TranscriptInfo {
   mtimeMs: number;
 }
 
-/** Every *.jsonl under `dir`, sub-folders included (sub-agent transcripts), in a stable order. */
-export async function* listTranscripts(dir: string): AsyncIterable<TranscriptInfo> {
+/**
+ * Every *.jsonl under `dir`, sub-folders included (sub-agent transcripts), in a stable order. Symlinked folders are
+ * followed once (by real path, so a link back up the tree ends there); a folder that cannot be read or a link that
+ * loops is passed to `onProblem` and skipped.
+ */
+export async function* listTranscripts(dir: string, onProblem?: (path: string, error: unknown) => void, seen = new Set<string>()): AsyncIterable<TranscriptInfo> {
   let names;
   try {
+    const real = await realpath(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
     names = await readdir(dir, { withFileTypes: true });
-  } catch {
+  } catch (error) {
+    // The projects dir itself may not exist yet (Claude Code never ran): not a problem to report.
+    if (seen.size > 0 || (error as NodeJS.ErrnoException).code !== 'ENOENT') onProblem?.(dir, error);
     return;
   }
   names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const dirent of names) {
     const path = join(dir, dirent.name);
     if (dirent.isDirectory()) {
-      yield* listTranscripts(path);
-    } else if (dirent.name.endsWith('.jsonl') && (dirent.isFile() || dirent.isSymbolicLink())) {
+      yield* listTranscripts(path, onProblem, seen);
+    } else if ((dirent.isFile() && dirent.name.endsWith('.jsonl')) || dirent.isSymbolicLink()) {
+      let info;
       try {
-        const info = await stat(path);
-        if (info.isFile()) yield { path, size: info.size, mtimeMs: info.mtimeMs };
-      } catch {
-        // Deleted between listing and stat: nothing to scan.
+        info = await stat(path);
+      } catch (error) {
+        // Deleted between listing and stat: nothing to scan. A link that loops is worth saying.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') onProblem?.(path, error);
+        continue;
       }
+      if (info.isFile() && dirent.name.endsWith('.jsonl')) yield { path, size: info.size, mtimeMs: info.mtimeMs };
+      else if (info.isDirectory() && dirent.isSymbolicLink()) yield* listTranscripts(path, onProblem, seen);
     }
   }
 }

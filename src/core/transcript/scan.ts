@@ -3,11 +3,12 @@
  * few structural markers every refusal entry carries, found with Buffer.indexOf (native). Everything a record
  * needs beyond the refusing line (the turn's prompt, tool results) is read back by offset along the parentUuid chain.
  */
-import { open } from 'node:fs/promises';
-import type { TranscriptEntry } from '../refusal/classify';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { TranscriptEntry } from './entry';
 import type { RefusalRecord } from '../refusal/record';
-import { countIn, parseLine } from './jsonl';
+import { countIn, encodingProblemOf, parseLine } from './jsonl';
 import { listTranscripts } from './locate';
+import { describeProblem } from './watchTree';
 import { buildRecord, TranscriptFile, TurnAssembler } from './turn';
 
 export interface ScanStats {
@@ -46,11 +47,15 @@ const CHUNK = 4 * 1024 * 1024;
 const PARALLEL_FILES = 4;
 const NL = 0x0a;
 
-/** Sorted, de-duplicated positions in buffer[0, end) where a candidate marker starts. */
+/**
+ * Sorted, de-duplicated positions in buffer[0, end) where a candidate marker starts. The search runs over a view
+ * ending at `end`: the read buffer is reused and mostly stale beyond it (a tiny transcript in a 4 MB buffer).
+ */
 export function candidatePositions(buffer: Buffer, end: number): number[] {
   const hits: number[] = [];
+  const view = buffer.subarray(0, end);
   for (const marker of CANDIDATE_MARKERS) {
-    for (let i = buffer.indexOf(marker, 0); i >= 0 && i < end; i = buffer.indexOf(marker, i + marker.length)) hits.push(i);
+    for (let i = view.indexOf(marker, 0); i >= 0; i = view.indexOf(marker, i + marker.length)) hits.push(i);
   }
   if (hits.length > 1) hits.sort((a, b) => a - b);
   return hits;
@@ -96,8 +101,8 @@ async function processCandidates(
     const start = hit === 0 ? 0 : buffer.lastIndexOf(NL, hit - 1) + 1;
     if (start === previousStart) continue;
     previousStart = start;
-    let stop = buffer.indexOf(NL, start);
-    if (stop < 0 || stop >= end) stop = end;
+    let stop = buffer.subarray(0, end).indexOf(NL, start);
+    if (stop < 0) stop = end;
     stats.candidates++;
     const entry = parseLine(buffer.subarray(start, stop)) as TranscriptEntry | undefined;
     if (!entry) {
@@ -120,8 +125,33 @@ async function processCandidates(
   if (countedAt >= 0) file.checkpoint = { offset: base + end, line: countedLine + countIn(buffer, countedAt, end) };
 }
 
+/**
+ * Read on through a line longer than the buffer that holds no candidate marker, without keeping it: a 50 MB tool
+ * result is never a refusal itself, and when the refusal's turn needs it, it is read back from the file. `buffer`
+ * holds the line's first `filled` bytes (file offset `base`). Returns the offset after the line's newline (or the
+ * size, for an unterminated last line), or -1 when a marker turns up and the line must be parsed after all.
+ */
+async function skipLongLine(fh: FileHandle, buffer: Buffer, base: number, filled: number, size: number, stats: ScanStats): Promise<number> {
+  const overlap = Math.max(...CANDIDATE_MARKERS.map((m) => m.length)) - 1;
+  let position = base + filled;
+  buffer.copy(buffer, 0, filled - overlap, filled);
+  while (position < size) {
+    const { bytesRead } = await fh.read(buffer, overlap, Math.min(buffer.length - overlap, size - position), position);
+    if (bytesRead === 0) break;
+    stats.bytes += bytesRead;
+    const view = buffer.subarray(0, overlap + bytesRead);
+    const nl = view.indexOf(NL, overlap);
+    const upTo = nl >= 0 ? view.subarray(0, nl) : view;
+    if (candidatePositions(upTo, upTo.length).length > 0) return -1;
+    if (nl >= 0) return position + (nl - overlap) + 1;
+    position += bytesRead;
+    buffer.copy(buffer, 0, overlap + bytesRead - overlap, overlap + bytesRead);
+  }
+  return size;
+}
+
 /** The refusals in one transcript, one record per refused user turn, in transcript order. */
-export async function* scanTranscript(path: string, opts: ScanOptions = {}): AsyncIterable<RefusalRecord> {
+export async function* scanTranscript(path: string, opts: ScanOptions = {}, known?: { size: number; mtimeMs: number }): AsyncIterable<RefusalRecord> {
   const stats = opts.stats ?? emptyStats();
   let fh;
   try {
@@ -132,7 +162,8 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
     return;
   }
   try {
-    const info = await fh.stat();
+    // The listing already stat'ed it: one syscall less per file counts over thousands of small sessions.
+    const info = known ?? (await fh.stat());
     stats.files++;
     // A file last written before --since cannot hold a later refusal.
     if (opts.since && info.mtimeMs < opts.since.getTime()) return;
@@ -144,8 +175,20 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
     let filled = 0;
     let base = 0;
     for (;;) {
+      if (filled === buffer.length && candidatePositions(buffer, filled).length === 0) {
+        const next = await skipLongLine(fh, buffer, base, filled, info.size, stats);
+        if (next >= 0) {
+          base = next;
+          filled = 0;
+          if (base >= info.size) break;
+          continue;
+        }
+        // A marker in it after all: read the line again from its start, into a buffer that grows to hold it.
+        const { bytesRead } = await fh.read(buffer, 0, buffer.length, base);
+        filled = bytesRead;
+      }
       if (filled === buffer.length) {
-        // One line longer than the buffer (a huge tool result): grow rather than split it.
+        // One line longer than the buffer that may be a refusal: grow rather than split it.
         const bigger = Buffer.allocUnsafe(buffer.length * 2);
         buffer.copy(bigger, 0, 0, filled);
         buffer = bigger;
@@ -156,7 +199,17 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
       const end = filled + bytesRead;
       const eof = bytesRead === 0 || base + end >= info.size;
       stats.bytes += bytesRead;
-      const lastNl = end > 0 ? buffer.lastIndexOf(NL, end - 1) : -1;
+      if (base === 0 && filled === 0) {
+        // Checked on the first bytes read, not with a read of its own.
+        const problem = encodingProblemOf(buffer.subarray(0, Math.min(4, end)), path);
+        if (problem) {
+          stats.unreadable++;
+          opts.onWarning?.(problem);
+          giveBack(buffer);
+          return;
+        }
+      }
+      const lastNl = end > 0 ? buffer.subarray(0, end).lastIndexOf(NL) : -1;
       const regionEnd = eof ? end : lastNl + 1;
       if (regionEnd > 0) {
         await processRegion(file, assembler, buffer, regionEnd, base, stats, eof);
@@ -167,6 +220,8 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
       if (eof) break;
     }
     giveBack(buffer);
+    // Not held while the records are built: it may be a buffer grown for one giant line.
+    buffer = EMPTY;
     for (const turn of assembler.takeAll()) {
       const record = await buildRecord(file, turn);
       if (opts.since && Date.parse(record.timestamp) < opts.since.getTime()) continue;
@@ -182,6 +237,7 @@ export async function* scanTranscript(path: string, opts: ScanOptions = {}): Asy
 }
 
 const spares: Buffer[] = [];
+const EMPTY = Buffer.alloc(0);
 
 function takeBuffer(): Buffer {
   return spares.pop() ?? Buffer.allocUnsafe(CHUNK);
@@ -192,9 +248,9 @@ function giveBack(buffer: Buffer): void {
   if (buffer.length === CHUNK && spares.length < PARALLEL_FILES) spares.push(buffer);
 }
 
-async function collect(path: string, opts: ScanOptions): Promise<RefusalRecord[]> {
+async function collect(path: string, opts: ScanOptions, known?: { size: number; mtimeMs: number }): Promise<RefusalRecord[]> {
   const records: RefusalRecord[] = [];
-  for await (const record of scanTranscript(path, opts)) records.push(record);
+  for await (const record of scanTranscript(path, opts, known)) records.push(record);
   return records;
 }
 
@@ -204,9 +260,9 @@ async function collect(path: string, opts: ScanOptions): Promise<RefusalRecord[]
  */
 export async function* scanProjects(projectsDir: string, opts: ScanOptions = {}): AsyncIterable<RefusalRecord> {
   const queue: Array<Promise<RefusalRecord[]>> = [];
-  for await (const info of listTranscripts(projectsDir)) {
+  for await (const info of listTranscripts(projectsDir, (path, error) => opts.onWarning?.(describeProblem(path, error).message))) {
     if (opts.since && info.mtimeMs < opts.since.getTime()) continue;
-    queue.push(collect(info.path, opts));
+    queue.push(collect(info.path, opts, info));
     if (queue.length >= PARALLEL_FILES) yield* await queue.shift()!;
   }
   while (queue.length > 0) yield* await queue.shift()!;

@@ -1,16 +1,18 @@
 /**
  * Watch Claude Code's projects dir and report each refusal as it is written. At start-up every existing transcript
  * is taken at its current end (nothing old is read); afterwards only appended bytes are read, complete lines only,
- * through the same byte prefilter as the scanner. fs.watch (recursive on Linux since Node 20) gives the speed; a
- * slow stat poll catches what it misses (network drives, editors that replace files, overflowing inotify queues).
+ * through the same byte prefilter as the scanner. One fs.watch per folder (TreeWatcher) gives the speed and survives
+ * an unreadable folder or a looping link; a slow stat poll catches what it misses (network drives, editors that
+ * replace files, overflowing inotify queues). A file rewritten in place (same inode, new bytes before the read
+ * offset) is read again from its start; a UTF-16 transcript is reported, not misread.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { RefusalRecord } from '../refusal/record';
+import { encodingProblem } from './jsonl';
 import { listTranscripts } from './locate';
 import { emptyStats, processRegion, type ScanStats } from './scan';
 import { buildRecord, TranscriptFile, TurnAssembler } from './turn';
+import { describeProblem, TreeWatcher } from './watchTree';
 
 export interface TailerOptions {
   /** Stat poll for changes fs.watch missed, ms (default 3000; 0 turns it off). */
@@ -22,6 +24,8 @@ export interface TailerOptions {
   /** Read transcripts that exist at start-up from their beginning (default: from their end). */
   fromStart?: boolean;
   onError?: (error: unknown) => void;
+  /** Something the user can fix (an unreadable folder, a looping link, a UTF-16 transcript): said once each. */
+  onWarning?: (message: string) => void;
 }
 
 export interface Disposable {
@@ -33,6 +37,8 @@ interface FileState {
   ino: number;
   /** Bytes consumed: everything before this is complete lines already looked at. */
   offset: number;
+  /** The last bytes before `offset`, to tell an append from a rewrite of the same file in place. */
+  tail?: Buffer;
   file: TranscriptFile;
   assembler: TurnAssembler;
   /** Per turn: when to report it, and how many events it had then. */
@@ -44,13 +50,31 @@ interface FileState {
 
 const CHUNK = 4 * 1024 * 1024;
 const NL = 0x0a;
+const TAIL_BYTES = 64;
+
+/** The last bytes before `offset`, or undefined when the file cannot be read. */
+async function readTail(path: string, offset: number): Promise<Buffer | undefined> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const length = Math.min(TAIL_BYTES, offset);
+    const tail = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(tail, 0, length, offset - length);
+    return bytesRead === length ? tail : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close();
+  }
+}
 
 export class TranscriptTailer implements Disposable {
   readonly stats: ScanStats = emptyStats();
   private readonly files = new Map<string, FileState>();
   private readonly listeners = new Set<(record: RefusalRecord) => void>();
   private readonly reported = new Set<string>();
-  private watcher?: FSWatcher;
+  private readonly warned = new Set<string>();
+  private watcher?: TreeWatcher;
   private poller?: NodeJS.Timeout;
   private polling = false;
   private starting: Set<string> | undefined;
@@ -76,13 +100,14 @@ export class TranscriptTailer implements Disposable {
     // Events that arrive while existing files are being taken stock of wait: a file not registered yet would
     // otherwise look new and be read from its first byte, reporting old refusals as new ones.
     this.starting = new Set();
-    this.startWatcher();
-    for await (const info of listTranscripts(this.projectsDir)) {
+    await this.startWatcher();
+    for await (const info of listTranscripts(this.projectsDir, (path, error) => this.warn(describeProblem(path, error).message))) {
       if (this.disposed) return;
       if (this.files.has(info.path)) continue;
       const st = await stat(info.path).catch(() => undefined);
       if (!st) continue;
       const state = this.newState(info.path, st.ino, this.options.fromStart ? 0 : st.size);
+      if (state.offset > 0) state.tail = await readTail(info.path, state.offset);
       this.files.set(info.path, state);
       if (this.options.fromStart) this.changed(info.path);
     }
@@ -99,6 +124,7 @@ export class TranscriptTailer implements Disposable {
   dispose(): void {
     this.disposed = true;
     this.watcher?.close();
+    this.watcher = undefined;
     if (this.poller) clearInterval(this.poller);
     for (const state of this.files.values()) if (state.timer) clearTimeout(state.timer);
     this.files.clear();
@@ -109,37 +135,38 @@ export class TranscriptTailer implements Disposable {
     this.options.onError?.(error);
   }
 
+  /** Once per message: the poll meets the same unreadable folder every few seconds. */
+  private warn(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    if (this.options.onWarning) this.options.onWarning(message);
+    else this.options.onError?.(new Error(message));
+  }
+
   private newState(path: string, ino: number, offset: number): FileState {
     const file = new TranscriptFile(path);
     if (offset === 0) file.checkpoint = { offset: 0, line: 1 };
     return { path, ino, offset, file, assembler: new TurnAssembler(file), due: new Map() };
   }
 
-  private startWatcher(): void {
-    if (this.watcher || this.disposed) return;
-    try {
-      this.watcher = watch(this.projectsDir, { recursive: true, persistent: false }, (_event, name) => {
-        if (name && String(name).endsWith('.jsonl')) this.changed(join(this.projectsDir, String(name)));
-      });
-      this.watcher.on('error', (error) => {
-        // The dir went away or the watch broke: the poll keeps going and re-arms the watch when it can.
-        this.watcher?.close();
-        this.watcher = undefined;
-        this.error(error);
-      });
-    } catch {
-      // No projects dir yet (Claude Code never ran): the poll notices when it appears.
-      this.watcher = undefined;
-    }
+  private async startWatcher(): Promise<void> {
+    if (this.disposed) return;
+    this.watcher ??= new TreeWatcher(
+      this.projectsDir,
+      (path) => this.changed(path),
+      (problem) => this.warn(problem.message),
+    );
+    // Also picks up folders the events missed; a projects dir that does not exist yet is tried again by the poll.
+    await this.watcher.refresh();
   }
 
   private async poll(): Promise<void> {
     if (this.polling || this.disposed) return;
     this.polling = true;
     try {
-      this.startWatcher();
+      if (!this.watcher?.watching) await this.startWatcher();
       const present = new Set<string>();
-      for await (const info of listTranscripts(this.projectsDir)) {
+      for await (const info of listTranscripts(this.projectsDir, (path, error) => this.warn(describeProblem(path, error).message))) {
         present.add(info.path);
         const state = this.files.get(info.path);
         if (!state || state.offset !== info.size) this.changed(info.path);
@@ -208,13 +235,21 @@ export class TranscriptTailer implements Disposable {
         this.files.set(path, state);
       }
       if (state.ino === -1) state.ino = st.ino;
-      if (st.ino !== state.ino || st.size < state.offset) {
+      if (st.ino !== state.ino || st.size < state.offset || !(await this.sameTail(fh, state))) {
         // Replaced or truncated: start over on the new content; refusals already reported keep their ids.
         const fresh = this.newState(path, st.ino, 0);
         fresh.busy = state.busy;
         if (state.timer) clearTimeout(state.timer);
         this.files.set(path, fresh);
         state = fresh;
+      }
+      if (state.offset === 0) {
+        const problem = await encodingProblem(fh, path);
+        if (problem) {
+          this.warn(problem);
+          state.offset = st.size; // not read as UTF-8; looked at again only if it is rewritten
+          return;
+        }
       }
       state.file.fh = fh;
       let buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(st.size - state.offset, 1)));
@@ -236,6 +271,7 @@ export class TranscriptTailer implements Disposable {
         this.stats.bytes += lastNl + 1;
         await processRegion(state.file, state.assembler, buffer, lastNl + 1, state.offset, this.stats);
         state.offset += lastNl + 1;
+        state.tail = Buffer.from(buffer.subarray(Math.max(0, lastNl + 1 - TAIL_BYTES), lastNl + 1));
         buffer.copy(buffer, 0, lastNl + 1, end);
         filled = end - lastNl - 1;
       }
@@ -243,6 +279,18 @@ export class TranscriptTailer implements Disposable {
     } finally {
       await fh.close();
     }
+  }
+
+  /**
+   * Whether the bytes before the read offset are still the ones read: a file truncated and written again larger, in
+   * place (same inode, size past the offset), has other bytes there and must be read from its start.
+   */
+  private async sameTail(fh: FileHandle, state: FileState): Promise<boolean> {
+    if (state.offset === 0) return true;
+    if (!state.tail) return true;
+    const now = Buffer.alloc(state.tail.length);
+    const { bytesRead } = await fh.read(now, 0, now.length, state.offset - now.length);
+    return bytesRead === now.length && now.equals(state.tail);
   }
 
   /** Report each turn once it has been quiet long enough for the rest of its entries to land. */

@@ -4,9 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { classifyEntry, contentText, type RefusalEvent, type TranscriptEntry } from '../refusal/classify';
+import { classifyEntry, type RefusalEvent } from '../refusal/classify';
+import { contentText, type TranscriptEntry } from './entry';
 import type { PartKind, RefusalKind, RefusalRecord, RefusingModel, RequestPart } from '../refusal/record';
 import { modelIdFromLabel, sameModel } from '../refusal/signatures';
+import { bigValue, BIG_LINE, parseBigLine } from './bigLine';
 import { countIn, countNewlines, findBackward, lineStartOf, parseLine, readLineFrom } from './jsonl';
 
 export interface ChainEntry {
@@ -105,7 +107,9 @@ export class TranscriptFile {
         start = await lineStartOf(this.fh, hit);
         bytes = (await readLineFrom(this.fh, start)).bytes;
       }
-      const entry = parseLine(bytes) as TranscriptEntry | undefined;
+      // A 50 MB line is parsed with its big values cut out (bigLine.ts): bytes, text and parsed value at once
+      // would be 150 MB.
+      const entry = (bytes.length > BIG_LINE ? parseBigLine(bytes) : parseLine(bytes)) as TranscriptEntry | undefined;
       // The same uuid can be quoted inside a later entry (a sub-agent result); only the entry that owns it counts.
       if (entry?.uuid === uuid) {
         const found = { entry, offset: start, line: await this.lineNumberAt(start) };
@@ -308,6 +312,11 @@ export async function buildRecord(file: TranscriptFile, turn: Turn): Promise<Ref
     parts,
     sessionContinued: events.every((e) => e.event.effect === 'fallback'),
   };
+  if (events.some((e) => e.event.scope === 'session')) record.scope = 'session';
+  else if (events.some((e) => e.event.scope === 'message')) record.scope = 'message';
+  // Structure said refusal but no text matched a known generation: say so, with the text, so it can be added.
+  const novel = events.find((e) => e.event.message && e.event.message.trim() !== '' && (!e.event.match || e.event.match.generation === 'unknown'));
+  if (novel) record.unrecognisedWording = novel.event.message;
   return clean(record);
 }
 
@@ -316,6 +325,29 @@ export async function buildRecord(file: TranscriptFile, turn: Turn): Promise<Ref
 interface ToolUse {
   name?: string;
   input?: Record<string, unknown>;
+}
+
+function digestBytes(bytes: Buffer): { size: number; sha256: string } {
+  return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+const DIGEST_SLICE = 1 << 20;
+
+/**
+ * Size and sha256 of a text's UTF-8 bytes, hashed a slice at a time so a 50 MB tool result is not copied into one
+ * more 50 MB buffer. A slice never ends between the two halves of a surrogate pair.
+ */
+export function digestText(text: string): { size: number; sha256: string } {
+  if (text.length <= DIGEST_SLICE) return digestBytes(Buffer.from(text, 'utf8'));
+  const hash = createHash('sha256');
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + DIGEST_SLICE);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    hash.update(text.slice(at, end), 'utf8');
+    at = end;
+  }
+  return { size: Buffer.byteLength(text, 'utf8'), sha256: hash.digest('hex') };
 }
 
 /** The text a part stands for: the string at the pointer, or the JSON of a structured value. */
@@ -339,8 +371,9 @@ export function valueAt(root: unknown, pointer: string): unknown {
   return value;
 }
 
+/** Sliced before it is flattened: a tool result can be 50 MB, and a whole-text replace would copy all of it. */
 function preview(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = text.slice(0, 400).replace(/\s+/g, ' ').trim();
   return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
 }
 
@@ -362,17 +395,19 @@ export function extractParts(turn: Pick<Turn, 'chain' | 'prompt'>): { parts: Req
   const toolUses = new Map<string, ToolUse>();
   const promptTexts: string[] = [];
   const push = (at: ChainEntry, pointer: string, kind: PartKind, extra: Partial<RequestPart> = {}, base64 = false): void => {
-    const text = partText(valueAt(at.entry, pointer));
-    const bytes = partBytes(kind, text, base64);
+    const raw = valueAt(at.entry, pointer);
+    const big = bigValue(raw);
+    const text = big ? big.head : partText(raw);
+    const { size, sha256 } = big ? ((base64 && big.base64) || big) : base64 ? digestBytes(partBytes(kind, text, base64)) : digestText(text);
     parts.push(
       clean({
         index: parts.length,
         kind,
-        size: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
+        size,
+        sha256,
         ...extra,
         source: { line: at.line, pointer, offset: at.offset },
-        preview: base64 ? `${extra.mediaType ?? kind} ${bytes.length} bytes` : preview(text),
+        preview: base64 ? `${extra.mediaType ?? kind} ${size} bytes` : preview(text),
       }),
     );
     if (at === turn.prompt && kind === 'prompt') promptTexts.push(text);

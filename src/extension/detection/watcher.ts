@@ -7,23 +7,14 @@
  * The core modules are loaded here, after activation, so activating the extension stays cheap.
  */
 import type * as vscode from 'vscode';
-import type { RefusalRecord } from '../../core/refusal/record';
+import type { RefusalRecord, TerminalRefusal } from '../../core/refusal/record';
 import { loadHeavy } from '../loadHeavy';
 import { log } from '../logger';
 import { DEFAULT_TERMINAL_COMMAND_PATTERN, readSettings, type Settings } from '../settings';
 import type { RefusalStore, SeenRefusal, TerminalSighting } from '../store';
 import { onDidStartTerminalShellExecution, showWarningMessage } from '../vscodeapi';
-import { RefusalDeduper, type Sighting } from './dedupe';
-
-/** What the terminal scanner reports (src/core/refusal/terminal.ts TerminalRefusal, the fields used here). */
-export interface TerminalFound {
-  message: string;
-  kind?: string;
-  requestId?: string;
-  category?: string | null;
-  model?: string;
-  fallbackModel?: string;
-}
+import { RefusalDeduper, type Sighting } from '../../core/refusal/dedupe';
+import { compileCommandPattern, MATCH_TIMEOUT_MS, runsClaudeCode, type CommandLineInfo, type CommandMatcher } from './commandPattern';
 
 /** The last refusal one terminal command printed, to join a fallback chain into one turn. */
 interface TerminalChain {
@@ -33,44 +24,8 @@ interface TerminalChain {
 /** A fallback model's refusal follows the first one within seconds; beyond this it is a new turn. */
 const CHAIN_MS = 120_000;
 
-function terminalSighting(terminalName: string, found: TerminalFound): TerminalSighting {
-  return { terminalName, message: found.message, kind: found.kind, requestId: found.requestId, category: found.category, model: found.model };
-}
-
-/** What shell integration says about an execution's command line (vscode.TerminalShellExecutionCommandLine). */
-export interface CommandLineInfo {
-  value: string;
-  /** vscode.TerminalShellExecutionCommandLineConfidence: 0 Low (read off the screen), 1 Medium, 2 High (the shell said). */
-  confidence: number;
-}
-
-/** aupBisect.terminalCommandPattern compiled: undefined matches every command; `error` when the pattern is invalid. */
-export interface CommandMatcher {
-  regex?: RegExp;
-  error?: string;
-}
-
-/**
- * Compiles the setting, case-insensitively (claude.exe may be Claude.exe). An invalid pattern falls back to the
- * default rather than to "every command", so a typo cannot bring the false alarms back.
- */
-export function compileCommandPattern(pattern: string, fallback: string): CommandMatcher {
-  if (pattern.trim() === '') return {};
-  try {
-    return { regex: new RegExp(pattern, 'i') };
-  } catch (error) {
-    return { regex: new RegExp(fallback, 'i'), error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-/**
- * Whether an execution's output should be scanned. A command line VS Code could not read (Low confidence and empty)
- * is not scanned: the transcript watcher still catches the refusal, and guessing would bring false alarms back.
- */
-export function runsClaudeCode(commandLine: CommandLineInfo | undefined, matcher: CommandMatcher): boolean {
-  if (!matcher.regex) return true;
-  const value = commandLine?.value ?? '';
-  return value.trim() !== '' && matcher.regex.test(value);
+function terminalSighting(terminalName: string, found: Pick<TerminalRefusal, 'message'> & Partial<TerminalRefusal>): TerminalSighting {
+  return { ...found, terminalName };
 }
 
 /** How far back the start-up scan fills the Refusals view (they are listed, never notified). */
@@ -111,6 +66,11 @@ export class RefusalWatcher {
     const dir = resolveProjectsDir(transcriptDir);
     const tailer = new TranscriptTailer(dir, {
       onError: (error: unknown) => log.warn(`transcript watcher: ${error instanceof Error ? error.message : String(error)}`),
+      // Said once per folder or file (the tailer remembers): something the user can fix.
+      onWarning: (message: string) => {
+        log.warn(`transcript watcher: ${message}`);
+        void showWarningMessage(`AUP Bisect: ${message}`);
+      },
     });
     const subscription = tailer.onRefusal((record) => this.fromTranscript(record, true));
     await tailer.start();
@@ -161,7 +121,15 @@ export class RefusalWatcher {
   }): Promise<void> {
     const terminalName = event.terminal.name;
     const commandLine = event.execution.commandLine;
-    if (!runsClaudeCode(commandLine, this.commandMatcher())) {
+    const matcher = this.commandMatcher();
+    const wasTimedOut = matcher.timedOut === true;
+    const runs = runsClaudeCode(commandLine, matcher);
+    if (matcher.timedOut && !wasTimedOut) {
+      const message = `aupBisect.terminalCommandPattern took more than ${MATCH_TIMEOUT_MS} ms on a command line and was stopped (the pattern backtracks); commands it cannot decide in time are not read. Simplify the pattern, or leave it empty to read every command.`;
+      log.warn(message);
+      void showWarningMessage(message);
+    }
+    if (!runs) {
       // The command line itself is not logged: it may hold a secret (`export TOKEN=...`).
       log.trace(`terminal "${terminalName}": a command not matching aupBisect.terminalCommandPattern was not read (confidence ${commandLine?.confidence ?? 'none'})`);
       return;
@@ -201,7 +169,7 @@ export class RefusalWatcher {
    * fallback to another model) and the fallback model is refused too, both messages are one turn: the second
    * joins the first instead of notifying again.
    */
-  fromTerminal(terminalName: string, found: TerminalFound, chain: TerminalChain = {}): void {
+  fromTerminal(terminalName: string, found: Pick<TerminalRefusal, 'message'> & Partial<TerminalRefusal>, chain: TerminalChain = {}): void {
     const at = Date.now();
     const sighting: Sighting = { source: 'terminal', requestIds: found.requestId ? [found.requestId] : [], message: found.message, at };
     const continues = chain.last && chain.last.fallbackModel && at - chain.last.at <= CHAIN_MS &&

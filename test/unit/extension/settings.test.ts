@@ -49,20 +49,20 @@ describe('readSettings', () => {
     expect(readSettings().terminalCommandPattern).toBe('^cc\\b');
   });
 
-  it('reads the terminal command pattern in an untrusted workspace too: it only narrows what is read', () => {
+  it('reads the terminal command pattern as the default in an untrusted workspace: a repository cannot set a slow one', () => {
     trust.trusted = false;
-    configValues.set('aupBisect.terminalCommandPattern', '^my-claude-wrapper\\b');
-    expect(readSettings().terminalCommandPattern).toBe('^my-claude-wrapper\\b');
+    configValues.set('aupBisect.terminalCommandPattern', '^(\\w+\\s?)*$');
+    expect(readSettings().terminalCommandPattern).toBe(DEFAULT_TERMINAL_COMMAND_PATTERN);
   });
 
-  it('declares in package.json the same default the code falls back on, workspace-settable', () => {
+  it('declares in package.json the same default the code falls back on, machine-scoped and restricted when untrusted', () => {
     const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
       contributes: { configuration: { properties: Record<string, { default?: unknown; scope?: string }> } };
       capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
     };
     const setting = pkg.contributes.configuration.properties['aupBisect.terminalCommandPattern'];
     expect(setting?.default).toBe(DEFAULT_TERMINAL_COMMAND_PATTERN);
-    expect(setting?.scope ?? 'window').toBe('window');
-    expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations).not.toContain('aupBisect.terminalCommandPattern');
+    expect(setting?.scope).toBe('machine');
+    expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations).toContain('aupBisect.terminalCommandPattern');
   });
 });

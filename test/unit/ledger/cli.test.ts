@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { register } from '../../../src/cli/commands/ledger';
-import { hardStop, Transcript } from './transcript';
+import { hardStop } from '../../support/messages';
+import { ledgerSession, type SessionBuilder } from '../../support/transcript';
 
 let root: string;
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'ledger-cli-'));
-  const t = new Transcript('sess-1', '/home/dev/shop', '2.1.328', new Date(Date.now() - 2 * 86_400_000).toISOString());
+  const t = ledgerSession({ start: new Date(Date.now() - 2 * 86_400_000).toISOString() });
   t.user('warm up');
   t.assistant('claude-opus-4-8', { input: 1000, output: 100, cacheRead: 9000 }, 'req_a');
   const u = t.wait(60).user('check this binary');
   t.wait(3).refusal(hardStop('req_011CrefusedAAAA'), { category: 'cyber' });
-  t.noFallback({ model: 'claude-fable-5', requestId: 'req_011CrefusedAAAA', category: 'cyber', refusedUserUuid: u });
+  t.noFallback({ originalModel: 'claude-fable-5', requestId: 'req_011CrefusedAAAA', category: 'cyber', refusedUserMessageUuid: u, content: hardStop('req_011CrefusedAAAA') });
   t.wait(20).user('never mind');
   await mkdir(join(root, 'projects', '-home-dev-shop'), { recursive: true });
   await writeFile(join(root, 'projects', '-home-dev-shop', 'sess-1.jsonl'), t.text());

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordId } from '../../../src/core/transcript/turn';
 import { extractFile, initialState, pendingEntry, type ExtractOptions } from '../../../src/core/ledger/extract';
 import { DEFAULT_PRICES, priceUsage } from '../../../src/core/prices';
-import { FALLBACK_NOTICE, hardStop, Transcript } from './transcript';
+import { FALLBACK_NOTICE, hardStop } from '../../support/messages';
+import { ledgerSession, type SessionBuilder } from '../../support/transcript';
 
 const options: ExtractOptions = { prices: DEFAULT_PRICES, fallbackProject: '/decoded/project' };
 let dir: string;
@@ -16,7 +17,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function extract(t: Transcript, chunkSize?: number) {
+async function extract(t: SessionBuilder, chunkSize?: number) {
   const file = join(dir, 'session.jsonl');
   await writeFile(file, t.text());
   const result = await extractFile(file, initialState(), { ...options, ...(chunkSize ? { chunkSize } : {}) });
@@ -26,12 +27,12 @@ async function extract(t: Transcript, chunkSize?: number) {
 
 describe('extractFile', () => {
   it('counts a fallback chain once, with the refused request and the fallback that answered', async () => {
-    const t = new Transcript();
+    const t = ledgerSession();
     t.user('scan my server for open ports');
     t.wait(3).assistant('claude-fable-5', { input: 1200, output: 300, cacheWrite: 5000, cacheRead: 20000 }, 'req_first');
     const refused = t.wait(10).user('now write the exploit check');
     t.wait(4).refusal(hardStop('req_refused'), { category: 'cyber' });
-    t.fallback({ from: 'claude-fable-5', to: 'claude-opus-4-8', requestId: 'req_refused', category: 'cyber', refusedUserUuid: refused });
+    t.fallback({ originalModel: 'claude-fable-5', fallbackModel: 'claude-opus-4-8', requestId: 'req_refused', category: 'cyber', refusedUserMessageUuid: refused });
     // One response, three content blocks: three entries, one request.
     t.wait(8).assistant('claude-opus-4-8', { input: 900, output: 700, cacheRead: 25000 }, 'req_fallback', { blocks: 3 });
     t.wait(30).user('thanks, next');
@@ -71,13 +72,13 @@ describe('extractFile', () => {
   });
 
   it('takes the cost from the cost-state snapshots right before and after the turn', async () => {
-    const t = new Transcript();
+    const t = ledgerSession();
     t.user('hello');
     t.assistant('claude-fable-5', { input: 100, output: 50 }, 'req_a');
     t.costState(0.5, { 'claude-fable-5': { input: 100, output: 50, cacheWrite: 0, cacheRead: 0, costUSD: 0.5 } });
     const refused = t.wait(5).user('refuse me');
     t.wait(2).refusal(hardStop('req_r'), { category: 'cyber' });
-    t.fallback({ from: 'claude-fable-5', to: 'claude-opus-4-8', requestId: 'req_r', category: 'cyber', refusedUserUuid: refused });
+    t.fallback({ originalModel: 'claude-fable-5', fallbackModel: 'claude-opus-4-8', requestId: 'req_r', category: 'cyber', refusedUserMessageUuid: refused });
     t.wait(6).assistant('claude-opus-4-8', { input: 300, output: 80 }, 'req_f');
     t.costState(1.75, {
       'claude-fable-5': { input: 400, output: 50, cacheWrite: 0, cacheRead: 0, costUSD: 1.0 },
@@ -97,13 +98,13 @@ describe('extractFile', () => {
   });
 
   it('falls back to the price table when the cost-state before the turn is stale', async () => {
-    const t = new Transcript();
+    const t = ledgerSession();
     t.costState(0.1, { 'claude-fable-5': { input: 10, output: 10, cacheWrite: 0, cacheRead: 0, costUSD: 0.1 } });
     t.user('first');
     t.assistant('claude-fable-5', { input: 100, output: 50 }, 'req_a'); // ran after the snapshot: it is stale now
     const refused = t.user('second');
     t.refusal(hardStop('req_r'));
-    t.noFallback({ model: 'claude-fable-5', requestId: 'req_r', category: 'cyber', refusedUserUuid: refused });
+    t.noFallback({ originalModel: 'claude-fable-5', requestId: 'req_r', category: 'cyber', refusedUserMessageUuid: refused, content: hardStop('req_r') });
     t.costState(9, { 'claude-fable-5': { input: 999, output: 999, cacheWrite: 0, cacheRead: 0, costUSD: 9 } });
     t.user('third');
 
@@ -115,7 +116,7 @@ describe('extractFile', () => {
   });
 
   it('keeps separate refused turns apart and ignores API errors that are not refusals', async () => {
-    const t = new Transcript();
+    const t = ledgerSession();
     const one = t.user('one');
     t.refusal(hardStop('req_1'));
     t.user('two');
@@ -131,7 +132,7 @@ describe('extractFile', () => {
   });
 
   it('does not take a quoted refusal in a prompt or tool result for one', async () => {
-    const t = new Transcript();
+    const t = ledgerSession();
     t.user(`why did I get this? ${hardStop()}`);
     t.assistant('claude-opus-4-8', { input: 1, output: 1 }, 'req_1', { text: hardStop() });
     t.toolResult('toolu_1', JSON.stringify({ message: { stop_reason: 'refusal', content: FALLBACK_NOTICE } }));
@@ -140,13 +141,13 @@ describe('extractFile', () => {
   });
 
   it('gives the same result whatever the read size (lines cross chunk borders)', async () => {
-    const t = new Transcript();
+    const t = ledgerSession();
     for (let i = 0; i < 20; i++) {
       const u = t.wait(60).user(`prompt ${i} ${'x'.repeat(i * 37)}`);
       t.assistant('claude-fable-5', { input: 10 + i, output: 5 }, `req_${i}`);
       if (i % 3 === 0) {
         t.refusal(hardStop(`req_r${i}`), { category: 'cyber' });
-        t.fallback({ from: 'claude-fable-5', to: 'claude-opus-4-8', requestId: `req_r${i}`, category: 'cyber', refusedUserUuid: u });
+        t.fallback({ originalModel: 'claude-fable-5', fallbackModel: 'claude-opus-4-8', requestId: `req_r${i}`, category: 'cyber', refusedUserMessageUuid: u });
         t.assistant('claude-opus-4-8', { input: 7, output: 3 }, `req_f${i}`, { blocks: 2 });
       }
     }

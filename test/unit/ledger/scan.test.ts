@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectFromPath, scanLedger } from '../../../src/core/ledger/scan';
-import { hardStop, Transcript } from './transcript';
+import { hardStop } from '../../support/messages';
+import { ledgerSession, type SessionBuilder } from '../../support/transcript';
 
 let root: string;
 let projects: string;
@@ -21,11 +22,11 @@ afterEach(async () => {
 const scan = () => scanLedger({ projectsDir: projects, cacheDir: cache });
 
 /** A session with `n` refused turns, each answered by a fallback. */
-function session(n: number, t = new Transcript()): Transcript {
+function session(n: number, t = ledgerSession()): SessionBuilder {
   for (let i = 0; i < n; i++) {
     const u = t.wait(60).user(`prompt ${i}`);
     t.wait(2).refusal(hardStop(`req_r${t.lines.length}`), { category: 'cyber' });
-    t.fallback({ from: 'claude-fable-5', to: 'claude-opus-4-8', requestId: `req_r${t.lines.length - 1}`, category: 'cyber', refusedUserUuid: u });
+    t.fallback({ originalModel: 'claude-fable-5', fallbackModel: 'claude-opus-4-8', requestId: `req_r${t.lines.length - 1}`, category: 'cyber', refusedUserMessageUuid: u });
     t.wait(5).assistant('claude-opus-4-8', { input: 100, output: 50 }, `req_f${t.lines.length}`);
     t.wait(30).user('ok, continue');
     t.wait(5).assistant('claude-opus-4-8', { input: 100, output: 50 }, `req_n${t.lines.length}`);
@@ -76,7 +77,7 @@ describe('scanLedger with its index', () => {
 
   it('completes a chain that was open at the end of the file when the rest is appended', async () => {
     const file = join(projects, '-home-dev-shop', 'sess-1.jsonl');
-    const t = new Transcript();
+    const t = ledgerSession();
     const u = t.user('check this binary');
     t.wait(3).refusal(hardStop('req_x'), { category: 'cyber' });
     await writeFile(file, t.text());
@@ -84,7 +85,7 @@ describe('scanLedger with its index', () => {
     expect(open.entries.map((e) => [e.complete, e.sessionContinued])).toEqual([[false, false]]);
 
     const before = t.text().length;
-    t.fallback({ from: 'claude-fable-5', to: 'claude-opus-4-8', requestId: 'req_x', category: 'cyber', refusedUserUuid: u });
+    t.fallback({ originalModel: 'claude-fable-5', fallbackModel: 'claude-opus-4-8', requestId: 'req_x', category: 'cyber', refusedUserMessageUuid: u });
     t.wait(4).assistant('claude-opus-4-8', { input: 10, output: 20 }, 'req_y');
     t.user('next');
     await appendFile(file, t.text().slice(before));
@@ -106,7 +107,7 @@ describe('scanLedger with its index', () => {
     expect(truncated.entries).toHaveLength(1);
 
     // Same or larger size, but different first KB: another session was written over it.
-    const other = session(2, new Transcript('sess-2')).text();
+    const other = session(2, ledgerSession({ sessionId: 'sess-2' })).text();
     await writeFile(file, other);
     const rewritten = await scan();
     expect(rewritten.stats).toMatchObject({ filesRescanned: 1, filesResumed: 0, bytesRead: Buffer.byteLength(other) });
@@ -130,7 +131,7 @@ describe('scanLedger with its index', () => {
     const a = join(projects, '-home-dev-shop', 'a.jsonl');
     const b = join(projects, '-home-dev-shop', 'b.jsonl');
     await writeFile(a, session(1).text());
-    await writeFile(b, session(2, new Transcript('sess-b')).text());
+    await writeFile(b, session(2, ledgerSession({ sessionId: 'sess-b' })).text());
     expect((await scan()).entries).toHaveLength(3);
     await rm(b);
     const after = await scan();

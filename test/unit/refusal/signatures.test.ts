@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchPrintResult, matchRefusalText, modelIdFromLabel } from '../../../src/core/refusal/signatures';
-import { GENERATIONS, NOT_REFUSALS } from './messages';
+import { GENERATIONS, NOT_REFUSALS } from '../../support/messages';
 
 describe('matchRefusalText: every generation Claude Code printed', () => {
   it.each([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalRefusalScanner, type TerminalRefusal } from '../../../src/core/refusal/terminal';
-import { GENERATIONS, NOT_REFUSALS } from './messages';
+import type { TerminalRefusal } from '../../../src/core/refusal/record';
+import { TerminalRefusalScanner } from '../../../src/core/refusal/terminal';
+import { GENERATIONS, NOT_REFUSALS } from '../../support/messages';
 
 const ESC = '\x1b';
 const BEL = '\x07';
@@ -95,4 +96,29 @@ describe('TerminalRefusalScanner', () => {
     const chunks = [`${GENERATIONS.B}\r\n`, `\r\n${filler}`];
     expect(feed(chunks, { rows: 24, cols: 100 })).toMatchObject([{ generation: 'B' }]);
   });
+
+  it('reads LF-only text (a paste, tmux capture-pane -p) the same wherever it is split, its first line end included', () => {
+    const text = `I ran it and got:\n${GENERATIONS.J_2_1_328}\n\nthen nothing.\n`;
+    const expected = feed([text]);
+    expect(expected).toMatchObject([{ generation: 'J', requestId: 'req_011CcA1bZ2yX3wV4uT5sR6qP', category: 'cyber' }]);
+    for (const k of [1, 17, 18, 19, 40, 200]) expect(feed([text.slice(0, k), text.slice(k)]), `split at ${k}`).toEqual(expected);
+  });
+
+  it('joins a message hard-wrapped at column 0 and finds its request id past a paragraph it does not know', () => {
+    const wrapped = [
+      "API Error: Opus 4.8's safeguards flagged this message. Our intentionally broad",
+      'safeguards allow us to deliver more capabilities faster, but can sometimes flag',
+      'legitimate cybersecurity work.',
+      '',
+      'Some text another program printed here, which is not part of the message.',
+      '',
+      'Request ID: req_011CWrapped80xyz',
+      '',
+    ].join('\n');
+    const [refusal] = feed([wrapped]);
+    expect(refusal).toMatchObject({ generation: 'J', requestId: 'req_011CWrapped80xyz', model: 'Opus 4.8' });
+    expect(refusal.message).toContain('broad safeguards allow us');
+    expect(refusal.message).not.toContain('another program');
+  });
 });
+

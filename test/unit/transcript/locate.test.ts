@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTranscripts, missingProjectsMessage, resolveProjectsDir } from '../../../src/core/transcript/locate';
-import { tempDir } from './session-builder';
+import { tempDir } from '../../support/transcript';
 
 const saved = process.env.CLAUDE_CONFIG_DIR;
 afterEach(() => {

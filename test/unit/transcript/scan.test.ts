@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { emptyStats, findRefusal, scanProjects, scanTranscript } from '../../../src/core/transcript/scan';
 import { readPartText, rebuildRequest } from '../../../src/core/transcript/parts';
-import { GENERATIONS, NOT_REFUSALS } from '../refusal/messages';
-import { SessionBuilder, tempDir } from './session-builder';
+import { GENERATIONS, NOT_REFUSALS } from '../../support/messages';
+import { SessionBuilder, tempDir } from '../../support/transcript';
 
 async function collect(iterable: AsyncIterable<RefusalRecord>): Promise<RefusalRecord[]> {
   const out: RefusalRecord[] = [];
@@ -24,7 +24,7 @@ describe('scanTranscript: 2.1.328 structured refusals', () => {
     const refused = s.entries.at(-2)!.uuid as string; // the tool-result user message the request ended with
     s.fallback({ originalModel: 'claude-fable-5', fallbackModel: 'claude-opus-4-8', requestId: 'req_011Fable', category: 'cyber', explanation: 'cyber content', content: GENERATIONS.I, refusedUserMessageUuid: refused });
     s.noFallback({ originalModel: 'claude-opus-4-8', requestId: 'req_011CcA1bZ2yX3wV4uT5sR6qP', category: 'cyber', explanation: 'still cyber', refusedUserMessageUuid: refused });
-    s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber', explanation: 'still cyber' });
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber', explanation: 'still cyber' });
     s.bookkeeping('cost-state', { totalCostUSD: 0.12 });
     const path = s.write();
 
@@ -56,7 +56,7 @@ describe('scanTranscript: 2.1.328 structured refusals', () => {
   it('gives the same record the same id on every scan', async () => {
     const s = new SessionBuilder();
     s.user('hi');
-    s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
     const path = s.write();
     const [first] = await scan(path);
     const [second] = await scan(path);
@@ -189,6 +189,22 @@ describe('scanTranscript: damaged and growing files', () => {
     expect(record.line).toBe(s.entries.length);
     expect(record.refusedPrompt).toBe('and now?');
   });
+
+  it('reads a refused turn whose tool result is bigger than the buffer, and a giant line that is a refusal itself', async () => {
+    const s = new SessionBuilder();
+    s.user('summarise the log');
+    const log = 'z'.repeat(9 * 1024 * 1024);
+    s.read('/var/log/huge.log', log);
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    s.user('again, with the text pasted');
+    s.apiError(`${GENERATIONS.B} ${'q'.repeat(6 * 1024 * 1024)}`);
+    const records = await scan(s.write());
+    expect(records.map((r) => [r.line, r.refusedPrompt])).toEqual([
+      [4, 'summarise the log'],
+      [6, 'again, with the text pasted'],
+    ]);
+    expect(records[0].parts.find((p) => p.filePath === '/var/log/huge.log')?.size).toBe(log.length + 2);
+  });
 });
 
 describe('parts: rebuilding the refused request', () => {
@@ -203,7 +219,7 @@ describe('parts: rebuilding the refused request', () => {
     const grep = s.toolUse('Grep', { pattern: 'password', path: '/p' });
     s.toolResult(grep, [{ type: 'text', text: 'auth.ts:3: password = "x"' }]);
     s.read('/p/auth.ts', 'line one\nline two');
-    s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
     const [record] = await scan(s.write());
 
     expect(record.parts.map((p) => p.kind)).toEqual(['prompt', 'image', 'system_reminder', 'attachment', 'tool_result', 'tool_result']);
@@ -258,5 +274,56 @@ describe('scanProjects and findRefusal', () => {
     expect((await findRefusal(dir, since[0].id.slice(0, 8)))?.id).toBe(since[0].id);
     expect(await findRefusal(dir, 'ffffffffffffffff')).toBeUndefined();
     expect(join(dir, 'x')).toContain(dir);
+  });
+});
+
+describe('scanTranscript: what the record says beyond the refusal itself', () => {
+  it('marks a flagged session and keeps a wording nobody has seen, with its text', async () => {
+    const s = new SessionBuilder();
+    const prompt = s.user('audit this binary');
+    s.fallback({ originalModel: 'claude-opus-5-5', fallbackModel: 'claude-opus-4-8', requestId: 'req_011Sess1', scope: 'session', content: 'Opus 5.5 paused this session for review. Opus 4.8 takes over.', refusedUserMessageUuid: prompt });
+    s.assistantText('Here is the audit.', 'claude-opus-4-8');
+    const [record] = await scan(s.write());
+    expect(record).toMatchObject({ scope: 'session', sessionContinued: true, unrecognisedWording: 'Opus 5.5 paused this session for review. Opus 4.8 takes over.' });
+  });
+
+  it('leaves unrecognisedWording out when the wording is known', async () => {
+    const s = new SessionBuilder();
+    s.user('scan');
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    const [record] = await scan(s.write());
+    expect(record.unrecognisedWording).toBeUndefined();
+    expect(record.scope).toBe('message');
+  });
+
+  it('reports a UTF-16 transcript instead of reading nothing from it, and reads one with a UTF-8 byte order mark', async () => {
+    const dir = tempDir();
+    const s = new SessionBuilder();
+    s.user('scan');
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    writeFileSync(join(dir, 'utf16.jsonl'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s.text(), 'utf16le')]));
+    writeFileSync(join(dir, 'bom.jsonl'), `\uFEFF${s.text()}`);
+    const warnings: string[] = [];
+    const stats = emptyStats();
+    const records = await collect(scanProjects(dir, { stats, onWarning: (m) => warnings.push(m) }));
+    expect(records.map((r) => r.transcript)).toEqual([join(dir, 'bom.jsonl')]);
+    expect(stats.unreadable).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('utf16.jsonl is UTF-16')]);
+  });
+
+  it('hashes and previews a large tool result from slices, the same as hashing it whole', async () => {
+    const s = new SessionBuilder();
+    s.user('read the log');
+    // Astral characters across the 1 MiB slice boundaries: a slice must not split a surrogate pair.
+    const big = `${'log line ✓ 🙂 '.repeat(200_000)}end`;
+    s.read('/home/dev/project/big.log', big);
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    const [record] = await scan(s.write());
+    const part = record.parts.find((p) => p.filePath === '/home/dev/project/big.log')!;
+    const numbered = big.split('\n').map((l, i) => `${i + 1}\t${l}`).join('\n');
+    const { createHash } = await import('node:crypto');
+    expect(part.size).toBe(Buffer.byteLength(numbered));
+    expect(part.sha256).toBe(createHash('sha256').update(numbered).digest('hex'));
+    expect(part.preview.length).toBeLessThanOrEqual(80);
   });
 });

@@ -1,10 +1,10 @@
-import { appendFileSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { TranscriptTailer } from '../../../src/core/transcript/tail';
-import { GENERATIONS } from '../refusal/messages';
-import { SessionBuilder, tempDir } from './session-builder';
+import { GENERATIONS } from '../../support/messages';
+import { SessionBuilder, tempDir } from '../../support/transcript';
 
 const tailers: TranscriptTailer[] = [];
 afterEach(() => tailers.splice(0).forEach((t) => t.dispose()));
@@ -32,7 +32,7 @@ const settle = () => new Promise((r) => setTimeout(r, 400));
 function refusedTurn(s: SessionBuilder, prompt: string): string {
   const before = s.entries.length;
   s.user(prompt);
-  s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber' });
+  s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
   return s.entries.slice(before).map((e) => JSON.stringify(e)).join('\n') + '\n';
 }
 
@@ -100,7 +100,7 @@ describe('TranscriptTailer', () => {
     await new Promise((r) => setTimeout(r, 200));
     const more = s.entries.length;
     s.noFallback({ originalModel: 'claude-opus-4-8', requestId: 'req_011CcA1bZ2yX3wV4uT5sR6qP', refusedUserMessageUuid: prompt });
-    s.refusalStop(GENERATIONS.J_2_1_328, { category: 'cyber' });
+    s.refusal(GENERATIONS.J_2_1_328, { category: 'cyber' });
     appendFileSync(path, s.entries.slice(more).map((e) => JSON.stringify(e)).join('\n') + '\n');
     await until(() => seen.length === 1);
     expect(seen[0].models.map((m) => m.model)).toEqual(['claude-fable-5', 'claude-opus-4-8']);
@@ -127,4 +127,64 @@ describe('TranscriptTailer', () => {
     await until(() => seen.length === 1);
     expect(seen[0].refusedPrompt).toBe('first session ever');
   });
+
+  it('reads a file truncated and written again larger, in place, from its start', async () => {
+    const dir = tempDir();
+    const s = new SessionBuilder();
+    s.user('a long first prompt, '.repeat(200));
+    s.assistantText('an answer');
+    const path = s.write(dir);
+    const seen = await watching(dir, { pollIntervalMs: 0 });
+    // The same inode, now longer than the offset the tailer had reached: an append would be read from that offset.
+    const t = new SessionBuilder();
+    const refused = refusedTurn(t, 'after the rewrite');
+    t.user('and a longer prompt after it, '.repeat(200));
+    const rewritten = t.text();
+    // The refused turn lies before the old end, where reading on from there would never look.
+    expect(rewritten.indexOf(refused) + refused.length).toBeLessThan(s.text().length);
+    expect(rewritten.length).toBeGreaterThan(s.text().length);
+    // Overwritten from byte 0 without truncating (as a tool that rewrites in place does): the watcher never sees
+    // the file shorter than before.
+    const fd = openSync(path, 'r+');
+    writeSync(fd, rewritten, 0);
+    closeSync(fd);
+    await until(() => seen.length === 1);
+    expect(seen[0].refusedPrompt).toBe('after the rewrite');
+  });
+
+  it('says once that a UTF-16 transcript is not read, and skips a UTF-8 byte order mark', async () => {
+    const dir = tempDir();
+    const warnings: string[] = [];
+    const seen = await watching(dir, { onWarning: (m: string) => warnings.push(m) });
+    const utf16 = new SessionBuilder();
+    const text16 = refusedTurn(utf16, 'saved as UTF-16');
+    mkdirSync(join(dir, '-p'), { recursive: true });
+    writeFileSync(join(dir, '-p', 'utf16.jsonl'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text16, 'utf16le')]));
+    const bom = new SessionBuilder();
+    writeFileSync(join(dir, '-p', 'bom.jsonl'), `\uFEFF${refusedTurn(bom, 'with a BOM')}`);
+    await until(() => seen.length === 1 && warnings.length === 1);
+    appendFileSync(join(dir, '-p', 'utf16.jsonl'), Buffer.from(text16, 'utf16le'));
+    await settle();
+    expect(seen.map((r) => r.refusedPrompt)).toEqual(['with a BOM']);
+    expect(warnings).toEqual([expect.stringMatching(/utf16\.jsonl is UTF-16, not the UTF-8 Claude Code writes, so it is not read: convert it \(iconv/)]);
+  });
+
+  it('reports a looping link once and goes on watching every other folder live', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, '-proj'), { recursive: true });
+    symlinkSync(join(dir, 'loop-b'), join(dir, 'loop-a'));
+    symlinkSync(join(dir, 'loop-a'), join(dir, 'loop-b'));
+    symlinkSync('..', join(dir, '-proj', 'up'));
+    const warnings: string[] = [];
+    // No poll: only the live watch can see the append.
+    const seen = await watching(dir, { pollIntervalMs: 0, onWarning: (m: string) => warnings.push(m) });
+    const s = new SessionBuilder();
+    s.write(dir, `-proj/${s.sessionId}.jsonl`);
+    appendFileSync(join(dir, '-proj', `${s.sessionId}.jsonl`), refusedTurn(s, 'beside a loop'));
+    await until(() => seen.length === 1);
+    expect(seen[0].refusedPrompt).toBe('beside a loop');
+    expect(warnings.filter((w) => w.includes('loop-a'))).toEqual([expect.stringContaining('is a symbolic link that loops; remove or fix the link; refusals elsewhere are still noticed')]);
+    expect(warnings.every((w) => !w.includes('-proj'))).toBe(true);
+  });
 });
+

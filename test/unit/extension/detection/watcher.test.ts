@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 vi.mock('../../../../src/extension/vscodeapi', () => import('../support/fakeVscodeApi'));
-import { compileCommandPattern, RefusalWatcher, runsClaudeCode, type CommandLineInfo } from '../../../../src/extension/detection/watcher';
+import { compileCommandPattern, runsClaudeCode, type CommandLineInfo } from '../../../../src/extension/detection/commandPattern';
+import { RefusalWatcher } from '../../../../src/extension/detection/watcher';
 import { DEFAULT_TERMINAL_COMMAND_PATTERN } from '../../../../src/extension/settings';
 import { RefusalStore, type SeenRefusal } from '../../../../src/extension/store';
 import { refusalRecord } from '../fixtures';

@@ -1,7 +1,8 @@
 /**
  * The same refused turn is usually seen twice: Claude Code prints it in the terminal and writes it to the
  * transcript. Two sightings are one refusal when they share a request id, the same record id, or (when neither
- * side has an id) the same message within a short time window. Pure, so it is unit-tested without VS Code.
+ * side has an id) the same message within a short time window. The extension joins terminal and transcript
+ * sightings with it; `aup-bisect watch` uses it for one refusal copied into two transcripts (a resumed session).
  */
 
 export interface Sighting {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeMessage, RefusalDeduper } from '../../../../src/extension/detection/dedupe';
+import { normalizeMessage, RefusalDeduper } from '../../../src/core/refusal/dedupe';
 
 const USAGE = 'API Error: Claude Code is unable to respond to this request, which appears to violate our Usage Policy (https://www.anthropic.com/legal/aup).';
 const t0 = Date.parse('2026-11-22T10:00:00Z');
