@@ -13,6 +13,7 @@ import { register as registerLedger } from './commands/ledger';
 import { register as registerScan } from './commands/scan';
 import { register as registerWatch } from './commands/watch';
 import { register as registerDetect } from './commands/detect';
+import { register as registerUnblock } from './commands/unblock';
 
 const program = new Command('aup-bisect')
   .description('Notice Claude Code refusals, bisect them to the minimal trigger, and draft a reproducible issue.')
@@ -29,6 +30,7 @@ registerBisect(program);
 registerDraft(program);
 registerFile(program);
 registerDemo(program);
+registerUnblock(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
