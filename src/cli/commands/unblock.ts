@@ -154,7 +154,7 @@ export function humanSummary(r: UnblockRun): string {
   if (r.status === 'not-refused') {
     lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: nothing to unblock.`);
   } else {
-    lines.push(`Pass set: ${r.spans} span${r.spans === 1 ? '' : 's'} to remove (${r.removedBytes} of ${size(r.originalBytes)})${p.oneMinimal ? ', each one needed (checked)' : ''}:`);
+    lines.push(`Pass set: ${r.spans} span${r.spans === 1 ? '' : 's'} to remove (${size(r.removedBytes)} of ${size(r.originalBytes)})${p.oneMinimal ? ', each one needed (checked)' : ''}:`);
     for (const x of p.removed) lines.push(`  part ${x.part}: ${JSON.stringify(x.text)}`);
     if (p.triggersFound) lines.push(`Triggers found beyond the bisect's: ${p.triggersFound}`);
     const v = p.verification;
