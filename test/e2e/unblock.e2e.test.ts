@@ -92,7 +92,7 @@ describe.skipIf(missing !== undefined)('unblock a session refused after a Read, 
     const env = { ...box.env };
     const resultPath = join(box.root, 'result.json');
     const cacheDir = join(box.root, 'probe-cache');
-    const bisect = await runCli(cli, ['bisect', '--refusal', refusal.id, '--claude-dir', box.configDir, '--oracle', 'sim', '--rules', DEMO_RULES,
+    const bisect = await runCli(cli, ['bisect', '--refusal', refusal.id, '--claude-dir', box.configDir, '--oracle', 'sim',
       '--cache-dir', cacheDir, '--out', resultPath, '--quiet'], env, box.cwd);
     expect(bisect.code, bisect.stderr).toBe(0);
     const result = JSON.parse(readFileSync(resultPath, 'utf8')) as BisectResult;
@@ -100,7 +100,7 @@ describe.skipIf(missing !== undefined)('unblock a session refused after a Read, 
 
     const transcriptBefore = sha256(transcript);
     const notesBefore = sha256(notes);
-    const unblock = await runCli(cli, ['unblock', resultPath, '--rules', DEMO_RULES, '--cache-dir', cacheDir, '--write', '--repair-session', '--json', '--quiet'], env, box.cwd);
+    const unblock = await runCli(cli, ['unblock', resultPath, '--cache-dir', cacheDir, '--write', '--repair-session', '--json', '--quiet'], env, box.cwd);
     expect(unblock.code, unblock.stderr).toBe(0);
     const run = JSON.parse(unblock.stdout) as UnblockRun;
     expect(run.status).toBe('passes');
@@ -114,7 +114,7 @@ describe.skipIf(missing !== undefined)('unblock a session refused after a Read, 
     expect(sha256(transcript)).toBe(transcriptBefore);
     expect(sha256(notes)).toBe(notesBefore);
     const sanitized = join(box.cwd, 'incident-notes.sanitized.txt');
-    expect(run.written.sanitized).toEqual([sanitized]);
+    expect(run.written.sanitized, JSON.stringify({ notes: run.notes, removed: run.passSet.removed })).toEqual([sanitized]);
     const sanitizedText = readFileSync(sanitized, 'utf8');
     expect(sanitizedText).toBe(readFileSync(notes, 'utf8').replace(run.passSet.removed[0]!.text, ''));
     expect(run.prompt).toBe(`Summarise ${sanitized} in three bullet points.`);
@@ -124,7 +124,7 @@ describe.skipIf(missing !== undefined)('unblock a session refused after a Read, 
     expect(session.path).toBe(join(transcript, '..', `${session.sessionId}.jsonl`));
     const copy = readFileSync(session.path, 'utf8');
     expect(copy).not.toContain('reverse shell');
-    expect(copy).not.toContain(refusal.refusedPrompt!);
+    expect(copy.split('\n').filter((l) => l.includes(refusal.refusedPrompt!)).map((l) => l.slice(0, 300)), 'refused prompt in the copy').toEqual([]);
     expect(copy).toContain(PASSING_PROMPT);
 
     // claude --resume on the copy: the next turn is answered, with the first turn in its history and no trace of the

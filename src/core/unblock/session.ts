@@ -4,8 +4,9 @@
  * The copy leaves out the refused turn (its prompt and everything that descends from it up to the next prompt: the
  * tool calls and results that carried the trigger, the retries, the refusal notices) and every message Claude Code
  * itself retracted (`retractedMessageUuids`); entries after the turn are re-parented onto what is left, so the
- * parentUuid chain holds. Request logs after the cut (`api-request*`, which store request content) and pointers into
- * the removed turn (`last-prompt`, file-history snapshots) go too. Every uuid gets a fresh one and the session a new
+ * parentUuid chain holds. Request logs after the cut (`api-request*`, which store request content), the input
+ * queue's copy of the refused prompt and pointers into the removed turn (`last-prompt`, file-history snapshots) go
+ * too. Every uuid gets a fresh one and the session a new
  * id: the copy is a session of its own beside the original, which is only ever read.
  */
 import { randomUUID } from 'node:crypto';
@@ -53,6 +54,10 @@ export function repairLines(lines: string[], refusedUserUuid: string, newSession
   });
   const start = parsed.findIndex((e) => e?.uuid === refusedUserUuid);
   if (start < 0) throw new RepairError(`the refused prompt ${refusedUserUuid} is not in this transcript (was it compacted or rewritten?)`);
+  // Bookkeeping of the turn is written just before its prompt (the input queue's "enqueue" of the prompt text).
+  let cut = start;
+  while (cut > 0 && typeof parsed[cut - 1]?.uuid !== 'string') cut--;
+  const refusedText = promptText(parsed[start]!);
 
   const parentOf = new Map<string, string | undefined>();
   for (const e of parsed) if (typeof e?.uuid === 'string') parentOf.set(e.uuid, typeof e.parentUuid === 'string' ? e.parentUuid : undefined);
@@ -97,7 +102,8 @@ export function repairLines(lines: string[], refusedUserUuid: string, newSession
       continue;
     }
     if (typeof e.uuid === 'string' && removed.has(e.uuid)) continue;
-    if (i >= start && typeof e.type === 'string' && REQUEST_LOG.test(e.type)) continue;
+    if (i >= cut && typeof e.type === 'string' && REQUEST_LOG.test(e.type)) continue;
+    if (i >= cut && e.type === 'queue-operation' && e.content === refusedText) continue;
     if (e.type === 'file-history-snapshot' && typeof e.messageId === 'string' && removed.has(e.messageId)) continue;
     if (e.type === 'last-prompt' && typeof e.leafUuid === 'string' && removed.has(e.leafUuid)) {
       droppedLastPrompt = true;

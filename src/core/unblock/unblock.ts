@@ -163,11 +163,11 @@ async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInp
     if (part.kind === 'prompt' || !part.filePath) continue;
     if (!options.write && !options.replace) continue;
     const file = await fileFor(part, i, outcome, after.get(i));
-    if (typeof file === 'string') {
-      run.notes.push(file);
+    if ('note' in file) {
+      run.notes.push(file.note);
       continue;
     }
-    const written = await writeSanitized(part.filePath, file, options.replace);
+    const written = await writeSanitized(part.filePath, file.content, options.replace);
     run.written.sanitized.push(written.path);
     if (written.backup) run.written.backup = written.backup;
     replaced.set(part.filePath, written.path);
@@ -195,23 +195,24 @@ async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInp
 }
 
 /** The sanitized content of a file a tool showed, or why there is none. */
-async function fileFor(part: ProbePart, index: number, outcome: PassSetOutcome, after: ProbePart | undefined): Promise<string | Uint8Array> {
+async function fileFor(part: ProbePart, index: number, outcome: PassSetOutcome, after: ProbePart | undefined): Promise<{ content: string | Uint8Array } | { note: string }> {
   const path = part.filePath!;
+  const none = (why: string) => ({ note: `no sanitized copy of ${path}: ${why}` });
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
-    return `no sanitized copy of ${path}: ${(error as Error).message}`;
+    return none((error as Error).message);
   }
   if (part.bytes) {
     // A document (PDF) sent whole: the file must be those bytes; its sanitized copy is the rendered candidate.
-    if (sha256(bytes) !== sha256(part.bytes)) return `no sanitized copy of ${path}: it changed since Claude Code read it`;
-    return after?.bytes ?? `no sanitized copy of ${path}: all of it had to go`;
+    if (sha256(bytes) !== sha256(part.bytes)) return none('it changed since Claude Code read it');
+    return after?.bytes ? { content: after.bytes } : none('all of it had to go');
   }
-  if (part.toolName !== 'Read') return `no sanitized copy of ${path}: its content reached the model through ${part.toolName ?? part.kind}, not a Read`;
+  if (part.toolName !== 'Read') return none(`its content reached the model through ${part.toolName ?? part.kind}, not a Read`);
   const removed = outcome.removals.filter((r) => r.part === index).map((r) => [r.start, r.end] as const);
   const sanitized = sanitizeReadFile(bytes.toString('utf8'), part.text, removed);
-  return sanitized ?? `no sanitized copy of ${path}: it no longer holds what Claude Code's Read showed`;
+  return sanitized === undefined ? none('it no longer holds what Claude Code\'s Read showed') : { content: sanitized };
 }
 
 async function openCache(dir: string): Promise<ProbeCache> {
