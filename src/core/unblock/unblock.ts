@@ -42,6 +42,8 @@ export interface UnblockOptions {
 export interface UnblockRun {
   status: PassSetOutcome['status'];
   passSet: Omit<PassSetOutcome, 'input' | 'partsAfter'>;
+  /** What each part of the original is, by index ("file", "tool_result (Read /path)"), for people. */
+  parts: string[];
   /** Spans removed and their bytes, for the summary line. */
   spans: number;
   removedBytes: number;
@@ -91,6 +93,7 @@ export async function runUnblock(options: UnblockOptions): Promise<UnblockRun> {
   const run: UnblockRun = {
     status: outcome.status,
     passSet,
+    parts: input.parts.map((p) => `${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` ${p.filePath}` : ''})` : ''}`),
     spans: outcome.removals.length,
     removedBytes: outcome.removedBytes,
     originalBytes: inputBytes(input),
