@@ -155,7 +155,7 @@ export function humanSummary(r: UnblockRun): string {
     lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: nothing to unblock.`);
   } else {
     lines.push(`Pass set: ${r.spans} span${r.spans === 1 ? '' : 's'} to remove (${size(r.removedBytes)} of ${size(r.originalBytes)})${p.oneMinimal ? ', each one needed (checked)' : ''}:`);
-    for (const x of p.removed) lines.push(`  ${JSON.stringify(x.text)} from #${x.part} ${r.parts[x.part] ?? ''}`.trimEnd());
+    for (const x of p.removed) lines.push(`  ${JSON.stringify(x.text)} from #${x.part} ${r.parts[x.part] ?? ''}${x.line ? `, line ${x.line}` : ''}`);
     if (p.triggersFound) lines.push(`Triggers found beyond the bisect's: ${p.triggersFound}`);
     const v = p.verification;
     if (v.of > 0 && v.passed === v.of) {

@@ -55,8 +55,8 @@ export interface PassSetOutcome {
   status: 'passes' | 'not-refused' | 'still-refused' | 'stopped';
   /** The removal set, sorted; atoms of the original's parts. */
   removals: Removal[];
-  /** The removed content for people, one entry per removal (text as the part model shows it). */
-  removed: Array<{ part: number; text: string }>;
+  /** The removed content for people, one entry per removal (text as the part model shows it; line: 1-based, text parts). */
+  removed: Array<{ part: number; text: string; line?: number }>;
   /** The last verification of `removals`: answers that passed of those asked. */
   verification: { passed: number; of: number };
   /** Every removal was checked to be needed (putting any one back is refused). */
@@ -287,7 +287,14 @@ class PassSetSearch {
     const key = removalKey(removals);
     const answers = this.memo.get(key) ?? { refused: 0, passed: 0 };
     const input = answers.input ?? (await this.render(removals));
-    const removed = removals.map((r) => ({ part: r.part, text: this.models[r.part]!.text([r.start, r.end]) }));
+    const removed = removals.map((r) => {
+      const part = this.original.parts[r.part]!;
+      const text = this.models[r.part]!.text([r.start, r.end]);
+      if (part.bytes) return { part: r.part, text };
+      let line = 1;
+      for (let i = part.text.indexOf('\n'); i >= 0 && i < r.start; i = part.text.indexOf('\n', i + 1)) line++;
+      return { part: r.part, text, line };
+    });
     return {
       status,
       removals,

@@ -40,7 +40,7 @@ describe('aup-bisect unblock', { timeout: 120_000 }, () => {
 
     const dry = await run(['unblock', 'review.json', '--quiet']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/^Pass set: 1 span to remove \(\d+ B of \d+ B\), each one needed \(checked\):\n {2}"(reverse shell|exfiltrate)" from #0 file\n/);
+    expect(dry.stdout).toMatch(/^Pass set: 1 span to remove \(\d+ B of \d+ B\), each one needed \(checked\):\n {2}"(reverse shell|exfiltrate)" from #0 file, line 4\n/);
     expect(dry.stdout).toMatch(/Verification: whole input passes 5\/5 after removing 1 span \(\d+ bytes\)/);
     expect(dry.stdout).not.toMatch(/Sanitized copy/);
     expect((await readdir(dir)).filter((f) => f.includes('sanitized'))).toEqual([]);

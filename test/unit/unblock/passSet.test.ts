@@ -21,7 +21,7 @@ describe('findPassSet', () => {
     const oracle = predicateOracle(rule);
     const out = await findPassSet(file(text), oracle, { minimal: [{ index: 0, minimal: 'enrich uranium', needed: true }] });
     expect(out.status).toBe('passes');
-    expect(out.removed).toEqual([{ part: 0, text: 'enrich uranium' }]);
+    expect(out.removed).toEqual([{ part: 0, text: 'enrich uranium', line: 121 }]);
     expect(out.verification).toEqual({ passed: 5, of: 5 });
     expect(out.oneMinimal).toBe(true);
     expect(out.triggersFound).toBe(0);
@@ -96,7 +96,7 @@ describe('findPassSet', () => {
     const out = await findPassSet(input, predicateOracle(rule), { minimal: bisect.parts });
     expect(out.status).toBe('passes');
     expect(out.removals).toEqual([expect.objectContaining({ part: 2 })]);
-    expect(out.removed).toEqual([{ part: 2, text: 'nerve agent' }]);
+    expect(out.removed).toEqual([{ part: 2, text: 'nerve agent', line: 41 }]);
     expect(out.input.parts.map((p) => p.text)).toEqual([input.parts[0]!.text, input.parts[1]!.text, input.parts[2]!.text.replace('nerve agent', '')]);
   });
 
@@ -106,7 +106,7 @@ describe('findPassSet', () => {
       minimal: [{ index: 0, minimal: 'a phrase that is not in this file at all: ZZZ', needed: true }],
     });
     expect(out.status).toBe('passes');
-    expect(out.removed).toEqual([{ part: 0, text: 'enrich uranium' }]);
+    expect(out.removed).toEqual([{ part: 0, text: 'enrich uranium', line: 121 }]);
     expect(out.triggersFound).toBe(1);
   });
 
