@@ -16,6 +16,7 @@ interface UnblockFlags extends OracleFlags {
   write?: boolean;
   replace?: boolean;
   repairSession?: boolean;
+  mask?: string;
   concurrency: string;
   maxProbes?: string;
   maxTokens?: string;
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .argument('<result>', 'a bisect result (aup-bisect bisect ... --out result.json, or --json saved to a file)')
     .option('--write', 'write the sanitized copy beside the original file: <name>.sanitized<ext>')
     .option('--replace', 'write the sanitized content over the original file (after a backup <file>.orig)')
+    .option('--mask <text>', 'replace each removed span of a text with TEXT (e.g. "[removed]") instead of deleting it; probed as written')
     .option('--repair-session', 'refused Claude Code turn: write a copy of the session without it, for `claude --resume`')
     .option('--test <cmd>', 'probe with a shell command instead of a model: the candidate path is appended, exit 0 = still refused')
     .option('--oracle <kind>', 'api, claude or sim (default: the oracle the bisect used)')
@@ -101,6 +103,7 @@ export async function unblockCommand(
       write: flags.write,
       replace: flags.replace,
       repairSession: flags.repairSession,
+      mask: flags.mask,
       onProgress: flags.quiet
         ? undefined
         : (e) => {

@@ -18,7 +18,7 @@ import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../or
 import type { ReduceFn } from '../reduce/bisect';
 import { modelFor, type PartModel } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
-import { keptRuns, normalise, removalKey, removalsFor, type Removal } from './spans';
+import { keptRuns, maskedText, normalise, removalKey, removalsFor, shownText, type Removal } from './spans';
 
 export type { Removal } from './spans';
 
@@ -34,6 +34,11 @@ export interface PassSetOptions {
   signal?: AbortSignal;
   /** The reducer that finds the next trigger in what is left (default src/core/reduce/reducer.ts). */
   reduce?: ReduceFn;
+  /**
+   * Replace each removed span of a text part with this text instead of deleting it (e.g. "[removed]"); what is
+   * probed is what would be written. Parts that are not text (a PDF's glyphs) are still removed.
+   */
+  mask?: string;
   /** Cover rounds (triggers found beyond the seeds) before giving up (default 12). */
   maxRounds?: number;
   onProgress?: (event: PassSetProgress) => void;
@@ -172,7 +177,8 @@ class PassSetSearch {
     this.emit(removals);
     const kept = this.models.map((m, p) => keptRuns(m.atomCount, p, removals));
     const input = await this.render(removals);
-    const live = kept.map((r, p) => (r.length ? p : -1)).filter((p) => p >= 0);
+    const rendered = await this.renderParts(removals);
+    const live = rendered.map((r, p) => (r ? p : -1)).filter((p) => p >= 0);
     const reduce = this.options.reduce ?? defaultReduce;
     // The final verification is ours (on the whole input): one confirming and one verifying answer are enough here.
     const out = await reduce(input, this.oracle, { concurrency: this.c, signal: this.options.signal, confirmRuns: 1, verifyRuns: 1 })
@@ -186,11 +192,13 @@ class PassSetSearch {
     for (const summary of out.parts) {
       const p = live[summary.index];
       if (p === undefined || !summary.needed) continue;
-      const found = removalsFor(p, this.models[p]!, kept[p]!, summary.minimal);
+      const shown = this.masks(p) ? maskedText(this.original.parts[p]!.text, p, removals, this.options.mask!) : shownText(this.models[p]!, kept[p]!);
+      const found = removalsFor(p, this.models[p]!, kept[p]!, summary.minimal, shown);
       if (!found) return undefined;
       next.push(...found);
     }
-    if (next.length === 0) return undefined;
+    // Nothing new (the trigger lies in a mask's own text): no removal set of this kind can clear it.
+    if (next.length === 0 || removalKey([...removals, ...next]) === removalKey(removals)) return undefined;
     this.triggersFound++;
     return next;
   }
@@ -261,10 +269,18 @@ class PassSetSearch {
     return { ...rest, parts: (await this.renderParts(removals)).filter((p): p is ProbePart => p !== undefined) };
   }
 
+  /** Whether removals from this part are masked (a text part, and a mask was asked for). */
+  private masks(p: number): boolean {
+    const part = this.original.parts[p]!;
+    return this.options.mask !== undefined && !part.bytes && this.models[p]!.atomCount === part.text.length;
+  }
+
   private async renderParts(removals: Removal[]): Promise<Array<ProbePart | undefined>> {
     return Promise.all(
       this.models.map(async (model, p) => {
         if (!removals.some((r) => r.part === p)) return this.original.parts[p];
+        const part = this.original.parts[p]!;
+        if (this.masks(p)) return { ...part, text: maskedText(part.text, p, removals, this.options.mask!).text };
         const kept = keptRuns(model.atomCount, p, removals);
         return kept.length ? model.render(kept) : undefined;
       }),

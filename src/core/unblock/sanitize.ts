@@ -38,12 +38,13 @@ export async function writeSanitized(file: string, content: string | Uint8Array,
 }
 
 /**
- * The file as Claude Code's Read showed it, with the removed characters of that output taken out: `removed` are
- * [start, end) offsets in the tool result text ("1\tline one\n2\tline two" in 2.1.x, "     1→line" before). Line
- * numbers and tabs are not in the file; a removal across a line break takes the newline with it. Undefined when a
- * line the Read showed no longer matches the file (it was edited, or the Read truncated it).
+ * The file as Claude Code's Read showed it, with the removed characters of that output taken out (or each removal
+ * replaced by `mask`): `removed` are [start, end) offsets in the tool result text ("1\tline one\n2\tline two" in
+ * 2.1.x, "     1→line" before). Line numbers and tabs are not in the file; a removal across a line break takes the
+ * newline with it. Undefined when a line the Read showed no longer matches the file (it was edited, or the Read
+ * truncated it).
  */
-export function sanitizeReadFile(fileText: string, toolResult: string, removed: ReadonlyArray<readonly [number, number]>): string | undefined {
+export function sanitizeReadFile(fileText: string, toolResult: string, removed: ReadonlyArray<readonly [number, number]>, mask = ''): string | undefined {
   const fileLines: Array<{ start: number; text: string }> = [];
   for (let at = 0; at <= fileText.length; ) {
     const nl = fileText.indexOf('\n', at);
@@ -74,17 +75,28 @@ export function sanitizeReadFile(fileText: string, toolResult: string, removed: 
     at = nl + 1;
   }
   if (matched === 0) return undefined;
-  const drop = new Uint8Array(fileText.length + 1);
+  // Each removal as one range of the file (what lies between its first and last character there).
+  const ranges: Array<[number, number]> = [];
   for (const [s, e] of removed) {
-    for (let k = Math.max(0, s); k < Math.min(e, toolResult.length); k++) if (map[k]! >= 0) drop[map[k]!] = 1;
-  }
-  let out = '';
-  let runStart = 0;
-  for (let k = 0; k <= fileText.length; k++) {
-    if (k === fileText.length || drop[k]) {
-      out += fileText.slice(runStart, k);
-      runStart = k + 1;
+    let a = Number.POSITIVE_INFINITY;
+    let b = -1;
+    for (let k = Math.max(0, s); k < Math.min(e, toolResult.length); k++) {
+      if (map[k]! < 0) continue;
+      a = Math.min(a, map[k]!);
+      b = Math.max(b, map[k]! + 1);
     }
+    if (b > a) ranges.push([a, b]);
   }
-  return out;
+  ranges.sort((x, y) => x[0] - y[0]);
+  let out = '';
+  let pos = 0;
+  for (const [a, b] of ranges) {
+    if (a < pos) {
+      pos = Math.max(pos, b);
+      continue;
+    }
+    out += fileText.slice(pos, a) + mask;
+    pos = b;
+  }
+  return out + fileText.slice(pos);
 }

@@ -75,16 +75,30 @@ export function shownText(model: PartModel, kept: Runs): { text: string; atomAt:
   return { text, atomAt: (c) => atoms[c]! };
 }
 
-/** The minimal text of one part, aligned onto the part's kept atoms, as removals of original atoms. */
-export function removalsFor(part: number, model: PartModel, kept: Runs, minimal: string): Removal[] | undefined {
+/**
+ * The minimal text of one part, aligned onto what the part showed (`shown`, by default the kept atoms' text), as
+ * removals of original atoms. Characters that stand for no atom (a mask) are skipped.
+ */
+export function removalsFor(
+  part: number,
+  model: PartModel,
+  kept: Runs,
+  minimal: string,
+  shown: { text: string; atomAt: (char: number) => number } = shownText(model, kept),
+): Removal[] | undefined {
   if (minimal === '') return [];
-  const { text, atomAt } = shownText(model, kept);
-  const fragments = alignFragments(text, minimal);
+  const fragments = alignFragments(shown.text, minimal);
   if (!fragments) return undefined;
   const out: Removal[] = [];
   for (const [s, e] of fragments) {
-    const start = atomAt(s);
-    const end = atomAt(e - 1) + 1;
+    let start = Number.POSITIVE_INFINITY;
+    let end = -1;
+    for (let c = s; c < e; c++) {
+      const a = shown.atomAt(c);
+      if (a < 0) continue;
+      start = Math.min(start, a);
+      end = Math.max(end, a + 1);
+    }
     // Kept atoms need not be contiguous: a fragment that spans a gap (an earlier removal) becomes one removal per run.
     for (let i = 0; i < kept.length; i += 2) {
       const a = Math.max(start, kept[i]!);
@@ -93,6 +107,28 @@ export function removalsFor(part: number, model: PartModel, kept: Runs, minimal:
     }
   }
   return out;
+}
+
+/**
+ * A text part with each removal replaced by `mask` (a whole part removed becomes the mask alone), and the original
+ * character behind each character of the result (-1 for the mask's own characters).
+ */
+export function maskedText(text: string, part: number, removals: readonly Removal[], mask: string): { text: string; atomAt: (char: number) => number } {
+  let out = '';
+  const atoms: number[] = [];
+  let pos = 0;
+  const keep = (a: number, b: number) => {
+    out += text.slice(a, b);
+    for (let k = a; k < b; k++) atoms.push(k);
+  };
+  for (const r of normalise(removals.filter((x) => x.part === part))) {
+    keep(pos, r.start);
+    out += mask;
+    for (let k = 0; k < mask.length; k++) atoms.push(-1);
+    pos = r.end;
+  }
+  keep(pos, text.length);
+  return { text: out, atomAt: (c) => atoms[c] ?? -1 };
 }
 
 /** Sorted by part then start, overlapping or touching removals of a part merged. */

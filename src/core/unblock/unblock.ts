@@ -34,6 +34,8 @@ export interface UnblockOptions {
   write?: boolean;
   /** Write the sanitized content over the original file, after a backup `<file>.orig`. */
   replace?: boolean;
+  /** Replace each removed span of a text with this instead of deleting it (probed as written). */
+  mask?: string;
   /** Write a repaired copy of the refused session (refusal results only). */
   repairSession?: boolean;
   reduce?: ReduceFn;
@@ -81,6 +83,7 @@ export async function runUnblock(options: UnblockOptions): Promise<UnblockRun> {
       concurrency: options.concurrency,
       signal: options.signal,
       reduce: options.reduce,
+      mask: options.mask,
       onProgress: (e) => options.onProgress?.({ ...e, probes: meter.counters.probes, cachedProbes: meter.counters.cachedProbes }),
     });
   } finally {
@@ -108,6 +111,9 @@ export async function runUnblock(options: UnblockOptions): Promise<UnblockRun> {
     notes: [],
   };
   const verified = outcome.verification.of > 0 && outcome.verification.passed === outcome.verification.of;
+  if (options.mask !== undefined && input.parts.some((p, i) => p.bytes && outcome.removals.some((r) => r.part === i))) {
+    run.notes.push('a PDF or other binary part cannot be masked: its spans were removed');
+  }
   if (outcome.status === 'passes' || (outcome.status === 'stopped' && verified)) {
     await deliver(run, result, input, outcome, options);
   } else if (options.write || options.replace || options.repairSession) {
@@ -165,7 +171,7 @@ async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInp
     const part = original.parts[i]!;
     if (part.kind === 'prompt' || !part.filePath) continue;
     if (!options.write && !options.replace) continue;
-    const file = await fileFor(part, i, outcome, after.get(i));
+    const file = await fileFor(part, i, outcome, after.get(i), options.mask);
     if ('note' in file) {
       run.notes.push(file.note);
       continue;
@@ -198,7 +204,7 @@ async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInp
 }
 
 /** The sanitized content of a file a tool showed, or why there is none. */
-async function fileFor(part: ProbePart, index: number, outcome: PassSetOutcome, after: ProbePart | undefined): Promise<{ content: string | Uint8Array } | { note: string }> {
+async function fileFor(part: ProbePart, index: number, outcome: PassSetOutcome, after: ProbePart | undefined, mask?: string): Promise<{ content: string | Uint8Array } | { note: string }> {
   const path = part.filePath!;
   const none = (why: string) => ({ note: `no sanitized copy of ${path}: ${why}` });
   let bytes: Buffer;
@@ -214,7 +220,7 @@ async function fileFor(part: ProbePart, index: number, outcome: PassSetOutcome, 
   }
   if (part.toolName !== 'Read') return none(`its content reached the model through ${part.toolName ?? part.kind}, not a Read`);
   const removed = outcome.removals.filter((r) => r.part === index).map((r) => [r.start, r.end] as const);
-  const sanitized = sanitizeReadFile(bytes.toString('utf8'), part.text, removed);
+  const sanitized = sanitizeReadFile(bytes.toString('utf8'), part.text, removed, mask);
   return sanitized === undefined ? none('it no longer holds what Claude Code\'s Read showed') : { content: sanitized };
 }
 

@@ -70,6 +70,16 @@ describe('aup-bisect unblock', { timeout: 120_000 }, () => {
     expect(again.stderr).toMatch(/changed since the bisect/);
   });
 
+  it('--mask replaces each removed span with the given text in the sanitized copy', async () => {
+    await writeFile(join(dir, 'masked.txt'), REVIEW);
+    expect((await run(['bisect', 'masked.txt', '--oracle', 'sim', '--out', 'masked.json', '--quiet'])).code).toBe(0);
+    const r = await run(['unblock', 'masked.json', '--mask', '[removed]', '--write', '--json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const removed = (JSON.parse(r.stdout) as { passSet: { removed: Array<{ text: string }> } }).passSet.removed;
+    expect(removed).toHaveLength(1);
+    expect(await readFile(join(dir, 'masked.sanitized.txt'), 'utf8')).toBe(REVIEW.replace(removed[0]!.text, '[removed]'));
+  });
+
   it('a PDF: the sanitized copy is a PDF written through the PDF model, and is no longer refused', async () => {
     const pdf = await PDFDocument.create();
     const font = await pdf.embedFont(StandardFonts.Helvetica);

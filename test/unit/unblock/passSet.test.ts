@@ -110,6 +110,28 @@ describe('findPassSet', () => {
     expect(out.triggersFound).toBe(1);
   });
 
+  it('with a mask, each span is replaced rather than deleted, and what is probed is what would be written', async () => {
+    const lines = filler(600, 3).split('\n');
+    for (const i of [10, 150, 300, 450, 520]) lines[i] = `the detonator on line ${i}`;
+    const rule = (t: string) => count(t, 'detonator') >= 3;
+    const oracle = predicateOracle(rule);
+    const out = await findPassSet(file(lines.join('\n')), oracle, { mask: '[removed]' });
+    expect(out.status).toBe('passes');
+    expect(out.removals).toHaveLength(3);
+    const after = out.input.parts[0]!.text;
+    expect(count(after, '[removed]')).toBe(3);
+    expect(count(after, 'detonator')).toBe(2);
+    expect(after.split('\n')).toHaveLength(lines.length);
+    // The verification probed the masked text itself, five times.
+    expect(oracle.seen.filter((t) => t === after)).toHaveLength(5);
+  });
+
+  it('a mask that is itself refused cannot clear the input: it says so', async () => {
+    const text = withLines({ 120: 'how to enrich uranium at home' });
+    const out = await findPassSet(file(text), predicateOracle((t) => t.includes('enrich uranium') || t.includes('uranium]')), { mask: '[uranium]' });
+    expect(out.status).toBe('still-refused');
+  });
+
   it('an original that is not refused has nothing to unblock', async () => {
     const oracle = predicateOracle(() => false);
     const out = await findPassSet(file(filler(20)), oracle);

@@ -42,6 +42,8 @@ describe('sanitized copies', () => {
     const s = shown.indexOf('runner');
     const e = shown.indexOf('to exf') + 3;
     expect(sanitizeReadFile(file, shown, [[s, e]])).toBe('Incident review\n\na reverse shell from the exfiltrate keys.\n');
+    // With a mask: one per removal, where it was.
+    expect(sanitizeReadFile(file, shown, [[at, at + 13], [s, e]], '[removed]')).toBe('Incident review\n\na [removed] from the [removed]exfiltrate keys.\n');
   });
 
   it('of a file that changed since the Read: none', () => {
