@@ -12,6 +12,7 @@ import { buildSuite, type BenchCase } from './reduce/cases';
 import { lineDdminHalfSplit, referenceDdmin, type DdminStats } from './reduce/ddmin';
 import { runExternal, which } from './reduce/delta';
 import { countingOracle, seeded, type CountingOracle } from './reduce/oracle';
+import { passSetBench } from './reduce/passset';
 
 interface Row {
   case: string;
@@ -262,6 +263,8 @@ async function main(): Promise<void> {
   }
   console.log('\nInformation bound: ceil(log2(n(n+1)/2)) probes to find one contiguous span among n characters (glyphs for the PDF), plus m-2 to certify its m-character interior; noisy: that / (1 - H(p)).');
   console.log(`\nGoals missed: ${missed}, plus ${unreachable} "30% of the reference" goals that lie below the information bound. Bench time ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  // The dual of the trigger (issue 16): the pass-set search, in its own table after the reducer's.
+  console.log(`\nPass-set cases missed: ${await passSetBench(suite)}.`);
 }
 
 main().catch((err: unknown) => {

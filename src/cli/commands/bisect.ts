@@ -13,6 +13,9 @@ import { describeUserError, formatUserError, UserError } from '../../core/errors
 import type { OracleConfig, OracleKind } from '../../core/probe/oracle/index';
 import { simOracleFactories } from '../../sim/oracle';
 
+/** The flags that pick and configure the oracle (shared with `unblock`). */
+export type OracleFlags = Pick<BisectFlags, 'test' | 'oracle' | 'model' | 'rules' | 'noise' | 'baseUrl' | 'claudeBin' | 'timeout' | 'prices'>;
+
 interface BisectFlags {
   test?: string;
   oracle?: string;
@@ -147,7 +150,7 @@ export async function bisectCommand(
   return 1;
 }
 
-function oracleConfig(flags: BisectFlags, env: NodeJS.ProcessEnv): OracleConfig {
+export function oracleConfig(flags: OracleFlags, env: NodeJS.ProcessEnv): OracleConfig {
   if (flags.test !== undefined && flags.oracle !== undefined && flags.oracle !== 'command') {
     throw usage('give either --test CMD or --oracle, not both');
   }
@@ -178,13 +181,13 @@ function usage(message: string, command?: Command): UserError {
   return new UserError('usage', message, command ? `Usage: aup-bisect bisect ${command.usage()}` : 'See aup-bisect bisect --help.');
 }
 
-function whole(value: string, flag: string, min: number): number {
+export function whole(value: string, flag: string, min: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw usage(`${flag} must be a whole number >= ${min}, got "${value}"`);
   return n;
 }
 
-function amount(value: string, flag: string): number {
+export function amount(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw usage(`${flag} must be a non-negative number, got "${value}"`);
   return n;

@@ -1,0 +1,238 @@
+/**
+ * The whole "make it pass" job from a bisect result, shared by the CLI (and, later, the extension): rebuild the
+ * original input (the file, or the refused request from its transcript), wrap the oracle as bisect does (cache,
+ * budget, concurrency, cancellation), find and verify the pass set, and write what the user asked for: a sanitized
+ * copy of the file, a prompt to paste, a repaired copy of the session. Nothing is ever written over an original
+ * without `replace`, and then only after a backup.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { inputBytes } from '../oracle/estimate';
+import { createOracle, type OracleConfig } from '../oracle/index';
+import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../oracle/types';
+import { inputFromFile, type ReduceFn } from '../reduce/bisect';
+import type { BudgetLimits } from '../reduce/budget';
+import { ProbeCache, defaultCacheDir } from '../reduce/cache';
+import { MeteredOracle } from '../reduce/meter';
+import type { BisectResult } from '../reduce/result';
+import { findPassSet, type PassSetOutcome, type PassSetProgress } from './passSet';
+import { sanitizeReadFile, writeSanitized } from './sanitize';
+import { RepairError, repairSession, type RepairedSession } from './session';
+
+export interface UnblockOptions {
+  result: BisectResult;
+  oracle: OracleConfig | Oracle;
+  /** Overrides the model the bisect probed. */
+  model?: string;
+  budget?: BudgetLimits;
+  concurrency?: number;
+  cache?: string | false | ProbeCache;
+  verifyRuns?: number;
+  signal?: AbortSignal;
+  onProgress?: (event: PassSetProgress & { probes: number; cachedProbes: number }) => void;
+  /** Write the sanitized copies (beside the originals). */
+  write?: boolean;
+  /** Write the sanitized content over the original file, after a backup `<file>.orig`. */
+  replace?: boolean;
+  /** Replace each removed span of a text with this instead of deleting it (probed as written). */
+  mask?: string;
+  /** Write a repaired copy of the refused session (refusal results only). */
+  repairSession?: boolean;
+  reduce?: ReduceFn;
+}
+
+export interface UnblockRun {
+  status: PassSetOutcome['status'];
+  passSet: Omit<PassSetOutcome, 'input' | 'partsAfter'>;
+  /** What each part of the original is, by index ("file", "tool_result (Read /path)"), for people. */
+  parts: string[];
+  /** Spans removed and their bytes, for the summary line. */
+  spans: number;
+  removedBytes: number;
+  originalBytes: number;
+  probes: number;
+  cachedProbes: number;
+  inputTokens: number;
+  costUsd: number;
+  elapsedMs: number;
+  oracle: string;
+  model?: string;
+  /** The refused prompt with the removals applied (refusal results), ready to paste. */
+  prompt?: string;
+  written: { sanitized: string[]; backup?: string; session?: RepairedSession };
+  /** What was not done, and why (one sentence each). */
+  notes: string[];
+}
+
+const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+export async function runUnblock(options: UnblockOptions): Promise<UnblockRun> {
+  const started = Date.now();
+  const { result } = options;
+  const input = await originalInput(result, options.model);
+
+  const ownsOracle = !isOracle(options.oracle);
+  const inner = isOracle(options.oracle) ? options.oracle : await createOracle(options.oracle);
+  const cache = options.cache instanceof ProbeCache ? options.cache : options.cache === false ? undefined : await openCache(options.cache ?? defaultCacheDir());
+  const meter = new MeteredOracle(inner, { cache, budget: options.budget, concurrency: options.concurrency, signal: options.signal });
+  let outcome: PassSetOutcome;
+  try {
+    outcome = await findPassSet(input, meter, {
+      minimal: result.parts,
+      verifyRuns: options.verifyRuns,
+      concurrency: options.concurrency,
+      signal: options.signal,
+      reduce: options.reduce,
+      mask: options.mask,
+      onProgress: (e) => options.onProgress?.({ ...e, probes: meter.counters.probes, cachedProbes: meter.counters.cachedProbes }),
+    });
+  } finally {
+    if (ownsOracle) await meter.close();
+    else await meter.close().catch(() => undefined);
+  }
+
+  const { input: _passing, partsAfter: _after, ...passSet } = outcome;
+  const c = meter.counters;
+  const run: UnblockRun = {
+    status: outcome.status,
+    passSet,
+    parts: input.parts.map((p) => `${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` ${p.filePath}` : ''})` : ''}`),
+    spans: outcome.removals.length,
+    removedBytes: outcome.removedBytes,
+    originalBytes: inputBytes(input),
+    probes: c.probes,
+    cachedProbes: c.cachedProbes,
+    inputTokens: c.inputTokens,
+    costUsd: c.costUsd,
+    elapsedMs: 0,
+    oracle: inner.name,
+    model: input.model ?? inner.model,
+    written: { sanitized: [] },
+    notes: [],
+  };
+  const verified = outcome.verification.of > 0 && outcome.verification.passed === outcome.verification.of;
+  if (options.mask !== undefined && input.parts.some((p, i) => p.bytes && outcome.removals.some((r) => r.part === i))) {
+    run.notes.push('a PDF or other binary part cannot be masked: its spans were removed');
+  }
+  if (outcome.status === 'passes' || (outcome.status === 'stopped' && verified)) {
+    await deliver(run, result, input, outcome, options);
+  } else if (options.write || options.replace || options.repairSession) {
+    run.notes.push('nothing written: no removal set was verified to pass');
+  }
+  run.elapsedMs = Date.now() - started;
+  return run;
+}
+
+/** The bisect's original input again, checked to be the same content the bisect saw. */
+async function originalInput(result: BisectResult, model?: string): Promise<ProbeInput> {
+  const pick = model ?? result.model;
+  if (result.refusal) {
+    const { rebuildRequest } = await import('../transcript/parts');
+    const rebuilt = await rebuildRequest(result.refusal).catch((error: Error) => {
+      throw new OracleError('not-found', error.message, 'Run `aup-bisect scan` and bisect the refusal again.');
+    });
+    return pick ? { ...rebuilt, model: pick } : rebuilt;
+  }
+  const path = result.original.path;
+  if (!path) {
+    throw new OracleError('bad-request', 'the result names no original file or refusal to unblock',
+      'Use a result of `aup-bisect bisect FILE --out result.json` or `bisect --refusal ID --out result.json`.');
+  }
+  const { input, original } = await inputFromFile(path, pick);
+  if (original.sha256 !== result.original.sha256) {
+    throw new OracleError('bad-request', `${path} changed since the bisect (its content is not what was bisected)`,
+      'Bisect it again, then run unblock on the new result.');
+  }
+  return input;
+}
+
+async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInput, outcome: PassSetOutcome, options: UnblockOptions): Promise<void> {
+  const touched = new Set(outcome.removals.map((r) => r.part));
+  const after = new Map(outcome.partsAfter.map((p, i) => [i, p]));
+
+  if (!result.refusal) {
+    // A bisected file: one part, the file itself.
+    const part = after.get(0);
+    const path = result.original.path!;
+    if (!options.write && !options.replace) return;
+    if (!part) {
+      run.notes.push('the whole file had to go: no sanitized copy written');
+      return;
+    }
+    const written = await writeSanitized(path, part.bytes ?? part.text, options.replace);
+    run.written.sanitized.push(written.path);
+    if (written.backup) run.written.backup = written.backup;
+    return;
+  }
+
+  // A refused Claude Code request: the prompt to paste, sanitized copies of files it read, the repaired session.
+  const replaced = new Map<string, string>();
+  for (const i of touched) {
+    const part = original.parts[i]!;
+    if (part.kind === 'prompt' || !part.filePath) continue;
+    if (!options.write && !options.replace) continue;
+    const file = await fileFor(part, i, outcome, after.get(i), options.mask);
+    if ('note' in file) {
+      run.notes.push(file.note);
+      continue;
+    }
+    const written = await writeSanitized(part.filePath, file.content, options.replace);
+    run.written.sanitized.push(written.path);
+    if (written.backup) run.written.backup = written.backup;
+    replaced.set(part.filePath, written.path);
+  }
+  const prompts = original.parts.map((p, i) => (p.kind === 'prompt' ? after.get(i)?.text ?? '' : undefined)).filter((t): t is string => t !== undefined);
+  if (prompts.length) {
+    let prompt = prompts.join('\n');
+    // The prompt names the file it had read: point it at the sanitized copy (that path change was not probed).
+    for (const [from, to] of replaced) prompt = prompt.split(from).join(to);
+    run.prompt = prompt;
+  }
+  if (options.repairSession) {
+    const refusal = result.refusal;
+    if (!refusal.transcript || !refusal.refusedUserUuid) {
+      run.notes.push('no repaired session: the refusal was seen in a terminal, not in a transcript');
+    } else {
+      try {
+        run.written.session = await repairSession({ transcript: refusal.transcript, refusedUserUuid: refusal.refusedUserUuid });
+      } catch (error) {
+        if (!(error instanceof RepairError)) throw error;
+        run.notes.push(`no repaired session: ${error.message}`);
+      }
+    }
+  }
+}
+
+/** The sanitized content of a file a tool showed, or why there is none. */
+async function fileFor(part: ProbePart, index: number, outcome: PassSetOutcome, after: ProbePart | undefined, mask?: string): Promise<{ content: string | Uint8Array } | { note: string }> {
+  const path = part.filePath!;
+  const none = (why: string) => ({ note: `no sanitized copy of ${path}: ${why}` });
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    return none((error as Error).message);
+  }
+  if (part.bytes) {
+    // A document (PDF) sent whole: the file must be those bytes; its sanitized copy is the rendered candidate.
+    if (sha256(bytes) !== sha256(part.bytes)) return none('it changed since Claude Code read it');
+    return after?.bytes ? { content: after.bytes } : none('all of it had to go');
+  }
+  if (part.toolName !== 'Read') return none(`its content reached the model through ${part.toolName ?? part.kind}, not a Read`);
+  const removed = outcome.removals.filter((r) => r.part === index).map((r) => [r.start, r.end] as const);
+  const sanitized = sanitizeReadFile(bytes.toString('utf8'), part.text, removed, mask);
+  return sanitized === undefined ? none('it no longer holds what Claude Code\'s Read showed') : { content: sanitized };
+}
+
+async function openCache(dir: string): Promise<ProbeCache> {
+  try {
+    return await ProbeCache.open(dir);
+  } catch (error) {
+    throw new OracleError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
+      'Pass --cache-dir with a writable folder, or --no-cache.', { cause: error });
+  }
+}
+
+function isOracle(value: OracleConfig | Oracle): value is Oracle {
+  return typeof (value as Oracle).probe === 'function';
+}
