@@ -5,7 +5,7 @@
  * here for what the suite lacks (more occurrences than the threshold, two independent triggers). Every set is
  * checked against the noise-free rule, apart from the search's own verification.
  */
-import type { ProbeInput } from '../../src/core/oracle/types';
+import type { ProbeInput } from '../../src/core/probe/oracle/types';
 import { reduce } from '../../src/core/reduce/reducer';
 import { findPassSet } from '../../src/core/unblock/passSet';
 import { fillerLines, type BenchCase } from './cases';

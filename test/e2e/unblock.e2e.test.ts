@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefusalRecord } from '../../src/core/refusal/record';
-import type { BisectResult } from '../../src/core/reduce/result';
+import type { BisectResult } from '../../src/core/bisect/result';
 import { scanTranscript } from '../../src/core/transcript/scan';
 import type { UnblockRun } from '../../src/core/unblock/unblock';
 import { startSim, type SimServer } from '../../src/sim/server';

@@ -7,9 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { OracleError } from '../../core/oracle/types';
-import type { BisectResult } from '../../core/reduce/result';
+import { describeUserError, formatUserError, UserError } from '../../core/errors';
+import type { BisectResult } from '../../core/bisect/result';
 import { runUnblock, type UnblockRun } from '../../core/unblock/unblock';
+import { simOracleFactories } from '../../sim/oracle';
 import { amount, oracleConfig, whole, type OracleFlags } from './bisect';
 
 interface UnblockFlags extends OracleFlags {
@@ -66,10 +67,8 @@ export async function unblockCommand(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
   const fail = (error: unknown): number => {
-    const e = error instanceof OracleError ? error : undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`aup-bisect: ${message}\n${e?.hint ? `  ${e.hint}\n` : ''}`);
-    if (flags.json) io.stdout.write(`${JSON.stringify({ error: { kind: e?.kind ?? 'other', message, hint: e?.hint } })}\n`);
+    io.stderr.write(`aup-bisect: ${formatUserError(error)}\n`);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ error: describeUserError(error) })}\n`);
     return 1;
   };
 
@@ -90,6 +89,7 @@ export async function unblockCommand(
     run = await runUnblock({
       result,
       oracle: config,
+      oracles: simOracleFactories,
       model: flags.model,
       concurrency: whole(flags.concurrency, '--concurrency', 1),
       budget: {
@@ -134,17 +134,17 @@ async function readResult(path: string): Promise<BisectResult> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new OracleError('not-found', `cannot read ${path}: ${(error as Error).message}`, 'Pass the JSON written by `aup-bisect bisect ... --out FILE`.');
+    throw new UserError('not-found', `cannot read ${path}: ${(error as Error).message}`, 'Pass the JSON written by `aup-bisect bisect ... --out FILE`.');
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new OracleError('bad-request', `${path} is not JSON`, 'Pass the JSON written by `aup-bisect bisect ... --out FILE`.');
+    throw new UserError('bad-request', `${path} is not JSON`, 'Pass the JSON written by `aup-bisect bisect ... --out FILE`.');
   }
   const r = value as Partial<BisectResult> | null;
   if (!r || typeof r !== 'object' || !Array.isArray(r.parts) || !r.original || typeof r.oracle !== 'string') {
-    throw new OracleError('bad-request', `${path} is not a bisect result (no parts, original or oracle)`, 'Pass the JSON written by `aup-bisect bisect ... --out FILE`.');
+    throw new UserError('bad-request', `${path} is not a bisect result (no parts, original or oracle)`, 'Pass the JSON written by `aup-bisect bisect ... --out FILE`.');
   }
   return r as BisectResult;
 }

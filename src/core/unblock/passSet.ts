@@ -14,8 +14,8 @@
  * Answers come through the caller's oracle (normally the metering wrapper: cache, budget, concurrency), and repeats
  * of one input carry their attempt number, so the cache serves them as independent samples.
  */
-import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../oracle/types';
-import type { ReduceFn } from '../reduce/bisect';
+import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
+import type { ReduceFn } from '../bisect/run';
 import { modelFor, type PartModel } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
 import { keptRuns, maskedText, normalise, removalKey, removalsFor, shownText, type Removal } from './spans';

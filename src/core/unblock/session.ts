@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isTurnPrompt } from '../transcript/turn';
-import type { TranscriptEntry } from '../refusal/classify';
+import type { TranscriptEntry } from '../transcript/entry';
 
 export interface RepairOptions {
   /** The session transcript (.jsonl) holding the refused turn. */

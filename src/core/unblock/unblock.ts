@@ -7,14 +7,16 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { inputBytes } from '../oracle/estimate';
-import { createOracle, type OracleConfig } from '../oracle/index';
-import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../oracle/types';
-import { inputFromFile, type ReduceFn } from '../reduce/bisect';
-import type { BudgetLimits } from '../reduce/budget';
-import { ProbeCache, defaultCacheDir } from '../reduce/cache';
-import { MeteredOracle } from '../reduce/meter';
-import type { BisectResult } from '../reduce/result';
+import { inputBytes } from '../probe/oracle/estimate';
+import { createOracle, type OracleConfig, type OracleFactories } from '../probe/oracle/index';
+import { UserError } from '../errors';
+import { type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
+import type { ReduceFn } from '../bisect/run';
+import { inputFromFile } from '../bisect/source';
+import type { BudgetLimits } from '../probe/budget';
+import { ProbeCache, defaultCacheDir } from '../probe/cache';
+import { MeteredOracle } from '../probe/meter';
+import type { BisectResult } from '../bisect/result';
 import { findPassSet, type PassSetOutcome, type PassSetProgress } from './passSet';
 import { sanitizeReadFile, writeSanitized } from './sanitize';
 import { RepairError, repairSession, type RepairedSession } from './session';
@@ -22,6 +24,8 @@ import { RepairError, repairSession, type RepairedSession } from './session';
 export interface UnblockOptions {
   result: BisectResult;
   oracle: OracleConfig | Oracle;
+  /** Oracles core does not build itself (the stand-in): injected by the CLI and the extension. */
+  oracles?: OracleFactories;
   /** Overrides the model the bisect probed. */
   model?: string;
   budget?: BudgetLimits;
@@ -72,9 +76,9 @@ export async function runUnblock(options: UnblockOptions): Promise<UnblockRun> {
   const input = await originalInput(result, options.model);
 
   const ownsOracle = !isOracle(options.oracle);
-  const inner = isOracle(options.oracle) ? options.oracle : await createOracle(options.oracle);
+  const inner = isOracle(options.oracle) ? options.oracle : await createOracle(options.oracle, options.oracles);
   const cache = options.cache instanceof ProbeCache ? options.cache : options.cache === false ? undefined : await openCache(options.cache ?? defaultCacheDir());
-  const meter = new MeteredOracle(inner, { cache, budget: options.budget, concurrency: options.concurrency, signal: options.signal });
+  const meter = new MeteredOracle(inner, { cache, budget: options.budget, signal: options.signal });
   let outcome: PassSetOutcome;
   try {
     outcome = await findPassSet(input, meter, {
@@ -129,18 +133,18 @@ async function originalInput(result: BisectResult, model?: string): Promise<Prob
   if (result.refusal) {
     const { rebuildRequest } = await import('../transcript/parts');
     const rebuilt = await rebuildRequest(result.refusal).catch((error: Error) => {
-      throw new OracleError('not-found', error.message, 'Run `aup-bisect scan` and bisect the refusal again.');
+      throw new UserError('not-found', error.message, 'Run `aup-bisect scan` and bisect the refusal again.');
     });
     return pick ? { ...rebuilt, model: pick } : rebuilt;
   }
   const path = result.original.path;
   if (!path) {
-    throw new OracleError('bad-request', 'the result names no original file or refusal to unblock',
+    throw new UserError('bad-request', 'the result names no original file or refusal to unblock',
       'Use a result of `aup-bisect bisect FILE --out result.json` or `bisect --refusal ID --out result.json`.');
   }
   const { input, original } = await inputFromFile(path, pick);
   if (original.sha256 !== result.original.sha256) {
-    throw new OracleError('bad-request', `${path} changed since the bisect (its content is not what was bisected)`,
+    throw new UserError('bad-request', `${path} changed since the bisect (its content is not what was bisected)`,
       'Bisect it again, then run unblock on the new result.');
   }
   return input;
@@ -228,7 +232,7 @@ async function openCache(dir: string): Promise<ProbeCache> {
   try {
     return await ProbeCache.open(dir);
   } catch (error) {
-    throw new OracleError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
+    throw new UserError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
       'Pass --cache-dir with a writable folder, or --no-cache.', { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProbeInput } from '../../../src/core/oracle/types';
+import type { ProbeInput } from '../../../src/core/probe/oracle/types';
 import { reduce } from '../../../src/core/reduce/reducer';
 import { findPassSet } from '../../../src/core/unblock/passSet';
 import { filler, predicateOracle, seeded } from '../reduce/helpers';
