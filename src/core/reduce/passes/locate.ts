@@ -80,11 +80,14 @@ export async function locate(
       }
     }
   }
-  if (w !== confirmed && !(await ctx.decide(window(w[0], w[1])))) w = confirmed;
+  // By value: w and confirmed start as two arrays for the same span, and a first round of covering windows that all
+  // pass leaves them so.
+  const sameSpan = (x: [number, number], y: [number, number]) => x[0] === y[0] && x[1] === y[1];
+  if (!sameSpan(w, confirmed) && !(await ctx.decide(window(w[0], w[1])))) w = confirmed;
   await ctx.settleOriginal();
 
   // No single window holds it and the span is still wide: separated fragments, left to group testing.
-  if (first && w === confirmed && w[1] - w[0] > SCATTERED && !confirmedByDescent) return { span: w, scattered: true };
+  if (first && sameSpan(w, confirmed) && w[1] - w[0] > SCATTERED && !confirmedByDescent) return { span: w, scattered: true };
 
   const [a0, b0] = w;
   if (c >= 2 && b0 - a0 > 2) {

@@ -14,10 +14,12 @@ describe('locate', () => {
     expect(ctx.probed.length).toBeLessThan(40);
   });
 
-  it('says "scattered" when no window holds two fragments far apart (group testing takes over)', async () => {
-    const ctx = scripted(keeps(100, 900));
+  it.each([1, 2, 4, 8])('says "scattered" when no window holds two fragments far apart (group testing takes over), %i in flight', async (slots) => {
+    const ctx = scripted(keeps(100, 900), { slots });
     const { space } = wholePart(1000);
     expect(await locate(ctx, space, { first: true })).toEqual({ span: [0, 1000], scattered: true });
+    // Several slots: one round of covering windows, all passing, and nothing more (the whole is not asked again).
+    if (slots > 1) expect(ctx.probed).toHaveLength(slots);
   });
 
   it('pins the two ends of separated fragments when a coarser level already located them', async () => {
