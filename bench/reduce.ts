@@ -1,7 +1,8 @@
 /**
  * `npm run bench:reduce`: our reducer against baselines on a generated suite, through one counting oracle.
  * Prints a markdown table (probes, bytes sent, result size, triggers, 1-minimal, simulated wall time at 1 s per probe
- * with 1 and 4 probes in flight) and checks the goals of issue 4 against it.
+ * with 1 and 4 probes in flight) and checks the goals of issue 4 against it; then our reducer's rounds (probes that had
+ * to wait for an earlier answer) at 1, 2, 4 and 8 in flight and the wall time they mean at 3 s and 20 s per probe.
  * Options: --only NAME[,NAME] runs some cases; --char-cap N caps the reference ddmin's character pass (default 3000);
  * --no-external skips delta and cvise even when installed (they are slow: minutes per case), for quick iterations;
  * --noisy-seeds FROM-TO the seeds of the noisy case's repeated runs (default 101-110: 20 runs).
@@ -26,7 +27,24 @@ interface Row {
   wall1: number;
   wall4: number;
   note?: string;
+  /** Our reducer only: probes and rounds per number of probes in flight. */
+  rounds?: RoundsAt[];
 }
+
+interface RoundsAt {
+  slots: number;
+  probes: number;
+  rounds: number;
+}
+
+/** Probes in flight for the rounds table (1 and 4 are the main table's runs). */
+const ROUND_SLOTS = [1, 2, 4, 8];
+/** Seconds per probe for the wall-time columns: about the Messages API, and about `claude -p`. */
+const LATENCIES = [3, 20];
+/** The virtual clock's latency (bench/reduce/oracle.ts): every probe takes the same time, so rounds = wall / latency. */
+const LATENCY_MS = 1000;
+/** Repeats of every run with the default options: 5 verification probes and 2 for the noise estimate (confirmRuns 3). */
+const REPEATS = 5 + 2;
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
@@ -84,6 +102,18 @@ async function runOurs(c: BenchCase): Promise<Row> {
   p4.done();
   const j = await judge(c, r1.minimal);
   const j4 = await judge(c, r4.minimal);
+  const rounds: RoundsAt[] = [];
+  for (const slots of ROUND_SLOTS) {
+    let o = slots === 1 ? o1 : slots === 4 ? o4 : undefined;
+    if (!o) {
+      o = oracleFor(c, slots, 12 + slots);
+      const p = phases(`c=${slots}`, o);
+      const r = await reduce(c.input, o, { concurrency: slots, onProgress: p.onProgress });
+      p.done();
+      if (!(await judge(c, r.minimal)).triggers) throw new Error(`${c.name}: the result at ${slots} in flight does not trigger`);
+    }
+    rounds.push({ slots, probes: o.probes, rounds: o.clock.now / LATENCY_MS });
+  }
   const notes = [`verified ${r1.verification.refused}/${r1.verification.of}`];
   if (r1.flipsSeen || r1.repeats) notes.push(`${r1.repeats} repeats, ${r1.flipsSeen} flips seen`);
   if (!j4.oneMinimal) notes.push('c=4 result NOT 1-minimal');
@@ -99,6 +129,7 @@ async function runOurs(c: BenchCase): Promise<Row> {
     wall1: o1.clock.now / 1000,
     wall4: o4.clock.now / 1000,
     note: notes.join('; '),
+    rounds,
   };
 }
 
@@ -200,6 +231,29 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.case} | ${r.method} | ${r.probes} | ${r.probes4} | ${fmtBytes(r.bytesSent)} | ${fmtBytes(r.resultBytes)} | ${r.triggers ? 'yes' : 'NO'} | ${r.oneMinimal ? 'yes' : 'no'} | ${r.wall1} s | ${r.wall4} s | ${r.note ?? ''} |`);
   }
+
+  console.log('\n### Rounds\n');
+  console.log(`Our reducer at ${ROUND_SLOTS.join(', ')} probes in flight. A round is a probe that had to wait for an earlier answer (the critical path): every probe takes the same time on the virtual clock, so rounds are its wall time over the latency, and the wall time at ${LATENCIES.map((l) => `${l} s`).join(' and ')} per probe is rounds x latency.\n`);
+  const cols = ROUND_SLOTS.map((k) => `c=${k}`).join(' / ');
+  console.log(`| case | probes ${cols} | rounds ${cols} | ${LATENCIES.map((l) => `wall at ${l} s/probe ${cols}`).join(' | ')} | one-phrase bound + repeats |`);
+  console.log(`|---|---:|---:|${LATENCIES.map(() => '---:').join('|')}|---:|`);
+  const minutes = (sec: number) => (sec >= 60 ? `${(sec / 60).toFixed(1)} min` : `${sec} s`);
+  const totals = ROUND_SLOTS.map(() => ({ probes: 0, rounds: 0 }));
+  for (const c of suite) {
+    const ours = rows.find((r) => r.case === c.name && r.method === 'aup-bisect')!;
+    const at = ours.rounds!;
+    at.forEach((a, i) => {
+      totals[i]!.probes += a.probes;
+      totals[i]!.rounds += a.rounds;
+    });
+    const b = bound(c);
+    // The certified bound plus the repeats every run pays (verification and the noise estimate), noise-free only.
+    const most = b === undefined ? 0 : b + REPEATS;
+    const over = at.filter((a) => a.probes > most).map((a) => `c=${a.slots}`);
+    const boundCell = b === undefined || c.flipRate ? 'n/a' : `${b} + ${REPEATS} = ${most}: ${over.length ? `**over** at ${over.join(', ')}` : 'all at or under'}`;
+    console.log(`| ${c.name} | ${at.map((a) => a.probes).join(' / ')} | ${at.map((a) => a.rounds).join(' / ')} | ${LATENCIES.map((l) => at.map((a) => minutes(a.rounds * l)).join(' / ')).join(' | ')} | ${boundCell} |`);
+  }
+  console.log(`| **all cases** | ${totals.map((t) => t.probes).join(' / ')} | ${totals.map((t) => t.rounds).join(' / ')} | ${LATENCIES.map((l) => totals.map((t) => minutes(t.rounds * l)).join(' / ')).join(' | ')} | |`);
 
   console.log('\n### Goals\n');
   console.log('| case | 1-minimal trigger | probes vs reference ddmin (<= 30%) | information bound (probes <= 2x) | bytes vs reference ddmin | c=4 speed-up (>= 2.5x) |');

@@ -62,7 +62,7 @@ export function readSettings(): Settings {
   return {
     oracle: oneOf(config.get('oracle'), ORACLES, 'auto'),
     model: nonEmpty(config.get('model')),
-    concurrency: Math.min(16, positive(config.get('concurrency'), 2, true)),
+    concurrency: Math.min(16, positive(config.get('concurrency'), 4, true)),
     maxProbes: positive(config.get('budget.maxProbes'), 200, true),
     maxCostUsd: positive(config.get('budget.maxCostUsd'), 2, false),
     claudePath: restricted('claudePath'),

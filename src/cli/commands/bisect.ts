@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .option('--test <cmd>', 'probe with a shell command instead of a model: the candidate path is appended, exit 0 = still refused')
     .option('--oracle <kind>', 'api (ANTHROPIC_API_KEY), claude (your Claude Code login) or sim (offline demo stand-in)')
     .option('--model <id>', 'model to probe (default: the refused turn\'s model; claude-opus-4-8 for a file)')
-    .option('--concurrency <n>', 'probes in flight at once', '1')
+    .option('--concurrency <n>', 'probes in flight at once', '4')
     .option('--max-probes <n>', 'stop before sending more than N paid probes')
     .option('--max-tokens <n>', 'stop before the input tokens of all probes would pass N')
     .option('--max-usd <x>', 'stop before the cost of all probes would pass X dollars')

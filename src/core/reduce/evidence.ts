@@ -104,14 +104,6 @@ export class Evidence {
     return undefined;
   }
 
-  /** A candidate answered "passes" by at least the unit margin contains this one (monotone: this one passes too). */
-  impliedPasses(cand: Cand): boolean {
-    for (const o of this.memo.values()) {
-      if (o.passed - o.refused >= UNIT_MARGIN && candSubset(cand, o.cand)) return true;
-    }
-    return false;
-  }
-
   /**
    * The sequential test on the counts of one candidate (noisy mode): refused once "refused" leads by REFUSED_MARGIN,
    * passes once "passes" leads by passMargin; otherwise as many answers at once as the nearer margin needs (never more

@@ -283,7 +283,12 @@ class Reduction {
     return h[lo]!;
   }
 
-  /** Is the result 1-minimal (as decided, probed or implied, above), and a control: the result with one unit removed. */
+  /**
+   * Is the result 1-minimal: every single-unit removal at the finest level answered "passes" by real probes (the
+   * 1-minimality pass asked them all; a removal it did not ask, e.g. of a part reduced before another one shrank, is
+   * probed here, all at once). Never by inference: a non-monotone oracle would fake it. And a control: the result
+   * with one unit removed.
+   */
   private async finalChecks(cand: Cand, verified: boolean): Promise<Pick<ReduceOutcome, 'oneMinimal' | 'control'>> {
     const t = this.t;
     const ev = t.evidence;
@@ -295,11 +300,9 @@ class Reduction {
       const cuts = model.cuts(model.levels.length - 1, runs);
       const units = partUnits(cand, p, cuts);
       const n = units.n;
-      for (let k = 0; k < n && oneMinimal; k++) {
-        const c = units.withoutUnit(k);
-        // Noisy: a superset decided "passes" (by the unit margin) implies it, as the 1-minimality pass assumed.
-        if (ev.noisy && ev.monotone && ev.impliedPasses(c)) continue;
-        if (await t.decide(c, true, UNIT_MARGIN)) oneMinimal = false;
+      if (oneMinimal) {
+        const removals = Array.from({ length: n }, (_, k) => t.decide(units.withoutUnit(k), false, UNIT_MARGIN));
+        if ((await t.all(removals)).some(Boolean)) oneMinimal = false;
       }
       if (!control && n > 0) {
         // The control is a real probe of the trigger with its middle unit removed (never only an inference).

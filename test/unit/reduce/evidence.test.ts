@@ -71,15 +71,6 @@ describe('evidence (the outcome cache)', () => {
     expect(ev.flipRate()).toBeCloseTo(2 / 30);
   });
 
-  it('implies "passes" under a candidate that passed by the unit margin', () => {
-    const ev = new Evidence();
-    const e = ev.entry(left);
-    ev.record(e, false);
-    expect(ev.impliedPasses(inner)).toBe(false);
-    ev.record(e, false);
-    expect(ev.impliedPasses(inner)).toBe(true);
-  });
-
   it('gives the smallest refused candidate for a stop, and once noisy only one refused by the margin', () => {
     const ev = new Evidence();
     for (const [cand, bytes] of [[whole, 100], [left, 50], [inner, 10]] as const) {

@@ -100,6 +100,22 @@ describe('reduce', () => {
     expect(oneMinimal(out.minimal.parts[0]!.text, rule)).toBe(true);
   });
 
+  it.each([1, 4])('claims 1-minimal only when every single removal of the result was probed (non-monotone rule, %i in flight)', async (concurrency) => {
+    // Whole words within 30 characters: not monotone. "character's" hides the whole word "character" behind the
+    // apostrophe; once the "s" is gone, the apostrophe can go too, though it was needed while the "s" was there.
+    const rule = (t: string) => /\bcharacter\b[\s\S]{0,30}\bdonkey\b|\bdonkey\b[\s\S]{0,30}\bcharacter\b/.test(t);
+    const lines = filler(300, 3).split('\n');
+    lines[123] = "paper window the donkey character's hat stone.";
+    const oracle = predicateOracle(rule);
+    const out = await reduce(file(lines.join('\n')), oracle, { concurrency });
+    const text = out.minimal.parts[0]!.text;
+    expect(text).toBe('donkey character');
+    expect(out.oneMinimal).toBe(true);
+    expect(oneMinimal(text, rule)).toBe(true);
+    // Each removal was a real probe of exactly that text.
+    for (let i = 0; i < text.length; i++) expect(oracle.seen).toContain(text.slice(0, i) + text.slice(i + 1));
+  });
+
   it('reduces JSON by members before characters', async () => {
     const doc = { users: Array.from({ length: 40 }, (_, i) => ({ id: i, name: `user${i}`, note: i === 27 ? 'sell stolen cards' : 'ok' })) };
     const rule = (t: string) => t.includes('stolen cards');

@@ -20,10 +20,12 @@ export interface EndSearch {
   to: number;
   /** Probes per round. */
   slots: number;
+  /** Probes in the first round, when one of its slots goes to a probe sent beside it (default: slots). */
+  first?: number;
 }
 
 /** Smallest e in (from, to] with units from..e-1 refused. */
-export async function searchEnd(ctx: PassContext, space: UnitSpace, { from: a0, to: b0, slots: k }: EndSearch): Promise<number> {
+export async function searchEnd(ctx: PassContext, space: UnitSpace, { from: a0, to: b0, slots: k, first }: EndSearch): Promise<number> {
   const asked = new Map<number, Entry>();
   const ask = (x: number) => {
     const cand = space.window(a0, x);
@@ -32,10 +34,10 @@ export async function searchEnd(ctx: PassContext, space: UnitSpace, { from: a0, 
   };
   let lo = a0;
   let hi = b0;
-  while (hi - lo > 1) {
+  for (let round = 0; hi - lo > 1; round++) {
     // Noise seen: from here on, a probabilistic bisection over every answer gathered (the earlier ones included).
     if (ctx.evidence.noisy) return noisyBisect(ctx, (x) => space.window(a0, x), asked, a0 + 1, b0, false, k);
-    const pts = points(lo, hi, k);
+    const pts = points(lo, hi, round === 0 ? Math.max(1, first ?? k) : k);
     const answers = await ctx.all(pts.map(ask));
     const refusedAt = pts.filter((_, i) => answers[i]);
     if (refusedAt.length) {

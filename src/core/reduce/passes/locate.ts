@@ -69,7 +69,10 @@ export async function locate(
     // None of the probed windows holds the trigger: it is in the last one, or in no single window at all.
     w = wins[pieces - 1]!;
     streak++;
-    if (streak >= 2) {
+    // Two rounds in a row on assumed windows: check the last one, in a round of its own unless the descent ends here
+    // and the check can go out with the end searches (below).
+    const last = w[1] - w[0] <= 8 && c >= 3 && confirmedByDescent;
+    if (streak >= 2 && !last) {
       if (await ctx.decide(window(w[0], w[1]))) {
         confirmed = w;
         confirmedByDescent = true;
@@ -80,14 +83,32 @@ export async function locate(
       }
     }
   }
-  if (w !== confirmed && !(await ctx.decide(window(w[0], w[1])))) w = confirmed;
+  // By value: w and confirmed start as two arrays for the same span, and a first round of covering windows that all
+  // pass leaves them so.
+  const sameSpan = (x: [number, number], y: [number, number]) => x[0] === y[0] && x[1] === y[1];
+  if (!sameSpan(w, confirmed)) {
+    // The descent ended on its last window, assumed (none of the others held the trigger). With a refused window
+    // behind it (the original is shown refused) and the end searches about to run at once, its check goes out with
+    // their first round (taking one of its slots) instead of in a round of its own. If it fails, their answers
+    // stay in the memo and the searches run again in the last window that was refused.
+    const [a0, b0] = w;
+    if (c >= 3 && b0 - a0 >= 2 && (confirmedByDescent || !first) && !ctx.evidence.noisy) {
+      const [ok, e, s] = await Promise.all([
+        ctx.decide(window(a0, b0)),
+        searchEnd(ctx, space, { from: a0, to: b0, slots: Math.ceil(c / 2), first: Math.ceil(c / 2) - 1 }),
+        searchStart(ctx, space, { from: a0, to: b0, slots: Math.floor(c / 2) }),
+      ]);
+      if (ok && s < e) return { span: [s, e], scattered: false };
+      if (!ok) w = confirmed;
+    } else if (!(await ctx.decide(window(a0, b0)))) w = confirmed;
+  }
   await ctx.settleOriginal();
 
   // No single window holds it and the span is still wide: separated fragments, left to group testing.
-  if (first && w === confirmed && w[1] - w[0] > SCATTERED && !confirmedByDescent) return { span: w, scattered: true };
+  if (first && sameSpan(w, confirmed) && w[1] - w[0] > SCATTERED && !confirmedByDescent) return { span: w, scattered: true };
 
   const [a0, b0] = w;
-  if (c >= 2 && b0 - a0 > 2) {
+  if (c >= 2 && b0 - a0 >= 2) {
     // Both ends at once, half the slots each: more bits per round than one end at a time. [s, e) itself is not
     // probed: for a trigger made of parts that are all needed it is refused; the final verification checks.
     const [e, s] = await Promise.all([

@@ -2,6 +2,10 @@
  * The 1-minimality pass: remove single units at the finest level until none can go. With no noise seen, every removal
  * is sent at once while nothing has gone (the usual case: a pinned trigger; the scheduler keeps c in flight), c at a
  * time after a deletion. Units are recomputed from the kept candidate after every deletion (unitsOf).
+ * Real probes only: no monotone inference, and after a deletion another pass over the smaller candidate, since a unit
+ * that was needed before it may not be needed after it when the oracle is not monotone (removals of the exact same
+ * candidate asked before are answered from the memo: those were real probes). The pass ends with a sweep in which
+ * nothing could go, every removal of the result asked: that is what `oneMinimal` reports.
  */
 import type { Cand, UnitSpace } from '../candidate';
 import { MARGIN, UNIT_MARGIN } from '../evidence';
@@ -26,12 +30,7 @@ export async function oneMinimal(ctx: PassContext, space: UnitSpace, { unitsOf }
       const batch = Array.from({ length: width }, (_, j) => u + j);
       const cands = batch.map((k) => units.withoutUnit(k));
       // Once a unit went, the span holds deletable units after all: the full "passes" lead again.
-      const answers = await ctx.all(
-        cands.map((c) =>
-          // Noisy: a superset decided "passes" settles it (monotone), as the final check would.
-          ev.noisy && ev.monotone && ev.impliedPasses(c) ? Promise.resolve(false) : ctx.decide(c, false, deleted ? MARGIN : UNIT_MARGIN),
-        ),
-      );
+      const answers = await ctx.all(cands.map((c) => ctx.decide(c, false, deleted ? MARGIN : UNIT_MARGIN)));
       const hit = answers.indexOf(true);
       if (hit >= 0) {
         cur = cands[hit]!;
@@ -40,9 +39,9 @@ export async function oneMinimal(ctx: PassContext, space: UnitSpace, { unitsOf }
         u = batch[hit]!;
       } else u += batch.length;
     }
-    // Monotone (noisy or not): units that were needed before a deletion are still needed after it. But when noise
-    // showed up during the pass, its first answers were single ones taken at face value: one more pass.
-    if ((!deleted || ev.monotone) && (noisyAtStart || !ev.noisy)) break;
+    // Done when a sweep removed nothing, and noise (if any) was already known when it started: otherwise its first
+    // answers were single ones taken at face value, so one more sweep.
+    if (!deleted && (noisyAtStart || !ev.noisy)) break;
   }
   return cur;
 }

@@ -5,7 +5,7 @@ import { keeps, scripted, wholePart } from './scripted';
 const trigger = [600, 601, 602, 603, 604];
 
 describe('locate', () => {
-  it.each([1, 2, 4])('finds the window of one contiguous trigger among 1,000 units with %i in flight', async (slots) => {
+  it.each([1, 2, 3, 4, 8])('finds the window of one contiguous trigger among 1,000 units with %i in flight', async (slots) => {
     const ctx = scripted(keeps(...trigger), { slots });
     const { space } = wholePart(1000);
     const found = await locate(ctx, space, { first: true });
@@ -14,10 +14,26 @@ describe('locate', () => {
     expect(ctx.probed.length).toBeLessThan(40);
   });
 
-  it('says "scattered" when no window holds two fragments far apart (group testing takes over)', async () => {
-    const ctx = scripted(keeps(100, 900));
+  it.each([1, 2, 4, 8])('says "scattered" when no window holds two fragments far apart (group testing takes over), %i in flight', async (slots) => {
+    const ctx = scripted(keeps(100, 900), { slots });
     const { space } = wholePart(1000);
     expect(await locate(ctx, space, { first: true })).toEqual({ span: [0, 1000], scattered: true });
+    // Several slots: one round of covering windows, all passing, and nothing more (the whole is not asked again).
+    if (slots > 1) expect(ctx.probed).toHaveLength(slots);
+  });
+
+  it.each([3, 4, 8])('pins two nearby fragments wherever they sit, also when the descent\'s assumed last window does not hold them (%i in flight)', async (slots) => {
+    // The check of an assumed last window goes out with the end searches' first round; when it fails, the searches
+    // run again in the last window that was refused. Either way the span is the one that holds both fragments.
+    for (let a = 0; a < 1000; a += 13) {
+      for (const gap of [1, 5, 12, 29]) {
+        const b = Math.min(999, a + gap);
+        const ctx = scripted(keeps(a, b), { slots });
+        const { space } = wholePart(1000);
+        const found = await locate(ctx, space, { first: true });
+        if (!found.scattered) expect(found.span).toEqual([a, b + 1]);
+      }
+    }
   });
 
   it('pins the two ends of separated fragments when a coarser level already located them', async () => {

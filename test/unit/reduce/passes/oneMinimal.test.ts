@@ -19,6 +19,15 @@ describe('the 1-minimality pass', () => {
     expect(ctx.probed).toHaveLength(4);
   });
 
+  it('sweeps again after a deletion: a unit needed before it can go after it when the oracle is not monotone', async () => {
+    // Like "character's": atom 1 (the apostrophe) keeps atom 0 a whole word while atom 2 (the "s") is there.
+    const ctx = scripted((kept) => kept.includes(0) && !(kept.includes(2) && !kept.includes(1)));
+    const out = await oneMinimal(ctx, unitsOf([[0, 3]]), { unitsOf });
+    expect(atoms(out)).toEqual([0]);
+    // Every removal of the result was probed on the result itself.
+    expect(ctx.probed).toContainEqual([]);
+  });
+
   it('under noise, asks each removal until the margin is reached', async () => {
     const ctx = scripted(keeps(1), { flip: (n) => n === 2 });
     ctx.evidence.noisy = true;
