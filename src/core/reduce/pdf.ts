@@ -93,9 +93,8 @@ interface TextState {
 }
 
 const SHOW = new Set(['Tj', 'TJ', "'", '"']);
-const NEW_LINE = new Set(['T*', 'Td', 'TD', 'Tm']);
-/** A TJ offset at least this wide (thousandths of an em, to the right) reads as a space, as in pdftotext. */
-const SPACE_GAP = 150;
+/** A gap at least this wide (thousandths of an em) between two glyphs on a line reads as a space (pdftotext: 0.1 em). */
+const SPACE_GAP = 100;
 
 /** The reduction model of one PDF: atoms (glyphs, and whole pages without text) and how to write a candidate. */
 export class PdfModel {
@@ -175,6 +174,12 @@ export class PdfModel {
       let block: Block | undefined;
       /** Break before the next glyph: set by line moves, TJ gaps, a new block. */
       let pendingBreak: ' ' | '\n' | undefined;
+      // Where the text is, along the line, in text space units: enough to tell a word gap from a kerning move.
+      let tm = [1, 0, 0, 1, 0, 0];
+      let lineX = 0;
+      let curX = 0;
+      let hScale = 1;
+      const gapBreak = (gap: number): ' ' | undefined => ((gap * 1000) / Math.abs(state.size || 1) >= SPACE_GAP ? ' ' : undefined);
       const forms: PDFRef[] = [];
       for (const op of groupOps(tokenize(text))) {
         const nums = op.operands.filter((t) => t.t === 'num').map((t) => Number(t.raw));
@@ -192,10 +197,12 @@ export class PdfModel {
           const ref = name && xobjects instanceof PDFDict ? xobjects.get(PDFName.of(name.slice(1))) : undefined;
           if (ref instanceof PDFRef && !seenForms.has(ref.tag)) forms.push(ref);
         }
+        if (op.name === 'Tz') hScale = (nums[0] ?? 100) / 100;
         if (op.name === 'BT') {
           block = { items: [], atoms: [this.atoms.length, this.atoms.length] };
           holder.items.push({ kind: 'block', block });
           blockId++;
+          // A new block starts a new line unless its Tm puts it on the same baseline (checked there).
           pendingBreak = '\n';
           continue;
         }
@@ -207,13 +214,29 @@ export class PdfModel {
         if (!block || !SHOW.has(op.name)) {
           if (block) {
             block.items.push({ kind: 'fixed', raw: op.raw });
-            if (NEW_LINE.has(op.name)) pendingBreak = op.name === 'Td' || op.name === 'TD' ? (nums[1] ? '\n' : (pendingBreak ?? ' ')) : '\n';
+            if ((op.name === 'Td' || op.name === 'TD') && nums.length >= 2) {
+              // A move along the line (Chromium positions kerned runs this way) is a space only if it leaves a gap.
+              const next = lineX + nums[0]!;
+              pendingBreak = nums[1] ? '\n' : (pendingBreak ?? gapBreak(next - curX));
+              lineX = curX = next;
+            } else if (op.name === 'T*') {
+              pendingBreak = '\n';
+              curX = lineX;
+            } else if (op.name === 'Tm' && nums.length >= 6) {
+              const same = nums[0] === tm[0] && nums[1] === tm[1] && nums[3] === tm[3] && nums[5] === tm[5] && nums[0] !== 0;
+              pendingBreak = same ? gapBreak((nums[4]! - (tm[4]! + curX * tm[0]!)) / nums[0]!) : '\n';
+              tm = nums.slice(0, 6);
+              lineX = curX = 0;
+            }
           } else holder.items.push({ kind: 'fixed', raw: op.raw });
           // Forms are read where they are drawn, so their glyphs follow the page's in reading order.
           if (op.name === 'Do') readForms(forms.splice(0), page);
           continue;
         }
-        if (op.name === "'" || op.name === '"') pendingBreak = '\n';
+        if (op.name === "'" || op.name === '"') {
+          pendingBreak = '\n';
+          curX = lineX;
+        }
         if (op.name === '"') {
           state.wordSpacing = nums[0] ?? state.wordSpacing;
           state.charSpacing = nums[1] ?? state.charSpacing;
@@ -227,6 +250,7 @@ export class PdfModel {
               const n = Number(t.raw);
               elements.push(n);
               if (-n >= SPACE_GAP) pendingBreak ??= ' ';
+              curX -= (n / 1000) * state.size * hScale;
             }
             continue;
           }
@@ -243,6 +267,7 @@ export class PdfModel {
             const space = len === 1 && code === 32 ? state.wordSpacing : 0;
             const advance = w0 + ((state.charSpacing + space) * 1000) / state.size;
             const glyph: Glyph = { bytes, unicode, advance };
+            curX += (advance / 1000) * state.size * hScale;
             // A break only where the text itself has no whitespace there.
             if (pendingBreak && !/^\s/.test(unicode) && this.atoms.length > 0 && !/\s$/.test(this.atoms[this.atoms.length - 1]?.glyph?.unicode ?? ' ')) {
               glyph.breakBefore = pendingBreak;

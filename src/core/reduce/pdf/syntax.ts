@@ -2,7 +2,7 @@
  * PDF syntax the reducer needs: a tokenizer for content streams and CMaps (strings literal and hex, numbers, names,
  * operators, inline images kept opaque), operators grouped with their operands, string encoding, stream decoding.
  */
-import { inflateSync } from 'node:zlib';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { PDFArray, PDFName, PDFRawStream, decodePDFRawStream, type PDFStream } from '@cantoo/pdf-lib';
 
 export type Tok =
@@ -174,7 +174,18 @@ export function decodeStream(stream: PDFStream): Uint8Array | undefined {
   const filter = stream.dict.lookup(PDFName.of('Filter'));
   const names = filter instanceof PDFArray ? filter.asArray().map((f) => String(f)) : filter ? [String(filter)] : [];
   if (names.length === 0) return stream.contents;
-  if (names.length === 1 && names[0] === '/FlateDecode') return new Uint8Array(inflateSync(stream.contents));
+  if (names.length === 1 && names[0] === '/FlateDecode' && !stream.dict.has(PDFName.of('DecodeParms'))) {
+    try {
+      return new Uint8Array(inflateSync(stream.contents));
+    } catch {
+      // Streams cut short or with trailing bytes (common in the wild): what inflates is what a reader shows.
+      try {
+        return new Uint8Array(inflateSync(stream.contents, { finishFlush: zlibConstants.Z_SYNC_FLUSH }));
+      } catch {
+        return undefined;
+      }
+    }
+  }
   try {
     return decodePDFRawStream(stream).decode();
   } catch {
