@@ -15,8 +15,9 @@ import type { RefusalRecord } from '../refusal/record';
 import type { BudgetLimits } from './budget';
 import { ProbeCache, defaultCacheDir } from './cache';
 import { MeteredOracle, type MeterCounters, type MeterEvent } from './meter';
+import { fragmentsOf, modelFor } from './model';
 import { reduce as defaultReduce } from './reducer';
-import type { BisectPartSummary, BisectResult, ReduceOptions, ReduceOutcome, ReduceProgress } from './result';
+import type { BisectPartSummary, BisectResult, BisectStatus, ReduceOptions, ReduceOutcome, ReduceProgress } from './result';
 
 export type ReduceFn = (input: ProbeInput, oracle: Oracle, options?: ReduceOptions) => Promise<ReduceOutcome>;
 
@@ -71,9 +72,10 @@ export interface BisectRunOptions {
   reduce?: ReduceFn;
 }
 
-/** The result plus how the run ended: "reduced" (exit 0), "not-refused" (exit 2), "stopped" (exit 1). */
+/** The result of a run (its `status` says how it ended; the CLI maps each status to its own exit code). */
 export interface BisectRun extends BisectResult {
-  status: ReduceOutcome['status'];
+  status: BisectStatus;
+  statusReason: string;
 }
 
 export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
@@ -160,16 +162,20 @@ export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
   await finish(meter, ownsOracle);
 
   const parts = outcome.parts.length > 0 ? outcome.parts : summarise(input, outcome.minimal);
+  addFragments(parts, outcome.minimal);
   const minimalText = parts.filter((p) => p.needed).map((p) => p.minimal).join('\n\n');
   const c = meter.counters;
+  const { limits, notes } = await describeParts(input);
+  const judged = judge(outcome, input, limits.filter((l) => parts[l.part]?.needed));
   const result: BisectRun = {
-    status: outcome.status,
+    status: judged.status,
+    statusReason: judged.reason,
     minimal: outcome.status === 'not-refused' ? '' : minimalText,
     probes: c.probes,
     cachedProbes: c.cachedProbes,
     inputTokens: c.inputTokens,
     bytesSent: c.bytesSent,
-    oneMinimal: outcome.oneMinimal,
+    oneMinimal: judged.oneMinimal,
     verification: outcome.verification,
     flipsSeen: outcome.flipsSeen,
     parts,
@@ -184,6 +190,8 @@ export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
   };
   if (outcome.control) result.control = outcome.control;
   if (refusal) result.refusal = refusal;
+  if (limits.length) result.limits = limits;
+  if (notes.length) result.notes = notes;
   if (outcome.status === 'not-refused') {
     result.stoppedEarly = outcome.stoppedEarly
       ?? `the original is not refused (${outcome.verification.refused}/${outcome.verification.of} refused): nothing to bisect`;
@@ -323,6 +331,57 @@ async function writeMinimalFile(minimal: ProbeInput, outDir: string, fileName?: 
   await mkdir(resolve(outDir), { recursive: true });
   await writeFile(path, part.bytes);
   return path;
+}
+
+/**
+ * Each needed part's exact content beside its readable text: the fragments of the part the model rendered for the
+ * minimal input (the reducer's minimal holds the needed parts, in order).
+ */
+function addFragments(parts: BisectPartSummary[], minimal: ProbeInput): void {
+  const needed = parts.filter((p) => p.needed);
+  if (needed.length !== minimal.parts.length) return;
+  needed.forEach((summary, k) => {
+    const fragments = fragmentsOf(minimal.parts[k]!);
+    if (!fragments) return;
+    summary.fragments = fragments;
+    summary.minimalExact = fragments.map((f) => f.text).join('');
+  });
+}
+
+/** What the part models say about the input: parts that cannot be cut to characters or glyphs, and how parts were read. */
+async function describeParts(input: ProbeInput): Promise<Required<Pick<BisectResult, 'limits' | 'notes'>>> {
+  const limits: { part: number; unit: string; why: string }[] = [];
+  const notes: { part: number; note: string }[] = [];
+  for (const [part, p] of input.parts.entries()) {
+    // The reducer loaded these same models (modelFor caches them per part): no second parse.
+    const model = await modelFor(p).catch(() => undefined);
+    if (!model) continue;
+    if (model.limit) limits.push({ part, unit: model.levels[model.levels.length - 1]!, why: model.limit });
+    for (const note of model.notes) notes.push({ part, note });
+  }
+  return { limits, notes };
+}
+
+/** The status of a finished run and its reason: only what was checked is claimed. */
+export function judge(
+  outcome: Pick<ReduceOutcome, 'status' | 'oneMinimal' | 'verification' | 'stoppedEarly' | 'minimal'>,
+  input: ProbeInput,
+  neededLimits: { part: number; why: string }[],
+): { status: BisectStatus; reason: string; oneMinimal: boolean } {
+  if (outcome.status === 'not-refused') return { status: 'not-refused', reason: 'the original is not refused: nothing to bisect', oneMinimal: false };
+  if (outcome.status === 'stopped') return { status: 'stopped', reason: `stopped early: ${outcome.stoppedEarly ?? 'unknown reason'}`, oneMinimal: false };
+  const v = outcome.verification;
+  if (v.of > 0 && v.refused * 2 <= v.of) {
+    return { status: 'not-attributable', reason: `the result was refused only ${v.refused}/${v.of} times on verification: the refusal is not pinned on this content`, oneMinimal: false };
+  }
+  const whole = neededLimits.map((l) => `part #${l.part}: ${l.why}`).join('; ');
+  const unchanged = outcome.minimal.parts.length === input.parts.length && inputBytes(outcome.minimal) === inputBytes(input);
+  if (neededLimits.length && unchanged) {
+    return { status: 'not-attributable', reason: `nothing could be removed and the input cannot be split further (${whole})`, oneMinimal: false };
+  }
+  if (neededLimits.length) return { status: 'partial', reason: `smaller, but not cut to single characters or glyphs (${whole})`, oneMinimal: false };
+  if (!outcome.oneMinimal) return { status: 'partial', reason: 'smaller, but not every single-unit removal at the finest level was checked by a probe', oneMinimal: false };
+  return { status: 'minimal', reason: 'every single-unit removal at the finest level was probed and let the refusal go', oneMinimal: true };
 }
 
 function preview(input: ProbeInput): string {

@@ -180,7 +180,19 @@ export class PdfPartModel implements PartModel {
   }
 }
 
-export async function modelFor(part: ProbePart): Promise<PartModel> {
+const models = new WeakMap<ProbePart, Promise<PartModel>>();
+
+/** The model of a part, made once per part object (the bisect result asks again for its notes and limits). */
+export function modelFor(part: ProbePart): Promise<PartModel> {
+  let model = models.get(part);
+  if (!model) {
+    model = makeModel(part);
+    models.set(part, model);
+  }
+  return model;
+}
+
+async function makeModel(part: ProbePart): Promise<PartModel> {
   if (part.bytes && isPdfPart(part)) {
     // pdf.ts pulls in the PDF libraries: loaded on the first PDF, never at extension activation.
     const { PdfModel, PdfPasswordError } = await import('./pdf');

@@ -14,11 +14,33 @@ export interface BisectPartSummary {
   size: number;
   /** Whether this part is needed for the refusal (false: removed whole). */
   needed: boolean;
-  /** The minimal text kept from this part (empty when not needed). */
+  /**
+   * The minimal text kept from this part, for reading (empty when not needed): fragments that were apart in the
+   * original are joined with a visible gap (` … `). The exact content is `minimalExact` / `fragments`.
+   */
   minimal: string;
+  /** The kept content exactly, fragments glued as they are sent (for a PDF: the glyphs as a reader shows them). */
+  minimalExact?: string;
+  /** The kept content as runs contiguous in the original: offset (UTF-16 unit, or glyph index for a PDF), text, glyph codes. */
+  fragments?: { offset: number; text: string; codes?: string }[];
 }
 
+/**
+ * How a bisect ended, in the JSON, the CLI and the views alike (each with its own CLI exit code):
+ * - minimal: a trigger that refuses on verification, and every single-unit removal at the finest level was probed;
+ * - partial: a smaller trigger that refuses, not shown 1-minimal (some removals unchecked, or a part could only be
+ *   kept or dropped whole);
+ * - not-attributable: the refusal reproduces but cannot be pinned on part of the content (nothing could be removed
+ *   from an input that cannot be split, or the result does not refuse on verification);
+ * - not-refused: the original does not refuse, nothing to bisect;
+ * - stopped: budget or cancellation; `minimal` is the smallest candidate seen refused so far.
+ */
+export type BisectStatus = 'minimal' | 'partial' | 'not-attributable' | 'not-refused' | 'stopped';
+
 export interface BisectResult {
+  /** How the run ended (see BisectStatus), and why in a sentence. Always written; absent in results saved before it. */
+  status?: BisectStatus;
+  statusReason?: string;
   /** The minimal trigger text (the parts' minimal texts joined, when several parts are needed). */
   minimal: string;
   /** Paid probes sent to the oracle in this run (cache hits excluded). */
@@ -27,7 +49,10 @@ export interface BisectResult {
   cachedProbes: number;
   inputTokens: number;
   bytesSent: number;
-  /** True when removing any single unit at the finest granularity makes the refusal go away (checked). */
+  /**
+   * True when removing any single unit at the finest granularity (characters, glyphs) makes the refusal go away,
+   * each removal checked by a real probe. False whenever a needed part could not be cut that fine (see `limits`).
+   */
   oneMinimal: boolean;
   verification: { refused: number; of: number };
   flipsSeen: number;
@@ -52,6 +77,10 @@ export interface BisectResult {
   refusal?: RefusalRecord;
   /** Why the run stopped early, if it did (budget reached, cancelled): what was learned so far is still in `minimal`. */
   stoppedEarly?: string;
+  /** Parts whose finest unit is coarser than a character or a glyph, and why (e.g. an image-only PDF). */
+  limits?: { part: number; unit: string; why: string }[];
+  /** How parts were read (a PDF decrypted, a broken PDF or JSON cut as text). */
+  notes?: { part: number; note: string }[];
 }
 
 
@@ -79,7 +108,10 @@ export interface ReduceProgress {
 }
 
 export interface ReduceOutcome {
-  /** "not-refused": the original did not refuse (CLI exit 2). "stopped": budget or cancellation; `minimal` is the best so far. */
+  /**
+   * The reducer's own ending; the bisect result refines "reduced" into minimal / partial / not-attributable.
+   * "not-refused": the original did not refuse. "stopped": budget or cancellation; `minimal` is the best so far.
+   */
   status: 'reduced' | 'not-refused' | 'stopped';
   minimal: ProbeInput;
   parts: BisectPartSummary[];

@@ -37,7 +37,7 @@ describe('runBisect', () => {
       cache,
       onProgress: (e) => events.push(e),
     });
-    expect(first.status).toBe('reduced');
+    expect(first.status).toBe('minimal');
     expect(first.minimal).toBe(PHRASE);
     expect(first.oneMinimal).toBe(true);
     expect(first.verification.refused).toBe(first.verification.of);
@@ -86,7 +86,7 @@ describe('runBisect', () => {
     expect(stopped.minimal.length).toBeLessThan(haystack().length);
 
     const resumed = await runBisect({ file, oracle, cache });
-    expect(resumed.status).toBe('reduced');
+    expect(resumed.status).toBe('minimal');
     expect(resumed.cachedProbes).toBeGreaterThanOrEqual(8);
     expect(resumed.minimal).toBe(PHRASE);
   });
@@ -118,7 +118,7 @@ describe('runBisect', () => {
     const filler = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} describes the colours of the box.`).join('\n');
     await writeFile(file, `${filler}\nThe character sits with a donkey underneath the table.\n${filler}\n`);
     const run = await runBisect({ file, oracle: { kind: 'sim' }, cache: false, concurrency: 2 });
-    expect(run.status).toBe('reduced');
+    expect(run.status).toBe('minimal');
     expect(run.oracle).toBe('sim');
     expect(run.minimal).toMatch(/^character.*donkey underneath$/);
     expect(run.inputTokens).toBeGreaterThan(0);
@@ -135,7 +135,7 @@ describe('runBisect', () => {
     const file = join(dir, 'ad.pdf');
     await writeFile(file, await doc.save());
     const run = await runBisect({ file, oracle: { kind: 'sim' }, cache: false, outDir: join(dir, 'out') });
-    expect(run.status).toBe('reduced');
+    expect(run.status).toBe('minimal');
     expect(run.original.mediaType).toBe('application/pdf');
     expect(run.minimalFile).toBe(join(dir, 'out', 'ad.minimal.pdf'));
     const minimal = await PDFDocument.load(await readFile(run.minimalFile!));
@@ -167,7 +167,7 @@ describe('runBisect --refusal ID', () => {
     expect(records).toHaveLength(1);
 
     const run = await runBisect({ refusalId: records[0]!.id, claudeDir: join(dir, 'claude'), oracle: { kind: 'sim' }, cache: false });
-    expect(run.status).toBe('reduced');
+    expect(run.status).toBe('minimal');
     // The model of the refused turn, the first one that refused.
     expect(run.model).toBe('claude-opus-5-5');
     expect(run.refusal?.id).toBe(records[0]!.id);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fragmentsOf, modelFor, readable } from '../../../src/core/reduce/model';
 import { reduce } from '../../../src/core/reduce/reducer';
 import type { ProbeInput } from '../../../src/core/oracle/types';
+import { judge } from '../../../src/core/reduce/bisect';
 import { predicateOracle } from './helpers';
 
 const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
@@ -58,5 +59,28 @@ describe('inputs the PDF model cannot take apart', () => {
   it('shows fragments that were apart in the original with a visible gap', () => {
     expect(readable([{ offset: 0, text: 'CHARACTER' }, { offset: 20, text: 'DONKEY UNDERNEATH' }])).toBe('CHARACTER … DONKEY UNDERNEATH');
     expect(readable([{ offset: 0, text: 'reuse ' }, { offset: 12, text: 'recover' }])).toBe('reuse … recover');
+  });
+});
+
+describe('the status of a result claims only what was checked', () => {
+  const input: ProbeInput = { parts: [{ kind: 'file', text: 'abc def ghi' }] };
+  const smaller: ProbeInput = { parts: [{ kind: 'file', text: 'def' }] };
+  const done = { status: 'reduced' as const, oneMinimal: true, verification: { refused: 5, of: 5 }, minimal: smaller };
+
+  it('minimal only when every single-unit removal was probed', () => {
+    expect(judge(done, input, []).status).toBe('minimal');
+    expect(judge({ ...done, oneMinimal: false }, input, [])).toMatchObject({ status: 'partial', oneMinimal: false });
+  });
+
+  it('partial when a needed part could only be kept or dropped whole, not-attributable when nothing went', () => {
+    const limit = [{ part: 0, why: 'a binary part that is not a PDF: kept or dropped whole' }];
+    expect(judge(done, input, limit)).toMatchObject({ status: 'partial', oneMinimal: false });
+    expect(judge({ ...done, minimal: input }, input, limit)).toMatchObject({ status: 'not-attributable', oneMinimal: false });
+  });
+
+  it('not-attributable when the result does not refuse on verification; stopped and not-refused as they came', () => {
+    expect(judge({ ...done, verification: { refused: 2, of: 5 } }, input, []).status).toBe('not-attributable');
+    expect(judge({ ...done, status: 'stopped', stoppedEarly: 'budget' }, input, []).status).toBe('stopped');
+    expect(judge({ ...done, status: 'not-refused' }, input, []).status).toBe('not-refused');
   });
 });
