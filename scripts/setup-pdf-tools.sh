@@ -6,7 +6,10 @@
 #   html), chromium (print-to-pdf) and a font with wide coverage.
 # --no-install-recommends keeps texlive and libreoffice at what the suite needs. A rerun with everything present is a
 # no-op. Fails loudly: the suite means nothing without its producers.
+# --minimal: only what the fast subset in test/e2e needs (poppler-utils, qpdf, ghostscript; about a minute).
 set -euo pipefail
+MINIMAL=0
+[ "${1:-}" = "--minimal" ] && MINIMAL=1
 
 fail() { echo "setup-pdf-tools: FAILED: $*" >&2; exit 1; }
 log() { echo "setup-pdf-tools: $*"; }
@@ -23,14 +26,17 @@ declare -A PKG=(
   [lualatex]=texlive-luatex
   [soffice]=libreoffice-writer
 )
+if [ "$MINIMAL" = 1 ]; then
+  for tool in "${!PKG[@]}"; do case "$tool" in pdftotext|qpdf|gs) ;; *) unset "PKG[$tool]" ;; esac; done
+fi
 need=()
 for tool in "${!PKG[@]}"; do command -v "$tool" >/dev/null 2>&1 || need+=("${PKG[$tool]}"); done
 # Chromium under any of its Debian names.
-if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-headless-shell >/dev/null 2>&1; then need+=(chromium); fi
+if [ "$MINIMAL" = 0 ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-headless-shell >/dev/null 2>&1; then need+=(chromium); fi
 # Fonts: the TeX and office documents need a text font; LibreOffice needs its Writer filters for docx/html.
-dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+[ "$MINIMAL" = 1 ] || dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 # The LaTeX engines want their format files and a text font package.
-dpkg -s texlive-fonts-recommended >/dev/null 2>&1 || need+=(texlive-fonts-recommended)
+[ "$MINIMAL" = 1 ] || dpkg -s texlive-fonts-recommended >/dev/null 2>&1 || need+=(texlive-fonts-recommended)
 
 if [ "${#need[@]}" -gt 0 ]; then
   # shellcheck disable=SC2207
@@ -45,4 +51,4 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 
 for tool in "${!PKG[@]}"; do command -v "$tool" >/dev/null 2>&1 || fail "no $tool after install (package ${PKG[$tool]})"; done
-log "ready: $(for t in pdftotext qpdf gs mutool pdftk pdflatex lualatex soffice; do printf '%s ' "$t"; done)"
+log "ready: ${!PKG[*]}"

@@ -27,10 +27,14 @@ export const PARAGRAPHS = [FILLER[0]!, `Safety notes: never build a ${PHRASE} at
 
 /** Tools the suite needs, by command. */
 export const TOOLS = ['pdftotext', 'pdftocairo', 'qpdf', 'gs', 'mutool', 'pdftk', 'pdflatex', 'lualatex', 'soffice', 'chromium'];
+/** The fast subset's tools (scripts/setup-pdf-tools.sh --minimal): Ghostscript, qpdf, poppler-utils. */
+export const MINIMAL_TOOLS = ['pdftotext', 'qpdf', 'gs'];
+/** The fast subset: made by Ghostscript and qpdf alone (a font, encryption, a Form XObject overlay, object streams). */
+export const FAST_SUBSET = ['ghostscript-ps', 'gs-qpdf-aes256', 'gs-qpdf-overlay'];
 
-export async function missingTools(): Promise<string[]> {
+export async function missingTools(tools: string[] = TOOLS): Promise<string[]> {
   const missing: string[] = [];
-  for (const t of TOOLS) {
+  for (const t of tools) {
     try {
       await run('sh', ['-c', `command -v ${t}`]);
     } catch {
@@ -71,7 +75,38 @@ const soffice = async (dir: string, src: string, to: string) => {
   await run('soffice', [`-env:UserInstallation=file://${join(dir, `lo-profile-${to.replace(/\W/g, '')}`)}`, '--headless', '--convert-to', to, '--outdir', dir, join(dir, src)], { timeout: 180_000 });
 };
 
+/** PostScript that shows the paragraphs in Helvetica, one line each (Ghostscript embeds the font it substitutes). */
+const postscript = `%!PS
+/Helvetica findfont 10 scalefont setfont
+${PARAGRAPHS.map((p, i) => `72 ${720 - i * 16} moveto (${p.replace(/[()\\]/g, (c) => `\\${c}`)}) show`).join('\n')}
+showpage
+`;
+
 const STEPS: Step[] = [
+  {
+    name: 'ghostscript-ps',
+    producer: 'Ghostscript pdfwrite from PostScript',
+    make: async (dir, out) => {
+      await run('gs', ['-q', '-dBATCH', '-dNOPAUSE', '-dSAFER', '-sDEVICE=pdfwrite', `-sOutputFile=${out}`, join(dir, 'doc.ps')], { timeout: 120_000 });
+    },
+  },
+  {
+    name: 'gs-qpdf-aes256',
+    producer: 'qpdf AES-256, empty user password (from Ghostscript)',
+    needs: 'ghostscript-ps',
+    make: async (dir, out) => {
+      await qpdf(['--encrypt', '', 'owner', '256', '--', join(dir, 'ghostscript-ps.pdf'), out]);
+    },
+  },
+  {
+    name: 'gs-qpdf-overlay',
+    producer: 'qpdf --overlay with object streams (Ghostscript text over an empty page)',
+    needs: 'ghostscript-ps',
+    make: async (dir, out) => {
+      await qpdf(['--empty', '--pages', join(dir, 'ghostscript-ps.pdf'), '--', join(dir, 'empty-page.pdf')]);
+      await qpdf(['--object-streams=generate', join(dir, 'empty-page.pdf'), '--overlay', join(dir, 'ghostscript-ps.pdf'), '--', out]);
+    },
+  },
   {
     name: 'chromium',
     producer: 'Chromium print-to-pdf',
@@ -224,6 +259,7 @@ async function qpdf(args: string[]): Promise<void> {
 export async function producePdfs(dir: string, only?: string[]): Promise<{ made: Produced[]; failed: { name: string; error: string }[] }> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'doc.html'), html);
+  await writeFile(join(dir, 'doc.ps'), postscript);
   await writeFile(join(dir, 'doc.xhtml'), html.replace('<!doctype html><html>', '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'));
   await writeFile(join(dir, 'doc.tex'), tex(texBody));
   // LuaLaTeX's default text fonts (TU encoding): Latin Modern OpenType, written as Identity-H CID fonts.
