@@ -166,10 +166,12 @@ const STEPS: Step[] = [
   },
   {
     name: 'cairo',
-    producer: 'cairo (pdftocairo, from pdflatex)',
-    needs: 'pdflatex',
+    // From Chromium's TrueType text: cairo turns pdflatex's Type1 fonts into Type3 fonts whose ToUnicode maps every
+    // glyph to U+FFFD, a file whose text no reader (pdftotext included) can see.
+    producer: 'cairo (pdftocairo, from Chromium)',
+    needs: 'chromium',
     make: async (dir, out) => {
-      await run('pdftocairo', ['-pdf', join(dir, 'pdflatex.pdf'), out]);
+      await run('pdftocairo', ['-pdf', join(dir, 'chromium.pdf'), out]);
     },
   },
   {

@@ -120,7 +120,7 @@ export class TextModel implements PartModel {
   }
 }
 
-const PDF_LEVELS = ['pages', 'blocks', 'operators', 'strings', 'glyphs'] as const;
+const PDF_LEVELS = ['pages', 'blocks', 'operators', 'strings', 'words', 'glyphs'] as const;
 
 export class PdfPartModel implements PartModel {
   readonly kind = 'pdf';
@@ -153,7 +153,7 @@ export class PdfPartModel implements PartModel {
   }
 
   cuts(level: number, kept: Runs): number[] {
-    const key = (['page', 'block', 'op', 'str'] as const)[level];
+    const key = (['page', 'block', 'op', 'str', 'word'] as const)[level];
     const out = [0];
     let pos = 0;
     let prev = -1;

@@ -70,6 +70,8 @@ export interface PdfAtomInfo {
   block: number;
   op: number;
   str: number;
+  /** Words and the whitespace between them, as a reader splits the text (a run of one string never spans two). */
+  word: number;
   glyph?: Glyph;
 }
 
@@ -153,6 +155,7 @@ export class PdfModel {
     let blockId = 0;
     let opId = 0;
     let strId = 0;
+    let wordId = 0;
 
     const fontFor = (resources: PDFDict | undefined, name: string): FontInfo | undefined => {
       const dict = resources?.lookup(PDFName.of('Font'));
@@ -274,7 +277,11 @@ export class PdfModel {
             }
             pendingBreak = undefined;
             s.glyphs.push(this.atoms.length);
-            this.atoms.push({ page, block: blockId, op: opId, str: strId, glyph });
+            // A new word at a string, at a break a reader sees, and where whitespace starts or ends.
+            const prev = this.atoms[this.atoms.length - 1];
+            const blank = /^\s+$/.test(unicode);
+            if (!prev || prev.str !== strId || glyph.breakBefore || blank !== /^\s+$/.test(prev.glyph?.unicode ?? '')) wordId++;
+            this.atoms.push({ page, block: blockId, op: opId, str: strId, word: wordId, glyph });
             this.glyphs++;
           }
           elements.push(s);
@@ -317,7 +324,7 @@ export class PdfModel {
       if (pm.decoded) pm.holder = parse(decoded.map((d) => latin1(d!)).join('\n'), page.node.Resources(), pageIndex);
       if (this.atoms.length === start) {
         pm.pageAtom = this.atoms.length;
-        this.atoms.push({ page: pageIndex, block: ++blockId, op: ++opId, str: ++strId });
+        this.atoms.push({ page: pageIndex, block: ++blockId, op: ++opId, str: ++strId, word: ++wordId });
       }
     });
   }
