@@ -369,7 +369,7 @@ export function judge(
   neededLimits: { part: number; why: string }[],
 ): { status: BisectStatus; reason: string; oneMinimal: boolean } {
   if (outcome.status === 'not-refused') return { status: 'not-refused', reason: 'the original is not refused: nothing to bisect', oneMinimal: false };
-  if (outcome.status === 'stopped') return { status: 'stopped', reason: `stopped early: ${outcome.stoppedEarly ?? 'unknown reason'}`, oneMinimal: false };
+  if (outcome.status === 'stopped') return { status: 'stopped', reason: outcome.stoppedEarly ?? 'stopped early', oneMinimal: false };
   const v = outcome.verification;
   if (v.of > 0 && v.refused * 2 <= v.of) {
     return { status: 'not-attributable', reason: `the result was refused only ${v.refused}/${v.of} times on verification: the refusal is not pinned on this content`, oneMinimal: false };
