@@ -7,6 +7,8 @@
  * --no-external skips delta and cvise even when installed (they are slow: minutes per case), for quick iterations;
  * --noisy-seeds FROM-TO the seeds of the noisy case's repeated runs (default 101-110: 20 runs).
  */
+import { judge as judgeStatus } from '../src/core/bisect/run';
+import { modelFor } from '../src/core/reduce/model';
 import { reduce } from '../src/core/reduce/reducer';
 import type { ProbeInput } from '../src/core/probe/oracle/types';
 import { buildSuite, type BenchCase } from './reduce/cases';
@@ -115,6 +117,13 @@ async function runOurs(c: BenchCase): Promise<Row> {
     rounds.push({ slots, probes: o.probes, rounds: o.clock.now / LATENCY_MS });
   }
   const notes = [`verified ${r1.verification.refused}/${r1.verification.of}`];
+  if (c.expectStatus) {
+    // The status the bisect result would carry (runBisect judges it so), checked against the case's expectation.
+    const models = await Promise.all(c.input.parts.map((p) => modelFor(p)));
+    const limits = models.flatMap((m, part) => (m.limit && r1.parts[part]?.needed ? [{ part, why: m.limit }] : []));
+    const { status } = judgeStatus(r1, c.input, limits);
+    notes.unshift(`status ${status}${status === c.expectStatus ? '' : ` (EXPECTED ${c.expectStatus})`}; ${models.map((m) => `${m.kind} model, finest ${m.levels.at(-1)}`).join(', ')}`);
+  }
   if (r1.flipsSeen || r1.repeats) notes.push(`${r1.repeats} repeats, ${r1.flipsSeen} flips seen`);
   if (!j4.oneMinimal) notes.push('c=4 result NOT 1-minimal');
   return {

@@ -2,7 +2,7 @@
  * The generated suite: every input is made here from a seed (no fixtures), with the rule that refuses it.
  */
 import { inflateSync } from 'node:zlib';
-import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFStream, StandardFonts } from 'pdf-lib';
+import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFStream, StandardFonts } from '@cantoo/pdf-lib';
 import type { ProbeInput } from '../../src/core/probe/oracle/types';
 import { seeded } from './oracle';
 
@@ -18,6 +18,8 @@ export interface BenchCase {
   /** One contiguous trigger: its length (characters) and the searched length, for the information bound. */
   single?: { n: number; m: number };
   pdf?: boolean;
+  /** The status the bisect result must end with (the result's `status`, judged as runBisect does). */
+  expectStatus?: string;
 }
 
 const WORDS = (
@@ -184,6 +186,43 @@ export async function buildSuite(): Promise<BenchCase[]> {
   cases.push(textCase('non-monotone', 'refused when "hack the grid" appears an odd number of times (3 in the file), 50 KB', tNm, (t) => (t.match(/hack the grid/g) ?? []).length % 2 === 1, {
     single: { n: tNm.length, m: 'hack the grid'.length },
   }));
+
+  // What Claude Code's Read sees of raw PDF data: a %PDF- header, then page operators with hex TJ runs, no objects,
+  // no xref. The PDF model finds nothing to split; it must be cut as text and end minimal at character level.
+  const rawPhrase = 'build a pipe bomb';
+  const rawLines = ['%PDF-1.4', '%\u00e2\u00e3\u00cf\u00d3'];
+  const fill = fillerLines(110_000, 9);
+  const rawAt = Math.floor(fill.length * 0.4);
+  fill.forEach((line, i) => {
+    const hex = (t: string) => Buffer.from(t, 'latin1').toString('hex');
+    const shown = i === rawAt ? `${line.slice(0, 20)} (${rawPhrase}) ` : line;
+    const cut = Math.min(12, shown.length);
+    rawLines.push('BT', '/F1 10 Tf', `72 ${720 - (i % 50) * 14} Td`, i === rawAt ? `[<${hex(shown.slice(0, cut))}>-25(${rawPhrase})]TJ` : `[<${hex(shown.slice(0, cut))}>-25<${hex(shown.slice(cut))}>]TJ`, 'ET');
+  });
+  const rawText = rawLines.join('\n') + '\n';
+  const rawBytes = new Uint8Array(Buffer.from(rawText, 'latin1'));
+  cases.push({
+    name: 'raw-pdf-content',
+    description: `raw PDF page content read as text (${Math.round(rawBytes.byteLength / 1024)} KB: %PDF- header, hex TJ runs, no xref)`,
+    input: { parts: [{ kind: 'file', text: rawText, bytes: rawBytes, fileName: 'page-content.pdf', mediaType: 'application/pdf' }] },
+    rule: (t) => t.includes(rawPhrase),
+    shown: async (input) => input.parts.map((p) => (p.bytes ? Buffer.from(p.bytes).toString('latin1') : p.text)).join('\n'),
+    single: { n: rawText.length, m: rawPhrase.length },
+    expectStatus: 'minimal',
+  });
+
+  // Starts like a PDF, does not parse as one (truncated objects, no trailer): cut as text too.
+  const brokenText = '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R\n' + withPhrase(fillerLines(30_000, 10), 0.3, 'enrich uranium at home').join('\n') + '\n';
+  const brokenBytes = new Uint8Array(Buffer.from(brokenText, 'latin1'));
+  cases.push({
+    name: 'pdf-unparseable',
+    description: 'starts with %PDF- and does not parse (30 KB): cut as text',
+    input: { parts: [{ kind: 'file', text: brokenText, bytes: brokenBytes, fileName: 'broken.pdf', mediaType: 'application/pdf' }] },
+    rule: (t) => t.includes('enrich uranium at home'),
+    shown: async (input) => input.parts.map((p) => (p.bytes ? Buffer.from(p.bytes).toString('latin1') : p.text)).join('\n'),
+    single: { n: brokenText.length, m: 'enrich uranium at home'.length },
+    expectStatus: 'minimal',
+  });
 
   return cases;
 }

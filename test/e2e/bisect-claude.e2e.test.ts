@@ -150,7 +150,7 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
       }),
     );
 
-    expect(run.status).toBe('reduced');
+    expect(run.status).toBe('minimal');
     expect(run.oracle).toBe('claude');
     expect(run.minimal).toMatch(EXPECTED_MINIMAL);
     expect(run.oneMinimal).toBe(true);
@@ -217,7 +217,7 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
       parts: [expect.objectContaining({ kind: 'file', needed: true, fileName: 'incident-summary.txt' })],
       elapsedMs: expect.any(Number),
       oracle: 'claude',
-      status: 'reduced',
+      status: 'minimal',
     });
     const verification = result.verification as { refused: number; of: number };
     expect(verification.refused).toBe(verification.of);

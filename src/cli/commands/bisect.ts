@@ -1,13 +1,13 @@
 /**
  * `aup-bisect bisect FILE | --refusal ID`: shrink a refused input to the minimal content that is still refused.
- * Exit 0: trigger found; 2: the original is not refused; 1: an error, or a run stopped early (budget, Ctrl-C) —
- * what was learnt is still printed and cached, so the same command resumes for free.
+ * Exit codes, one per status of the result: 0 minimal, 3 partial, 4 not-attributable, 2 not-refused, 5 stopped
+ * (budget, Ctrl-C: what was learnt is still printed and cached, so the same command resumes for free); 1 an error.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { BisectResult } from '../../core/bisect/result';
+import type { BisectResult, BisectStatus } from '../../core/bisect/result';
 import { prepareBisect, type BisectJob, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
 import { describeUserError, formatUserError, UserError } from '../../core/errors';
 import type { OracleConfig, OracleKind } from '../../core/probe/oracle/index';
@@ -15,6 +15,9 @@ import { simOracleFactories } from '../../sim/oracle';
 
 /** The flags that pick and configure the oracle (shared with `unblock`). */
 export type OracleFlags = Pick<BisectFlags, 'test' | 'oracle' | 'model' | 'rules' | 'noise' | 'baseUrl' | 'claudeBin' | 'timeout' | 'prices'>;
+
+/** The exit code of each status (README: "Exit codes"); 1 is left to errors. */
+export const EXIT_CODES: Record<BisectStatus, number> = { minimal: 0, 'not-refused': 2, partial: 3, 'not-attributable': 4, stopped: 5 };
 
 interface BisectFlags {
   test?: string;
@@ -141,13 +144,12 @@ export async function bisectCommand(
   if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
   else io.stdout.write(humanSummary(result, flags.out));
 
-  if (result.status === 'reduced') return 0;
   if (result.status === 'not-refused') {
     io.stderr.write(`aup-bisect: ${result.stoppedEarly ?? 'the original is not refused'}\n  Check the model (--model) and the oracle: the refusal must reproduce before it can be bisected.\n`);
-    return 2;
+  } else if (result.status === 'stopped') {
+    io.stderr.write(`aup-bisect: stopped early: ${result.stoppedEarly ?? 'unknown reason'}\n`);
   }
-  io.stderr.write(`aup-bisect: stopped early: ${result.stoppedEarly ?? 'unknown reason'}\n`);
-  return 1;
+  return EXIT_CODES[result.status];
 }
 
 export function oracleConfig(flags: OracleFlags, env: NodeJS.ProcessEnv): OracleConfig {
@@ -243,8 +245,10 @@ export function humanSummary(r: BisectResult, out?: string): string {
   if (r.status === 'not-refused') {
     lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: refused ${r.verification.refused}/${r.verification.of}.`);
   } else {
-    const label = r.status === 'reduced' ? 'Minimal trigger' : 'Smallest refused candidate so far';
-    lines.push(`${label} (${kb(Buffer.byteLength(r.minimal))} of ${kb(r.original.size)}${r.oneMinimal ? ', 1-minimal' : ''}):`);
+    const label = r.status === 'minimal' ? 'Minimal trigger' : r.status === 'stopped' ? 'Smallest refused candidate so far' : 'Smallest refused candidate';
+    const exact = r.parts.filter((p) => p.needed).map((p) => p.minimalExact ?? p.minimal).join('\n\n');
+    lines.push(`Status: ${r.status}: ${r.statusReason}`);
+    lines.push(`${label} (${kb(Buffer.byteLength(exact))} of ${kb(r.original.size)}${r.oneMinimal ? ', 1-minimal' : ''}${r.minimal.includes(' … ') ? '; " … " marks content removed between fragments' : ''}):`);
     lines.push(...r.minimal.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
     if (r.parts.length > 1) {
       const needed = r.parts.filter((p) => p.needed).map((p) => `#${p.index} ${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` ${p.filePath}` : ''})` : ''}`);
@@ -252,11 +256,13 @@ export function humanSummary(r: BisectResult, out?: string): string {
     }
     if (r.verification.of > 0) {
       // A stopped run has no final verification: these are the answers the candidate got along the way.
-      const label = r.status === 'reduced' ? 'Verification' : 'Answers for it so far';
+      const label = r.status === 'stopped' ? 'Answers for it so far' : 'Verification';
       lines.push(`${label}: refused ${r.verification.refused}/${r.verification.of}`);
     }
     if (r.control) lines.push(`Control: without ${JSON.stringify(r.control.removed)} it passed ${r.control.passed}/${r.control.of}`);
     if (r.minimalFile) lines.push(`Minimal file: ${r.minimalFile}`);
+    for (const l of r.limits ?? []) if (r.parts[l.part]?.needed) lines.push(`Not split finer than ${l.unit} (part #${l.part}): ${l.why}`);
+    for (const n of r.notes ?? []) lines.push(`Note (part #${n.part}): ${n.note}`);
   }
   lines.push(
     `Probes: ${r.probes} paid, ${r.cachedProbes} cached${r.repeats ? `, ${r.repeats} repeats` : ''}${r.flipsSeen ? `, ${r.flipsSeen} flips seen` : ''}; ` +

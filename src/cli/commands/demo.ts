@@ -102,7 +102,7 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
   } finally {
     bar?.stop();
   }
-  if (run.status !== 'reduced') {
+  if (run.status !== 'minimal' && run.status !== 'partial') {
     throw new Error(`the bisect did not finish (${run.status}): ${run.stoppedEarly ?? 'no reason given'}`);
   }
   const needed = run.parts.filter((p) => p.needed);

@@ -4,16 +4,27 @@
  * and the extension need.
  */
 import type { RefusalRecord } from '../refusal/record';
-import type { PartSummary, ReduceOutcome } from '../reduce/result';
+import type { PartSummary } from '../reduce/result';
 
 export type { PartSummary };
 
-/** "reduced": trigger found (CLI exit 0); "not-refused": the original did not refuse (exit 2); "stopped": budget,
- * cancellation or a failure after something was learnt (exit 1), `minimal` holding the best candidate so far. */
-export type BisectStatus = ReduceOutcome['status'];
+/**
+ * How a bisect ended, in the JSON, the CLI and the views alike (each with its own CLI exit code); the use case refines
+ * the reducer's "reduced" (ReduceOutcome['status']) into minimal / partial / not-attributable:
+ * - minimal: a trigger that refuses on verification, and every single-unit removal at the finest level was probed;
+ * - partial: a smaller trigger that refuses, not shown 1-minimal (some removals unchecked, or a part could only be
+ *   kept or dropped whole);
+ * - not-attributable: the refusal reproduces but cannot be pinned on part of the content (nothing could be removed
+ *   from an input that cannot be split, or the result does not refuse on verification);
+ * - not-refused: the original does not refuse, nothing to bisect;
+ * - stopped: budget or cancellation; `minimal` is the smallest candidate seen refused so far.
+ */
+export type BisectStatus = 'minimal' | 'partial' | 'not-attributable' | 'not-refused' | 'stopped';
 
 export interface BisectResult {
+  /** How the run ended (see BisectStatus), and why in a sentence. */
   status: BisectStatus;
+  statusReason?: string;
   /** The minimal trigger text (the parts' minimal texts joined, when several parts are needed). */
   minimal: string;
   /** Paid probes sent to the oracle in this run (cache hits excluded). */
@@ -22,7 +33,10 @@ export interface BisectResult {
   cachedProbes: number;
   inputTokens: number;
   bytesSent: number;
-  /** True when removing any single unit at the finest granularity makes the refusal go away (checked). */
+  /**
+   * True when removing any single unit at the finest granularity (characters, glyphs) makes the refusal go away,
+   * each removal checked by a real probe. False whenever a needed part could not be cut that fine (see `limits`).
+   */
   oneMinimal: boolean;
   verification: { refused: number; of: number };
   flipsSeen: number;
@@ -47,4 +61,8 @@ export interface BisectResult {
   refusal?: RefusalRecord;
   /** Why the run stopped early, if it did (budget reached, cancelled): what was learned so far is still in `minimal`. */
   stoppedEarly?: string;
+  /** Parts whose finest unit is coarser than a character or a glyph, and why (e.g. an image-only PDF). */
+  limits?: { part: number; unit: string; why: string }[];
+  /** How parts were read (a PDF decrypted, a broken PDF or JSON cut as text). */
+  notes?: { part: number; note: string }[];
 }

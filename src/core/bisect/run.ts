@@ -18,10 +18,11 @@ import { MeteredOracle, type MeterCounters, type MeterEvent } from '../probe/met
 import { inputBytes, isPdf } from '../probe/oracle/estimate';
 import { createOracle, type OracleConfig, type OracleFactories } from '../probe/oracle/index';
 import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types';
+import { fragmentsOf, modelFor } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
 import type { ReduceOptions, ReduceOutcome, ReduceProgress } from '../reduce/result';
 import { estimateBisect, type BisectEstimate } from './estimate';
-import type { BisectResult, PartSummary } from './result';
+import type { BisectResult, BisectStatus, PartSummary } from './result';
 import { inputFromSource, type BisectInput, type BisectSource } from './source';
 
 export type ReduceFn = (input: ProbeInput, oracle: Oracle, options?: ReduceOptions) => Promise<ReduceOutcome>;
@@ -203,16 +204,20 @@ async function execute(
   await finish(meter, ownsOracle);
 
   const parts = outcome.parts.length > 0 ? outcome.parts : partSummaries(input, outcome.minimal);
+  addFragments(parts, outcome.minimal);
   const minimalText = parts.filter((p) => p.needed).map((p) => p.minimal).join('\n\n');
   const c = meter.counters;
+  const { limits, notes } = await describeParts(input);
+  const judged = judge(outcome, input, limits.filter((l) => parts[l.part]?.needed));
   const result: BisectResult = {
-    status: outcome.status,
+    status: judged.status,
+    statusReason: judged.reason,
     minimal: outcome.status === 'not-refused' ? '' : minimalText,
     probes: c.probes,
     cachedProbes: c.cachedProbes,
     inputTokens: c.inputTokens,
     bytesSent: c.bytesSent,
-    oneMinimal: outcome.oneMinimal,
+    oneMinimal: judged.oneMinimal,
     verification: outcome.verification,
     flipsSeen: outcome.flipsSeen,
     parts,
@@ -227,6 +232,8 @@ async function execute(
   };
   if (outcome.control) result.control = outcome.control;
   if (refusal) result.refusal = refusal;
+  if (limits.length) result.limits = limits;
+  if (notes.length) result.notes = notes;
   if (outcome.status === 'not-refused') {
     result.stoppedEarly = outcome.stoppedEarly
       ?? `the original is not refused (${outcome.verification.refused}/${outcome.verification.of} refused): nothing to bisect`;
@@ -289,6 +296,57 @@ async function writeMinimalFile(minimal: ProbeInput, outDir: string, fileName?: 
   await mkdir(resolve(outDir), { recursive: true });
   await writeFile(path, part.bytes);
   return path;
+}
+
+/**
+ * Each needed part's exact content beside its readable text: the fragments of the part the model rendered for the
+ * minimal input (the reducer's minimal holds the needed parts, in order).
+ */
+function addFragments(parts: PartSummary[], minimal: ProbeInput): void {
+  const needed = parts.filter((p) => p.needed);
+  if (needed.length !== minimal.parts.length) return;
+  needed.forEach((summary, k) => {
+    const fragments = fragmentsOf(minimal.parts[k]!);
+    if (!fragments) return;
+    summary.fragments = fragments;
+    summary.minimalExact = fragments.map((f) => f.text).join('');
+  });
+}
+
+/** What the part models say about the input: parts that cannot be cut to characters or glyphs, and how parts were read. */
+async function describeParts(input: ProbeInput): Promise<Required<Pick<BisectResult, 'limits' | 'notes'>>> {
+  const limits: { part: number; unit: string; why: string }[] = [];
+  const notes: { part: number; note: string }[] = [];
+  for (const [part, p] of input.parts.entries()) {
+    // The reducer loaded these same models (modelFor caches them per part): no second parse.
+    const model = await modelFor(p).catch(() => undefined);
+    if (!model) continue;
+    if (model.limit) limits.push({ part, unit: model.levels[model.levels.length - 1]!, why: model.limit });
+    for (const note of model.notes) notes.push({ part, note });
+  }
+  return { limits, notes };
+}
+
+/** The status of a finished run and its reason: only what was checked is claimed. */
+export function judge(
+  outcome: Pick<ReduceOutcome, 'status' | 'oneMinimal' | 'verification' | 'stoppedEarly' | 'minimal'>,
+  input: ProbeInput,
+  neededLimits: { part: number; why: string }[],
+): { status: BisectStatus; reason: string; oneMinimal: boolean } {
+  if (outcome.status === 'not-refused') return { status: 'not-refused', reason: 'the original is not refused: nothing to bisect', oneMinimal: false };
+  if (outcome.status === 'stopped') return { status: 'stopped', reason: outcome.stoppedEarly ?? 'stopped early', oneMinimal: false };
+  const v = outcome.verification;
+  if (v.of > 0 && v.refused * 2 <= v.of) {
+    return { status: 'not-attributable', reason: `the result was refused only ${v.refused}/${v.of} times on verification: the refusal is not pinned on this content`, oneMinimal: false };
+  }
+  const whole = neededLimits.map((l) => `part #${l.part}: ${l.why}`).join('; ');
+  const unchanged = outcome.minimal.parts.length === input.parts.length && inputBytes(outcome.minimal) === inputBytes(input);
+  if (neededLimits.length && unchanged) {
+    return { status: 'not-attributable', reason: `nothing could be removed and the input cannot be split further (${whole})`, oneMinimal: false };
+  }
+  if (neededLimits.length) return { status: 'partial', reason: `smaller, but not cut to single characters or glyphs (${whole})`, oneMinimal: false };
+  if (!outcome.oneMinimal) return { status: 'partial', reason: 'smaller, but not every single-unit removal at the finest level was checked by a probe', oneMinimal: false };
+  return { status: 'minimal', reason: 'every single-unit removal at the finest level was probed and let the refusal go', oneMinimal: true };
 }
 
 function preview(input: ProbeInput): string {

@@ -1,30 +1,35 @@
 /**
  * PDF as reduction units: pages -> BT/ET text blocks -> text-showing operators (Tj, TJ, ', ") -> the strings inside
- * them (TJ arrays split a word across several glyph strings) -> single glyph codes (hex or literal).
- * pdf-lib loads and rewrites the file; page content streams are inflated with node:zlib (FlateDecode; other filters
- * through pdf-lib's decoder). Every candidate is written back as a valid PDF: structure is derived from the kept
- * glyphs (a block is emitted iff one of its glyphs is kept, state operators such as Tf/Td/Tm stay with their block),
- * so no candidate ever holds an unbalanced BT or a dangling operand.
+ * them (TJ arrays split a word across several glyph strings) -> single glyph codes. Text inside Form XObjects (a page
+ * placed with \includegraphics or pdfpages, an overlay or a stamp) is split the same way, recursively, and belongs to
+ * the page that first draws it.
+ *
+ * Library: @cantoo/pdf-lib (MIT), the maintained fork of pdf-lib, loads and rewrites the file. It is used instead of
+ * pdf-lib because it decrypts while parsing (pdf.js's CipherTransformFactory: RC4, AES-128, AES-256), so a file
+ * that opens with the empty user password is modelled and written decrypted; pdf-lib can only ignore encryption,
+ * and pdfjs-dist decrypts only inside its own reader, with no decrypted objects to rewrite a candidate from.
+ * Glyph codes are read through each font's codespace and ToUnicode map (pdf/fonts.ts), so the trigger is printed as
+ * a reader such as pdftotext shows it, with the codes themselves kept in the fragments.
+ *
+ * Every candidate is written back as a valid PDF: structure is derived from the kept glyphs (a block is emitted iff
+ * one of its glyphs is kept; state operators such as Tf/Td/Tm stay with their block), and a dropped glyph leaves its
+ * advance behind as a TJ offset, so the glyphs after it stay where they were and a reader still sees the words
+ * apart. The minimal file keeps only the kept pages and what they use, saved with object streams.
  */
-import { inflateSync } from 'node:zlib';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream, decodePDFRawStream } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFStream } from '@cantoo/pdf-lib';
 import type { Runs } from './runs';
-
-type Tok =
-  | { t: 'str'; raw: string; hex: boolean; bytes: number[] }
-  | { t: 'num'; raw: string }
-  | { t: 'op'; raw: string }
-  | { t: 'other'; raw: string }; // names, brackets, dict delimiters, booleans
-
-interface Op {
-  name: string;
-  operands: Tok[];
-  raw: string;
-}
+import { fontInfo, type FontInfo } from './pdf/fonts';
+import { decodeStream, encodeString, groupOps, latin1, tokenize, type Op } from './pdf/syntax';
 
 /** One glyph code of a shown string. */
 interface Glyph {
   bytes: number[];
+  /** The text a reader shows for it (ToUnicode, encoding, glyph name). */
+  unicode: string;
+  /** Its advance in TJ units (thousandths of text space), char and word spacing included: a dropped glyph's offset. */
+  advance: number;
+  /** A reader would see a word or line break before this glyph (a TJ gap, a new line, a new block). */
+  breakBefore?: ' ' | '\n';
 }
 
 interface ShowString {
@@ -34,19 +39,30 @@ interface ShowString {
 
 type BlockItem =
   | { kind: 'fixed'; raw: string }
-  | { kind: 'show'; op: Op; strings: ShowString[]; elements?: (ShowString | string)[] };
+  | { kind: 'show'; op: Op; elements: (ShowString | number)[] };
 
 interface Block {
   items: BlockItem[];
+  atoms: [number, number];
 }
 
-type PageItem = { kind: 'fixed'; raw: string } | { kind: 'block'; block: Block };
+type StreamItem = { kind: 'fixed'; raw: string } | { kind: 'block'; block: Block };
+
+/** A content stream the model rewrites: a page's contents, or a Form XObject's stream. */
+interface Holder {
+  items: StreamItem[];
+  /** The form's object (absent for a page). */
+  formRef?: PDFRef;
+  page: number;
+  /** The first and one past the last atom of its own text (not its forms'). */
+  atoms: [number, number];
+}
 
 interface PageModel {
-  items: PageItem[];
   /** Atom standing for a page without any glyph (kept: page stays). */
   pageAtom?: number;
   decoded: boolean;
+  holder?: Holder;
 }
 
 export interface PdfAtomInfo {
@@ -54,192 +70,245 @@ export interface PdfAtomInfo {
   block: number;
   op: number;
   str: number;
+  /** Words and the whitespace between them, as a reader splits the text (a run of one string never spans two). */
+  word: number;
   glyph?: Glyph;
 }
 
-const WS = new Set([0, 9, 10, 12, 13, 32]);
-const DELIM = new Set('()<>[]{}/%'.split('').map((c) => c.charCodeAt(0)));
-
-function tokenize(src: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  const n = src.length;
-  while (i < n) {
-    const c = src.charCodeAt(i);
-    if (WS.has(c)) {
-      i++;
-      continue;
-    }
-    const ch = src[i]!;
-    if (ch === '%') {
-      while (i < n && src[i] !== '\n' && src[i] !== '\r') i++;
-      continue;
-    }
-    if (ch === '(') {
-      const start = i;
-      const bytes: number[] = [];
-      let depth = 1;
-      i++;
-      while (i < n && depth > 0) {
-        const d = src[i]!;
-        if (d === '\\') {
-          const e = src[i + 1] ?? '';
-          const map: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12, '(': 40, ')': 41, '\\': 92 };
-          if (e in map) {
-            bytes.push(map[e]!);
-            i += 2;
-          } else if (/[0-7]/.test(e)) {
-            let j = i + 1;
-            let oct = '';
-            while (j < n && oct.length < 3 && /[0-7]/.test(src[j]!)) oct += src[j++];
-            bytes.push(parseInt(oct, 8) & 0xff);
-            i = j;
-          } else if (e === '\r' || e === '\n') {
-            i += 2;
-            if (e === '\r' && src[i] === '\n') i++;
-          } else {
-            i += 1;
-          }
-          continue;
-        }
-        if (d === '(') depth++;
-        else if (d === ')') {
-          depth--;
-          if (depth === 0) {
-            i++;
-            break;
-          }
-        }
-        bytes.push(d.charCodeAt(0) & 0xff);
-        i++;
-      }
-      out.push({ t: 'str', raw: src.slice(start, i), hex: false, bytes });
-      continue;
-    }
-    if (ch === '<' && src[i + 1] !== '<') {
-      const end = src.indexOf('>', i);
-      const stop = end === -1 ? n : end;
-      let hex = src.slice(i + 1, stop).replace(/[^0-9a-fA-F]/g, '');
-      if (hex.length % 2) hex += '0';
-      const bytes: number[] = [];
-      for (let k = 0; k < hex.length; k += 2) bytes.push(parseInt(hex.slice(k, k + 2), 16));
-      out.push({ t: 'str', raw: src.slice(i, stop + 1), hex: true, bytes });
-      i = stop + 1;
-      continue;
-    }
-    if (ch === '<' || ch === '>') {
-      out.push({ t: 'other', raw: src.slice(i, i + 2) });
-      i += 2;
-      continue;
-    }
-    if (ch === '[' || ch === ']' || ch === '{' || ch === '}') {
-      out.push({ t: 'other', raw: ch });
-      i++;
-      continue;
-    }
-    const start = i;
-    i++;
-    while (i < n && !WS.has(src.charCodeAt(i)) && !DELIM.has(src.charCodeAt(i))) i++;
-    const word = src.slice(start, i);
-    if (ch === '/') out.push({ t: 'other', raw: word });
-    else if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) out.push({ t: 'num', raw: word });
-    else if (word === 'true' || word === 'false' || word === 'null') out.push({ t: 'other', raw: word });
-    else {
-      out.push({ t: 'op', raw: word });
-      if (word === 'ID') {
-        // Inline image data: opaque bytes up to "EI" after whitespace.
-        const m = /\sEI(?=[\s]|$)/.exec(src.slice(i + 1));
-        const end = m ? i + 1 + m.index : n;
-        out.push({ t: 'other', raw: src.slice(i, end) });
-        i = end;
-      }
-    }
-  }
-  return out;
+/** A fragment of the kept text: contiguous atoms of the original. */
+export interface PdfFragment {
+  /** Index of its first glyph in the original (content order, forms where they are drawn). */
+  offset: number;
+  text: string;
+  /** The glyph codes, hex, one group per glyph. */
+  codes: string;
 }
 
-function rawOf(toks: Tok[]): string {
-  let s = '';
-  for (const t of toks) {
-    if (s && !(t.raw === ']' || s.endsWith('['))) s += ' ';
-    s += t.raw;
-  }
-  return s;
+/** The file is encrypted and the empty user password does not open it. */
+export class PdfPasswordError extends Error {}
+
+interface TextState {
+  font?: FontInfo;
+  size: number;
+  charSpacing: number;
+  wordSpacing: number;
 }
 
-function groupOps(toks: Tok[]): Op[] {
-  const ops: Op[] = [];
-  let operands: Tok[] = [];
-  for (const t of toks) {
-    if (t.t === 'op') {
-      const name = t.raw;
-      if (name === 'ID' || name === 'EI') {
-        operands.push(t);
-        if (name === 'EI') {
-          ops.push({ name: 'BI', operands, raw: rawOf(operands) });
-          operands = [];
-        }
-        continue;
-      }
-      if (name === 'BI') {
-        operands.push(t);
-        continue;
-      }
-      if (operands[0]?.raw === 'BI') {
-        operands.push(t);
-        continue;
-      }
-      ops.push({ name, operands, raw: rawOf([...operands, t]) });
-      operands = [];
-    } else {
-      operands.push(t);
-    }
-  }
-  return ops;
-}
-
-function encodeString(bytes: number[], hex: boolean): string {
-  if (hex) return '<' + bytes.map((b) => b.toString(16).padStart(2, '0')).join('') + '>';
-  let s = '(';
-  for (const b of bytes) {
-    if (b === 40 || b === 41 || b === 92) s += '\\' + String.fromCharCode(b);
-    else if (b < 32 || b > 126) s += '\\' + b.toString(8).padStart(3, '0');
-    else s += String.fromCharCode(b);
-  }
-  return s + ')';
-}
-
-function decodeStream(stream: PDFStream): Uint8Array | undefined {
-  if (!(stream instanceof PDFRawStream)) return undefined;
-  const filter = stream.dict.lookup(PDFName.of('Filter'));
-  const names = filter instanceof PDFArray ? filter.asArray().map((f) => String(f)) : filter ? [String(filter)] : [];
-  if (names.length === 0) return stream.contents;
-  if (names.length === 1 && names[0] === '/FlateDecode') return new Uint8Array(inflateSync(stream.contents));
-  try {
-    return decodePDFRawStream(stream).decode();
-  } catch {
-    return undefined;
-  }
-}
-
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-}
+const SHOW = new Set(['Tj', 'TJ', "'", '"']);
+/** A gap at least this wide (thousandths of an em) between two glyphs on a line reads as a space (pdftotext: 0.1 em). */
+const SPACE_GAP = 100;
 
 /** The reduction model of one PDF: atoms (glyphs, and whole pages without text) and how to write a candidate. */
 export class PdfModel {
   readonly atoms: PdfAtomInfo[] = [];
+  readonly notes: string[] = [];
+  /** Set when the finest unit is a whole page (no page shows text operators). */
+  limit?: string;
   private readonly pages: PageModel[] = [];
+  private readonly holders: Holder[] = [];
+  private glyphs = 0;
 
-  private constructor(private readonly original: Uint8Array) {}
+  private constructor(private readonly source: Uint8Array) {}
+
+  /** Glyph atoms (0: nothing to split at glyph level). */
+  get glyphCount(): number {
+    return this.glyphs;
+  }
+
+  /** Pages were read, none shows text operators: the text is in images (a scan), not in the file. */
+  get imageOnly(): boolean {
+    return this.glyphs === 0 && this.pages.length > 0 && this.pages.every((p) => p.decoded);
+  }
 
   static async load(bytes: Uint8Array): Promise<PdfModel> {
-    const model = new PdfModel(bytes);
-    const doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true });
+    let doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true, parseSpeed: Infinity });
+    let source = bytes;
+    if (doc.isEncrypted) {
+      try {
+        doc = await PDFDocument.load(bytes, { updateMetadata: false, password: '', parseSpeed: Infinity });
+      } catch (error) {
+        throw new PdfPasswordError(`the empty user password does not open it (${(error as Error).message})`);
+      }
+      // Candidates are written from a decrypted copy: a reader needs no password for them.
+      const plain = await PDFDocument.create({ updateMetadata: false });
+      for (const page of await plain.copyPages(doc, doc.getPageIndices())) plain.addPage(page);
+      source = await plain.save({ useObjectStreams: true, objectsPerTick: Infinity });
+      doc = await PDFDocument.load(source, { updateMetadata: false, parseSpeed: Infinity });
+    }
+    const model = new PdfModel(source);
+    if (source !== bytes) model.notes.push('encrypted: opened with the empty user password; candidates are written decrypted');
+    model.read(doc);
+    const textless = model.pages.map((p, i) => (p.decoded && p.pageAtom !== undefined ? i + 1 : 0)).filter(Boolean);
+    if (model.imageOnly) {
+      model.limit = 'no page shows text operators: the text is not in the file (images or a scan), so pages are kept or dropped whole';
+    } else if (textless.length && model.glyphs > 0) {
+      model.notes.push(`page${textless.length > 1 ? 's' : ''} ${textless.join(', ')} show${textless.length > 1 ? '' : 's'} no text: whatever text ${textless.length > 1 ? 'they hold is' : 'it holds is'} in images, not in the file`);
+    }
+    return model;
+  }
+
+  private read(doc: PDFDocument): void {
+    const pages = doc.getPages();
+    if (!pages.length) throw new Error('no pages');
+    const fonts = new Map<PDFDict, FontInfo>();
+    const seenForms = new Set<string>();
     let blockId = 0;
     let opId = 0;
     let strId = 0;
-    doc.getPages().forEach((page, pageIndex) => {
+    let wordId = 0;
+
+    const fontFor = (resources: PDFDict | undefined, name: string): FontInfo | undefined => {
+      const dict = resources?.lookup(PDFName.of('Font'));
+      const font = dict instanceof PDFDict ? dict.lookup(PDFName.of(name.slice(1))) : undefined;
+      if (!(font instanceof PDFDict)) return undefined;
+      let info = fonts.get(font);
+      if (!info) {
+        info = fontInfo(font);
+        fonts.set(font, info);
+      }
+      return info;
+    };
+
+    const parse = (text: string, resources: PDFDict | undefined, page: number, formRef?: PDFRef): Holder => {
+      const holder: Holder = { items: [], page, formRef, atoms: [this.atoms.length, this.atoms.length] };
+      this.holders.push(holder);
+      const state: TextState = { size: 1, charSpacing: 0, wordSpacing: 0 };
+      const saved: TextState[] = [];
+      let block: Block | undefined;
+      /** Break before the next glyph: set by line moves, TJ gaps, a new block. */
+      let pendingBreak: ' ' | '\n' | undefined;
+      // Where the text is, along the line, in text space units: enough to tell a word gap from a kerning move.
+      let tm = [1, 0, 0, 1, 0, 0];
+      let lineX = 0;
+      let curX = 0;
+      let hScale = 1;
+      const gapBreak = (gap: number): ' ' | undefined => ((gap * 1000) / Math.abs(state.size || 1) >= SPACE_GAP ? ' ' : undefined);
+      const forms: PDFRef[] = [];
+      for (const op of groupOps(tokenize(text))) {
+        const nums = op.operands.filter((t) => t.t === 'num').map((t) => Number(t.raw));
+        if (op.name === 'q') saved.push({ ...state });
+        else if (op.name === 'Q') Object.assign(state, saved.pop() ?? state);
+        else if (op.name === 'Tf') {
+          const name = op.operands.find((t) => t.raw.startsWith('/'))?.raw;
+          if (name) state.font = fontFor(resources, name);
+          state.size = nums[0] || 1;
+        } else if (op.name === 'Tc') state.charSpacing = nums[0] ?? 0;
+        else if (op.name === 'Tw') state.wordSpacing = nums[0] ?? 0;
+        else if (op.name === 'Do') {
+          const name = op.operands.find((t) => t.raw.startsWith('/'))?.raw;
+          const xobjects = resources?.lookup(PDFName.of('XObject'));
+          const ref = name && xobjects instanceof PDFDict ? xobjects.get(PDFName.of(name.slice(1))) : undefined;
+          if (ref instanceof PDFRef && !seenForms.has(ref.tag)) forms.push(ref);
+        }
+        if (op.name === 'Tz') hScale = (nums[0] ?? 100) / 100;
+        if (op.name === 'BT') {
+          block = { items: [], atoms: [this.atoms.length, this.atoms.length] };
+          holder.items.push({ kind: 'block', block });
+          blockId++;
+          // A new block starts a new line unless its Tm puts it on the same baseline (checked there).
+          pendingBreak = '\n';
+          continue;
+        }
+        if (op.name === 'ET') {
+          if (block) block.atoms[1] = this.atoms.length;
+          block = undefined;
+          continue;
+        }
+        if (!block || !SHOW.has(op.name)) {
+          if (block) {
+            block.items.push({ kind: 'fixed', raw: op.raw });
+            if ((op.name === 'Td' || op.name === 'TD') && nums.length >= 2) {
+              // A move along the line (Chromium positions kerned runs this way) is a space only if it leaves a gap.
+              const next = lineX + nums[0]!;
+              pendingBreak = nums[1] ? '\n' : (pendingBreak ?? gapBreak(next - curX));
+              lineX = curX = next;
+            } else if (op.name === 'T*') {
+              pendingBreak = '\n';
+              curX = lineX;
+            } else if (op.name === 'Tm' && nums.length >= 6) {
+              const same = nums[0] === tm[0] && nums[1] === tm[1] && nums[3] === tm[3] && nums[5] === tm[5] && nums[0] !== 0;
+              pendingBreak = same ? gapBreak((nums[4]! - (tm[4]! + curX * tm[0]!)) / nums[0]!) : '\n';
+              tm = nums.slice(0, 6);
+              lineX = curX = 0;
+            }
+          } else holder.items.push({ kind: 'fixed', raw: op.raw });
+          // Forms are read where they are drawn, so their glyphs follow the page's in reading order.
+          if (op.name === 'Do') readForms(forms.splice(0), page);
+          continue;
+        }
+        if (op.name === "'" || op.name === '"') {
+          pendingBreak = '\n';
+          curX = lineX;
+        }
+        if (op.name === '"') {
+          state.wordSpacing = nums[0] ?? state.wordSpacing;
+          state.charSpacing = nums[1] ?? state.charSpacing;
+        }
+        opId++;
+        const elements: (ShowString | number)[] = [];
+        const font = state.font;
+        for (const t of op.operands) {
+          if (t.t === 'num') {
+            if (op.name === 'TJ') {
+              const n = Number(t.raw);
+              elements.push(n);
+              if (-n >= SPACE_GAP) pendingBreak ??= ' ';
+              curX -= (n / 1000) * state.size * hScale;
+            }
+            continue;
+          }
+          if (t.t !== 'str') continue;
+          strId++;
+          const s: ShowString = { hex: t.hex, glyphs: [] };
+          for (let k = 0; k < t.bytes.length; ) {
+            const len = Math.max(1, font ? font.codeLength(t.bytes, k) : 1);
+            const bytes = t.bytes.slice(k, k + len);
+            k += len;
+            const code = bytes.reduce((n, b) => n * 256 + b, 0);
+            const unicode = font ? font.unicode(code, len) : String.fromCharCode(...bytes);
+            const w0 = font ? font.width(code) : 500;
+            const space = len === 1 && code === 32 ? state.wordSpacing : 0;
+            const advance = w0 + ((state.charSpacing + space) * 1000) / state.size;
+            const glyph: Glyph = { bytes, unicode, advance };
+            curX += (advance / 1000) * state.size * hScale;
+            // A break only where the text itself has no whitespace there.
+            if (pendingBreak && !/^\s/.test(unicode) && this.atoms.length > 0 && !/\s$/.test(this.atoms[this.atoms.length - 1]?.glyph?.unicode ?? ' ')) {
+              glyph.breakBefore = pendingBreak;
+            }
+            pendingBreak = undefined;
+            s.glyphs.push(this.atoms.length);
+            // A new word at a string, at a break a reader sees, and where whitespace starts or ends.
+            const prev = this.atoms[this.atoms.length - 1];
+            const blank = /^\s+$/.test(unicode);
+            if (!prev || prev.str !== strId || glyph.breakBefore || blank !== /^\s+$/.test(prev.glyph?.unicode ?? '')) wordId++;
+            this.atoms.push({ page, block: blockId, op: opId, str: strId, word: wordId, glyph });
+            this.glyphs++;
+          }
+          elements.push(s);
+        }
+        const leading = op.name === '"' ? op.operands.filter((t) => t.t === 'num').slice(0, 2).map((t) => t.raw) : [];
+        block.items.push({ kind: 'show', op: { ...op, operands: leading.map((raw) => ({ t: 'num', raw })) }, elements });
+      }
+      if (block) block.atoms[1] = this.atoms.length;
+      holder.atoms[1] = this.atoms.length;
+      readForms(forms, page);
+      return holder;
+    };
+
+    const readForms = (refs: PDFRef[], page: number): void => {
+      for (const ref of refs) {
+        if (seenForms.has(ref.tag)) continue;
+        seenForms.add(ref.tag);
+        const form = doc.context.lookup(ref);
+        if (!(form instanceof PDFStream) || String(form.dict.lookup(PDFName.of('Subtype'))) !== '/Form') continue;
+        const data = decodeStream(form);
+        if (!data) continue;
+        const res = form.dict.lookup(PDFName.of('Resources'));
+        parse(latin1(data), res instanceof PDFDict ? res : undefined, page, ref);
+      }
+    };
+
+    pages.forEach((page, pageIndex) => {
       const contents = page.node.Contents();
       const streams: PDFStream[] = [];
       if (contents instanceof PDFArray) {
@@ -249,152 +318,154 @@ export class PdfModel {
         }
       } else if (contents instanceof PDFStream) streams.push(contents);
       const decoded = streams.map(decodeStream);
-      const pm: PageModel = { items: [], decoded: decoded.every((d) => d !== undefined) };
-      model.pages.push(pm);
-      const twoByteFonts = new Set<string>();
-      const fonts = page.node.Resources()?.lookup(PDFName.of('Font'));
-      if (fonts instanceof PDFDict) {
-        for (const [name, ref] of fonts.entries()) {
-          const f = ref instanceof PDFRef ? doc.context.lookup(ref) : ref;
-          if (f instanceof PDFDict && String(f.get(PDFName.of('Subtype'))) === '/Type0') twoByteFonts.add(name.toString());
-        }
-      }
-      if (pm.decoded) {
-        const text = decoded.map((d) => latin1(d!)).join('\n');
-        let block: Block | undefined;
-        let font = '';
-        for (const op of groupOps(tokenize(text))) {
-          if (op.name === 'BT') {
-            block = { items: [] };
-            pm.items.push({ kind: 'block', block });
-            blockId++;
-            continue;
-          }
-          if (op.name === 'ET') {
-            block = undefined;
-            continue;
-          }
-          if (op.name === 'Tf') font = op.operands.find((t) => t.raw.startsWith('/'))?.raw ?? font;
-          const isShow = op.name === 'Tj' || op.name === 'TJ' || op.name === "'" || op.name === '"';
-          if (!block || !isShow) {
-            if (block) block.items.push({ kind: 'fixed', raw: op.raw });
-            else pm.items.push({ kind: 'fixed', raw: op.raw });
-            continue;
-          }
-          opId++;
-          const width = twoByteFonts.has(font) ? 2 : 1;
-          const strings: ShowString[] = [];
-          const elements: (ShowString | string)[] = [];
-          for (const t of op.operands) {
-            if (t.t === 'str') {
-              strId++;
-              const s: ShowString = { hex: t.hex, glyphs: [] };
-              for (let k = 0; k < t.bytes.length; k += width) {
-                s.glyphs.push(model.atoms.length);
-                model.atoms.push({ page: pageIndex, block: blockId, op: opId, str: strId, glyph: { bytes: t.bytes.slice(k, k + width) } });
-              }
-              strings.push(s);
-              elements.push(s);
-            } else if (t.t === 'num' && op.name === 'TJ') elements.push(t.raw);
-          }
-          const leading = op.name === '"' ? op.operands.filter((t) => t.t === 'num').slice(0, 2).map((t) => t.raw) : [];
-          block.items.push({ kind: 'show', op: { ...op, operands: leading.map((raw) => ({ t: 'num', raw })) }, strings, elements });
-        }
-      }
-      if (!model.atoms.some((a) => a.page === pageIndex)) {
-        pm.pageAtom = model.atoms.length;
-        model.atoms.push({ page: pageIndex, block: ++blockId, op: ++opId, str: ++strId });
+      const pm: PageModel = { decoded: decoded.every((d) => d !== undefined) };
+      this.pages.push(pm);
+      const start = this.atoms.length;
+      if (pm.decoded) pm.holder = parse(decoded.map((d) => latin1(d!)).join('\n'), page.node.Resources(), pageIndex);
+      if (this.atoms.length === start) {
+        pm.pageAtom = this.atoms.length;
+        this.atoms.push({ page: pageIndex, block: ++blockId, op: ++opId, str: ++strId, word: ++wordId });
       }
     });
-    return model;
   }
 
   get atomCount(): number {
     return this.atoms.length;
   }
 
-  /** The text the kept glyphs show (one byte per code as latin1; two-byte codes as two characters). */
-  text(kept: Runs): string {
-    let s = '';
+  /** The kept text as runs of contiguous atoms, each as a reader shows it and as glyph codes. */
+  fragments(kept: Runs): PdfFragment[] {
+    const out: PdfFragment[] = [];
     for (let i = 0; i < kept.length; i += 2) {
+      let text = '';
+      const codes: string[] = [];
       for (let a = kept[i]!; a < kept[i + 1]!; a++) {
-        const g = this.atoms[a]!.glyph;
-        s += g ? String.fromCharCode(...g.bytes) : `[page ${this.atoms[a]!.page + 1}]`;
+        const atom = this.atoms[a]!;
+        const g = atom.glyph;
+        if (!g) {
+          text += `[page ${atom.page + 1}: no text in the file]`;
+          continue;
+        }
+        if (a > kept[i]! && g.breakBefore) text += g.breakBefore;
+        text += g.unicode;
+        codes.push(Buffer.from(g.bytes).toString('hex'));
       }
+      out.push({ offset: kept[i]!, text, codes: codes.join(' ') });
     }
-    return s;
+    return out;
   }
 
   /** Write the candidate keeping exactly these atoms as a PDF. */
   async render(kept: Runs): Promise<Uint8Array> {
     const keep = new Uint8Array(this.atoms.length);
     for (let i = 0; i < kept.length; i += 2) keep.fill(1, kept[i]!, kept[i + 1]!);
+    const any = (from: number, to: number) => keep.subarray(from, to).some((k) => k === 1);
     // Parse and save in one go (no yielding to the event loop between objects): candidates are small and many.
-    const doc = await PDFDocument.load(this.original, { updateMetadata: false, ignoreEncryption: true, parseSpeed: Infinity });
+    const doc = await PDFDocument.load(this.source, { updateMetadata: false, ignoreEncryption: true, parseSpeed: Infinity });
     const pages = doc.getPages();
-    const drop: number[] = [];
-    this.pages.forEach((pm, p) => {
-      if (pm.pageAtom !== undefined) {
-        if (!keep[pm.pageAtom]) drop.push(p);
-        return;
-      }
-      const out: string[] = [];
-      let any = false;
-      for (const item of pm.items) {
-        if (item.kind === 'fixed') {
-          out.push(item.raw);
-          continue;
+    const keptPages = new Set<number>();
+    for (let a = 0; a < this.atoms.length; a++) if (keep[a]) keptPages.add(this.atoms[a]!.page);
+
+    for (const holder of this.holders) {
+      // A form is rewritten wherever it is drawn (another kept page may draw it too).
+      if (!holder.formRef && !keptPages.has(holder.page)) continue;
+      const content = this.write(holder, keep, any);
+      if (content === undefined) continue;
+      if (holder.formRef) {
+        const old = doc.context.lookup(holder.formRef);
+        if (!(old instanceof PDFStream)) continue;
+        const stream = doc.context.flateStream(content);
+        for (const [k, v] of old.dict.entries()) {
+          const key = k.asString();
+          if (key !== '/Filter' && key !== '/DecodeParms' && key !== '/Length') stream.dict.set(k, v);
         }
-        const body: string[] = [];
-        for (const bi of item.block.items) {
-          if (bi.kind === 'fixed') {
-            body.push(bi.raw);
-            continue;
-          }
-          const str = (s: ShowString) => {
-            const bytes: number[] = [];
-            for (const g of s.glyphs) if (keep[g]) bytes.push(...this.atoms[g]!.glyph!.bytes);
-            return bytes.length ? encodeString(bytes, s.hex) : '';
-          };
-          if (bi.op.name === 'TJ') {
-            const parts: string[] = [];
-            let shown = false;
-            for (const el of bi.elements ?? []) {
-              if (typeof el === 'string') {
-                if (shown) parts.push(el);
-              } else {
-                const enc = str(el);
-                if (enc) {
-                  parts.push(enc);
-                  shown = true;
-                }
-              }
-            }
-            while (parts.length && !parts[parts.length - 1]!.match(/^[<(]/)) parts.pop();
-            if (parts.length) body.push('[' + parts.join(' ') + '] TJ');
-          } else {
-            const enc = bi.strings.map(str).join('');
-            if (enc) body.push([...bi.op.operands.map((t) => t.raw), enc, bi.op.name].join(' '));
-          }
-        }
-        if (body.some((line) => /(Tj|TJ|'|")$/.test(line))) {
-          any = true;
-          out.push('BT', ...body, 'ET');
-        }
+        doc.context.assign(holder.formRef, stream);
+      } else {
+        pages[holder.page]!.node.set(PDFName.of('Contents'), doc.context.register(doc.context.flateStream(content)));
       }
-      if (!any) {
-        drop.push(p);
-        return;
-      }
-      const stream = doc.context.flateStream(out.join('\n') + '\n');
-      pages[p]!.node.set(PDFName.of('Contents'), doc.context.register(stream));
-    });
+    }
     // Copy the kept pages into a fresh document: removed pages' streams and fonts would otherwise stay in the file
     // (pdf-lib does not collect unreachable objects), and every probe would pay for them.
     const out = await PDFDocument.create({ updateMetadata: false });
-    const keptPages = pages.map((_, i) => i).filter((i) => !drop.includes(i));
-    for (const page of await out.copyPages(doc, keptPages)) out.addPage(page);
-    return out.save({ useObjectStreams: false, objectsPerTick: Infinity });
+    const indices = pages.map((_, i) => i).filter((i) => keptPages.has(i));
+    for (const page of await out.copyPages(doc, indices)) out.addPage(page);
+    return out.save({ useObjectStreams: true, objectsPerTick: Infinity });
+  }
+
+  /** A holder's content with the kept glyphs; undefined when it holds no text (left as it was). */
+  private write(holder: Holder, keep: Uint8Array, any: (from: number, to: number) => boolean): string | undefined {
+    if (holder.atoms[0] === holder.atoms[1] && !holder.items.some((i) => i.kind === 'block')) return undefined;
+    const out: string[] = [];
+    for (const item of holder.items) {
+      if (item.kind === 'fixed') {
+        out.push(item.raw);
+        continue;
+      }
+      const block = item.block;
+      if (!any(block.atoms[0], block.atoms[1])) continue;
+      out.push('BT');
+      for (const bi of block.items) {
+        if (bi.kind === 'fixed') {
+          out.push(bi.raw);
+          continue;
+        }
+        out.push(...this.showOp(bi, keep));
+      }
+      out.push('ET');
+    }
+    return out.join('\n') + '\n';
+  }
+
+  /**
+   * A show operator as a TJ array of the kept glyphs: each run of dropped glyphs becomes an offset of their advance,
+   * merged with the array's own offsets, so every kept glyph lands where it was.
+   */
+  private showOp(bi: Extract<BlockItem, { kind: 'show' }>, keep: Uint8Array): string[] {
+    const lines: string[] = [];
+    if (bi.op.name === "'") lines.push('T*');
+    if (bi.op.name === '"') {
+      const [aw, ac] = bi.op.operands.map((t) => t.raw);
+      lines.push(`${aw} Tw`, `${ac} Tc`, 'T*');
+    }
+    const parts: string[] = [];
+    let pending = 0;
+    let hex = true;
+    let buf: number[] = [];
+    const flushString = () => {
+      if (!buf.length) return;
+      parts.push(encodeString(buf, hex));
+      buf = [];
+    };
+    const flushOffset = () => {
+      const n = Math.round(pending * 1000) / 1000;
+      if (n !== 0) parts.push(String(n));
+      pending = 0;
+    };
+    for (const el of bi.elements) {
+      if (typeof el === 'number') {
+        flushString();
+        pending += el;
+        continue;
+      }
+      hex = el.hex;
+      for (const g of el.glyphs) {
+        const glyph = this.atoms[g]!.glyph!;
+        if (keep[g]) {
+          if (pending !== 0) {
+            flushString();
+            flushOffset();
+          }
+          buf.push(...glyph.bytes);
+        } else {
+          flushString();
+          pending -= glyph.advance;
+        }
+      }
+      flushString();
+    }
+    flushOffset();
+    if (parts.length) lines.push(`[${parts.join(' ')}] TJ`);
+    return lines;
   }
 }
 

@@ -15,8 +15,15 @@ export interface PartSummary {
   size: number;
   /** Whether this part is needed for the refusal (false: removed whole). */
   needed: boolean;
-  /** The minimal text kept from this part (empty when not needed). */
+  /**
+   * The minimal text kept from this part, for reading (empty when not needed): fragments that were apart in the
+   * original are joined with a visible gap (` … `). The exact content is `minimalExact` / `fragments`.
+   */
   minimal: string;
+  /** The kept content exactly, fragments glued as they are sent (for a PDF: the glyphs as a reader shows them). */
+  minimalExact?: string;
+  /** The kept content as runs contiguous in the original: offset (UTF-16 unit, or glyph index for a PDF), text, glyph codes. */
+  fragments?: { offset: number; text: string; codes?: string }[];
 }
 
 /** Options for the reduction algorithm (src/core/reduce/reducer.ts). Budgets are enforced by the oracle wrapper. */
@@ -43,7 +50,10 @@ export interface ReduceProgress {
 }
 
 export interface ReduceOutcome {
-  /** "not-refused": the original did not refuse (CLI exit 2). "stopped": budget or cancellation; `minimal` is the best so far. */
+  /**
+   * The reducer's own ending; the bisect result refines "reduced" into minimal / partial / not-attributable.
+   * "not-refused": the original did not refuse. "stopped": budget or cancellation; `minimal` is the best so far.
+   */
   status: 'reduced' | 'not-refused' | 'stopped';
   minimal: ProbeInput;
   parts: PartSummary[];

@@ -144,21 +144,31 @@ export function codeBlockCuts(text: string): number[][] {
   return indents.slice(0, 2).map((limit) => finish(starts.filter((s) => s.indent <= limit).map((s) => s.at), text.length));
 }
 
-/** Guess the flavour of a text from its file name and content. */
+/**
+ * Guess the flavour of a text from its file name and content. JSON levels are used only for JSON that parses (JSON
+ * Lines: every non-blank line): cut by members, a broken document would be split at brackets inside its strings'
+ * prose and give units that mean nothing, so it is cut as prose instead.
+ */
 export function flavorOf(text: string, fileName?: string, mediaType?: string): TextFlavor {
   const name = (fileName ?? '').toLowerCase();
-  if (mediaType?.includes('json') || /\.(json|jsonl|ipynb)$/.test(name)) return 'json';
+  if (mediaType?.includes('json') || /\.(json|jsonl|ipynb)$/.test(name)) {
+    return parsesAsJson(text, /\.jsonl$/.test(name) || !!mediaType?.includes('jsonl')) ? 'json' : 'prose';
+  }
   if (/\.(ts|tsx|js|jsx|mjs|cjs|py|rb|go|rs|java|kt|c|cc|cpp|h|hpp|cs|php|swift|sh|lua|scala)$/.test(name)) return 'code';
   const head = text.trimStart().slice(0, 1);
-  if ((head === '{' || head === '[') && text.length < 20_000_000) {
-    try {
-      JSON.parse(text);
-      return 'json';
-    } catch {
-      /* not JSON: fall through */
-    }
-  }
+  if ((head === '{' || head === '[') && parsesAsJson(text, false)) return 'json';
   return 'prose';
+}
+
+function parsesAsJson(text: string, lines: boolean): boolean {
+  if (text.length >= 20_000_000) return false;
+  try {
+    if (!lines) JSON.parse(text);
+    else for (const line of text.split('\n')) if (line.trim()) JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The levels for a flavour, coarse to fine. Each level's cuts are recomputed on the current (reduced) text. */

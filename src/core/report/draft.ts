@@ -353,6 +353,17 @@ function checkedUnits(result: BisectResult): string {
   return 'any single one of its units (glyphs of a PDF, characters of text)';
 }
 
+/** "minimal trigger" only for a result shown 1-minimal (status minimal); anything else is the smallest input found. */
+function triggerName(result: BisectResult | undefined): string {
+  return !result || (result.oneMinimal && (result.status ?? 'minimal') === 'minimal') ? 'minimal trigger' : 'smallest refused input found';
+}
+
+/** The trigger exactly as sent (fragments glued), where the readable one shows " … " between them. */
+function exactTrigger(result: BisectResult): string {
+  const needed = result.parts.filter((p) => p.needed);
+  return needed.length && needed.every((p) => p.minimalExact !== undefined) ? needed.map((p) => p.minimalExact).join('\n\n') : result.minimal;
+}
+
 function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): string[] {
   const model = facts.wire ? `${facts.display} (\`${facts.wire}\`)` : 'the same model';
   const date = result.date.slice(0, 10);
@@ -361,7 +372,7 @@ function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): stri
       `${plural(result.probes, 'probe')} sent${result.cachedProbes ? ` (+${result.cachedProbes} answered from cache)` : ''}, ` +
       `${plural(result.repeats, 'repeat')} to confirm decisions under noise, ${plural(result.inputTokens, 'input token')}, ` +
       `$${result.costUsd.toFixed(4)}${result.oracle === 'api' || result.oracle === 'claude' ? '' : ' (estimated)'}.`,
-    `- The minimal trigger was refused **${result.verification.refused}/${result.verification.of}** on ${model} on ${date}.`,
+    `- The ${triggerName(result)} was refused **${result.verification.refused}/${result.verification.of}** on ${model} on ${date}.`,
   ];
   if (result.oneMinimal) {
     lines.push(`- 1-minimal (checked): removing ${checkedUnits(result)} made the refusal go away.`);
@@ -414,7 +425,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
     wrong.push(
       `Claude Code stopped a legitimate request with a ${kind.noun}${onModel}${category}. I reduced the refused input ` +
         `(${bytes(result.original.size)}${result.original.fileName ? `, ${inlineCode(result.original.fileName)}` : ''}) to ` +
-        `a minimal trigger of ${bytes(Buffer.byteLength(triggerFull, 'utf8'))}: ${what}, refused ` +
+        `${triggerName(result) === 'minimal trigger' ? 'a minimal trigger' : 'the smallest refused input found'} of ${bytes(Buffer.byteLength(exactTrigger(result), 'utf8'))}: ${what}, refused ` +
         `${result.verification.refused}/${result.verification.of} times` +
         (result.oneMinimal
           ? `; removing ${checkedUnits(result)} made the refusal go away.`
@@ -452,9 +463,10 @@ export function draftIssue(input: DraftInput): IssueDraft {
   const steps: string[] = [];
   if (result && trigger) {
     steps.push(
-      `1. The minimal trigger (${what}${cut ? `; first ${plural(MAX_TRIGGER_CHARS, 'character')} of ${triggerFull.length.toLocaleString('en-US')}, the rest is in the saved draft` : ''}):`,
+      `1. The ${triggerName(result)} (${what}${cut ? `; first ${plural(MAX_TRIGGER_CHARS, 'character')} of ${triggerFull.length.toLocaleString('en-US')}, the rest is in the saved draft` : ''}):`,
       '',
       fenced(trigger),
+      ...(trigger.includes(' … ') ? ['', '" … " marks where text between two fragments was removed; the reproduction below sends the fragments exactly as tested.'] : []),
       '',
       '2. How it was found:',
       '',
@@ -462,7 +474,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
       '',
       '3. To reproduce:',
       '',
-      ...reproduction(result, facts.wire, trigger, partKind),
+      ...reproduction(result, facts.wire, trigger.includes(' … ') ? exactTrigger(result).slice(0, MAX_TRIGGER_CHARS) : trigger, partKind),
     );
     if (trigger !== redact(trigger, env).text) {
       steps.push(

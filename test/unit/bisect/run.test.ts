@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFDocument, StandardFonts } from '@cantoo/pdf-lib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareBisect, runBisect, type BisectProgress } from '../../../src/core/bisect/run';
 import { CommandOracle } from '../../../src/core/probe/oracle/command';
@@ -41,7 +41,7 @@ describe('runBisect', () => {
       cache,
       onProgress: (e) => events.push(e),
     });
-    expect(first.status).toBe('reduced');
+    expect(first.status).toBe('minimal');
     expect(first.minimal).toBe(PHRASE);
     expect(first.oneMinimal).toBe(true);
     expect(first.verification.refused).toBe(first.verification.of);
@@ -90,7 +90,7 @@ describe('runBisect', () => {
     expect(stopped.minimal.length).toBeLessThan(haystack().length);
 
     const resumed = await runBisect({ source: { kind: 'file', path: file }, oracle, cache });
-    expect(resumed.status).toBe('reduced');
+    expect(resumed.status).toBe('minimal');
     expect(resumed.cachedProbes).toBeGreaterThanOrEqual(8);
     expect(resumed.minimal).toBe(PHRASE);
   });
@@ -122,7 +122,7 @@ describe('runBisect', () => {
     const filler = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} describes the colours of the box.`).join('\n');
     await writeFile(file, `${filler}\nThe character sits with a donkey underneath the table.\n${filler}\n`);
     const run = await runBisect({ source: { kind: 'file', path: file }, oracle: { kind: 'sim' }, oracles, cache: false, concurrency: 2 });
-    expect(run.status).toBe('reduced');
+    expect(run.status).toBe('minimal');
     expect(run.oracle).toBe('sim');
     expect(run.minimal).toMatch(/^character.*donkey underneath$/);
     expect(run.inputTokens).toBeGreaterThan(0);
@@ -139,7 +139,7 @@ describe('runBisect', () => {
     const file = join(dir, 'ad.pdf');
     await writeFile(file, await doc.save());
     const run = await runBisect({ source: { kind: 'file', path: file }, oracle: { kind: 'sim' }, oracles, cache: false, outDir: join(dir, 'out') });
-    expect(run.status).toBe('reduced');
+    expect(run.status).toBe('minimal');
     expect(run.original.mediaType).toBe('application/pdf');
     expect(run.minimalFile).toBe(join(dir, 'out', 'ad.minimal.pdf'));
     const minimal = await PDFDocument.load(await readFile(run.minimalFile!));
@@ -174,7 +174,7 @@ describe('runBisect from a refusal', () => {
     const project = join(dir, 'claude', 'projects', '-tmp-work');
     const records = [await fixtureRefusal(dir)];
     const run = await runBisect({ source: { kind: 'refusal-id', id: records[0]!.id, claudeDir: join(dir, 'claude') }, oracle: { kind: 'sim' }, oracles, cache: false });
-    expect(run.status).toBe('reduced');
+    expect(run.status).toBe('minimal');
     // The model of the refused turn, the first one that refused.
     expect(run.model).toBe('claude-opus-5-5');
     expect(run.refusal?.id).toBe(records[0]!.id);

@@ -46,7 +46,7 @@ describe('aup-bisect bisect', () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(result).toMatchObject({
-      minimal: 'donkey underneath', oneMinimal: true, cachedProbes: 0, oracle: 'command', status: 'reduced', flipsSeen: 0,
+      minimal: 'donkey underneath', oneMinimal: true, cachedProbes: 0, oracle: 'command', status: 'minimal', flipsSeen: 0,
     });
     for (const field of ['probes', 'inputTokens', 'bytesSent', 'verification', 'parts', 'elapsedMs']) expect(result).toHaveProperty(field);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
@@ -62,7 +62,7 @@ describe('aup-bisect bisect', () => {
   it('prints a readable summary without --json', async () => {
     const r = await run(['bisect', 'catalogue.txt', '--test', 'grep -q "donkey underneath"', '--no-cache', '--quiet']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Minimal trigger \(17 B of .*, 1-minimal\):\n  donkey underneath\nVerification: refused 5\/5\n/);
+    expect(r.stdout).toMatch(/^Status: minimal: every single-unit removal .*\nMinimal trigger \(17 B of .*, 1-minimal\):\n  donkey underneath\nVerification: refused 5\/5\n/);
     expect(r.stdout).toMatch(/Probes: \d+ paid, 0 cached/);
     expect(r.stderr).toBe('');
   });
@@ -88,9 +88,9 @@ describe('aup-bisect bisect', () => {
     expect(bad.stderr).toMatch(/--concurrency must be a whole number/);
   });
 
-  it('exit 1 when the budget stops the run, still printing the best candidate', async () => {
+  it('exit 5 (stopped) when the budget stops the run, still printing the best candidate', async () => {
     const r = await run(['bisect', 'catalogue.txt', '--test', 'grep -q "donkey underneath"', '--no-cache', '--max-probes', '6', '--json']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(5);
     const result = JSON.parse(r.stdout) as { status: string; probes: number; minimal: string; stoppedEarly: string };
     expect(result).toMatchObject({ status: 'stopped', probes: 6 });
     expect(result.minimal).toContain('donkey underneath');

@@ -40,7 +40,7 @@ describe('aup-bisect demo', () => {
 
   it('bisects the ad down to the words that trip the rule, and verifies them', () => {
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BisectResult & { status: string };
-    expect(result.status).toBe('reduced');
+    expect(result.status).toBe('minimal');
     expect(result.oracle).toBe('sim');
     expect(result.verification).toEqual({ refused: 5, of: 5 });
     expect(result.minimal).toMatch(/CHARACTER.*DONKEY UNDERNEATH/);

@@ -25,7 +25,7 @@ export function refusalRecord(overrides: Partial<RefusalRecord> = {}): RefusalRe
 /** A finished bisect of an 18 kB notes file down to one phrase, with a control run. */
 export function bisectResult(overrides: Partial<BisectResult> = {}): BisectResult {
   return {
-    status: 'reduced', minimal: 'reverse shell that can exfiltrate', probes: 23, cachedProbes: 4, inputTokens: 41_000, bytesSent: 160_000,
+    status: 'minimal', minimal: 'reverse shell that can exfiltrate', probes: 23, cachedProbes: 4, inputTokens: 41_000, bytesSent: 160_000,
     oneMinimal: true, verification: { refused: 5, of: 5 }, flipsSeen: 0, elapsedMs: 4200, outputTokens: 230, costUsd: 0.1234,
     repeats: 1, parts: [], oracle: 'api', model: 'claude-opus-4-8', date: '2026-11-22T12:00:00.000Z',
     original: { fileName: 'notes.md', size: 18_000, sha256: 'f'.repeat(64) },

@@ -46,7 +46,7 @@ describe('RefusalsTreeProvider', () => {
   it('shows a saved bisect under its refusal, and the part it found', () => {
     const { store, tree } = build();
     const result = {
-      status: 'reduced' as const, minimal: 'nmap -sS', probes: 12, cachedProbes: 0, inputTokens: 900, bytesSent: 5000, oneMinimal: true,
+      status: 'minimal' as const, minimal: 'nmap -sS', probes: 12, cachedProbes: 0, inputTokens: 900, bytesSent: 5000, oneMinimal: true,
       verification: { refused: 5, of: 5 }, flipsSeen: 0, elapsedMs: 1000, outputTokens: 10, costUsd: 0.02, repeats: 0,
       parts: [{ index: 1, kind: 'tool_result', toolName: 'Read', filePath: '/home/dev/app/scan.py', size: 9000, needed: true, minimal: 'nmap -sS' }],
       oracle: 'api', date: '2026-11-22T12:00:00Z', original: { size: 9040, sha256: 'c'.repeat(64) },

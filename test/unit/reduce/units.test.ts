@@ -43,7 +43,9 @@ describe('unit splitters', () => {
     expect(units(text, top!)).toEqual(['{', '"a": 1, ', '"b": {"c": 2, "d": [3, 4]}', '}']);
     expect(units(text, second!)).toContain('"c": 2, ');
     expect(flavorOf(text)).toBe('json');
-    expect(flavorOf('{"a":', 'x.json')).toBe('json');
+    // Named JSON but broken: cut as prose, since its members cannot be told apart.
+    expect(flavorOf('{"a":', 'x.json')).toBe('prose');
+    expect(flavorOf('{"a":1}\n{"b":2}\n', 'x.jsonl')).toBe('json');
     expect(flavorOf('plain words')).toBe('prose');
   });
 
