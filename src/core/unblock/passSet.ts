@@ -16,7 +16,7 @@
  */
 import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
 import type { ReduceFn } from '../bisect/run';
-import { modelFor, type PartModel } from '../reduce/model';
+import { fragmentsOf, modelFor, type PartModel } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
 import { keptRuns, maskedText, normalise, removalKey, removalsFor, shownText, type Removal } from './spans';
 
@@ -26,7 +26,7 @@ export interface PassSetOptions {
   /** The trigger's spans in the original (from the bisect result); absent: found with the reducer first. */
   seeds?: Removal[];
   /** Per-part minimal texts of a bisect of this input (BisectResult.parts[i].minimal), aligned into seeds. */
-  minimal?: Array<{ index: number; minimal: string; needed: boolean }>;
+  minimal?: Array<{ index: number; minimal: string; minimalExact?: string; needed: boolean }>;
   /** Answers that the final input must pass (default 5). */
   verifyRuns?: number;
   /** Probes in flight (default 1). */
@@ -163,7 +163,8 @@ class PassSetSearch {
     for (const m of minimal) {
       const model = this.models[m.index];
       if (!m.needed || !model || !m.minimal) continue;
-      const found = removalsFor(m.index, model, [0, model.atomCount], m.minimal);
+      // The exact kept content, glued as sent: `minimal` is for reading (a visible gap between fragments).
+      const found = removalsFor(m.index, model, [0, model.atomCount], m.minimalExact ?? m.minimal);
       // The result does not fit this input (it changed, or the result is of another one): found by the reducer instead.
       if (!found) return undefined;
       out.push(...found);
@@ -189,11 +190,15 @@ class PassSetSearch {
     if (out.status === 'stopped') throw new Stop(out.stoppedEarly ?? 'stopped');
     if (out.status === 'not-refused') return undefined;
     const next: Removal[] = [];
+    // The reducer's minimal holds its needed parts in order: their rendered fragments are the exact kept content.
+    const exact = out.minimal.parts.map((part) => fragmentsOf(part)?.map((f) => f.text).join(''));
+    let neededIndex = 0;
     for (const summary of out.parts) {
       const p = live[summary.index];
+      const exactText = summary.needed ? exact[neededIndex++] : undefined;
       if (p === undefined || !summary.needed) continue;
       const shown = this.masks(p) ? maskedText(this.original.parts[p]!.text, p, removals, this.options.mask!) : shownText(this.models[p]!, kept[p]!);
-      const found = removalsFor(p, this.models[p]!, kept[p]!, summary.minimal, shown);
+      const found = removalsFor(p, this.models[p]!, kept[p]!, exactText ?? summary.minimal, shown);
       if (!found) return undefined;
       next.push(...found);
     }

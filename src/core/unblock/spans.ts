@@ -61,14 +61,15 @@ export function alignFragments(text: string, minimal: string): Array<[number, nu
  * UTF-16 unit; a PDF glyph may show two characters, a page without text shows "[page N]").
  */
 export function shownText(model: PartModel, kept: Runs): { text: string; atomAt: (char: number) => number } {
-  const text = model.text(kept);
+  // The exact kept content (fragments glued as sent), not `text()`, which marks gaps for reading.
+  const text = exactText(model, kept);
   let total = 0;
   for (let i = 0; i < kept.length; i += 2) total += kept[i + 1]! - kept[i]!;
   if (text.length === total) return { text, atomAt: (c) => runsAtom(kept, c) };
   const atoms: number[] = [];
   for (let i = 0; i < kept.length; i += 2) {
     for (let a = kept[i]!; a < kept[i + 1]!; a++) {
-      const shown = model.text([a, a + 1]).length;
+      const shown = exactText(model, [a, a + 1]).length;
       for (let k = 0; k < shown; k++) atoms.push(a);
     }
   }
@@ -157,4 +158,8 @@ export function keptRuns(atomCount: number, part: number, removals: readonly Rem
 
 export function removalKey(removals: readonly Removal[]): string {
   return normalise(removals).map((r) => `${r.part}:${r.start}-${r.end}`).join(',');
+}
+
+function exactText(model: PartModel, kept: Runs): string {
+  return model.fragments(kept).map((f) => f.text).join('');
 }
