@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { EventEmitter, MarkdownString, ThemeIcon, TreeItem, TreeItemCollapsibleState, type Event, type TreeDataProvider } from 'vscode';
-import { dayKey, messageOf, requestIdOf, type RefusalStore, type SavedResultRef, type SeenRefusal } from './store';
+import { dayKey, everyMidnight, messageOf, requestIdOf, type RefusalStore, type SavedResultRef, type SeenRefusal } from './store';
 
 export type RefusalNode =
   | { type: 'day'; day: string; refusals: SeenRefusal[] }
@@ -54,9 +54,12 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
   private readonly changed = new EventEmitter<RefusalNode | undefined>();
   readonly onDidChangeTreeData: Event<RefusalNode | undefined> = this.changed.event;
   private readonly subscription;
+  private readonly midnight: { dispose(): void };
 
   constructor(private readonly store: RefusalStore, private readonly now: () => Date = () => new Date()) {
     this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+    // "Today" and "Yesterday" move at midnight, with the status bar's count.
+    this.midnight = everyMidnight(() => this.changed.fire(undefined), now);
   }
 
   refresh(): void {
@@ -195,6 +198,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
 
   dispose(): void {
     this.subscription.dispose();
+    this.midnight.dispose();
     this.changed.dispose();
   }
 }
