@@ -310,8 +310,11 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     // show below: the queries sent must then equal the ones on screen exactly once.)
     assert.deepEqual(github.requests.filter((q) => q.path.startsWith('/search/')), [], 'no search before the click');
     assert.ok(draft.body.includes('- [ ] I have searched'), 'the checklist does not claim a search yet');
-    await vscode.commands.executeCommand('notifications.clearAll');
-    await waitFor('the notifications to be cleared from the screen', async () => (await visibleNotifications()).length === 0 || undefined);
+    // Cleared again on every look, so a notification arriving meanwhile cannot keep the screen from settling.
+    await waitFor('the notifications to be cleared from the screen', async () => {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      return (await visibleNotifications()).length === 0 || undefined;
+    });
     await screenshot('draft');
 
     await click('Search GitHub for duplicates');
