@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Event, TreeDataProvider } from 'vscode';
 import { Commands } from './commands/ids';
 import { EventEmitter, MarkdownString, ThemeIcon, TreeItem, TreeItemCollapsibleState } from './vscodeapi';
-import { dayKey, messageOf, requestIdOf, type RefusalStore, type SavedResultRef, type SeenRefusal } from './store';
+import { dayKey, everyMidnight, messageOf, requestIdOf, type RefusalStore, type SavedResultRef, type SeenRefusal } from './store';
 
 export type RefusalNode =
   | { type: 'day'; day: string; refusals: SeenRefusal[] }
@@ -56,9 +56,12 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
   private readonly changed = new EventEmitter<RefusalNode | undefined>();
   readonly onDidChangeTreeData: Event<RefusalNode | undefined> = this.changed.event;
   private readonly subscription;
+  private readonly midnight: { dispose(): void };
 
   constructor(private readonly store: RefusalStore, private readonly now: () => Date = () => new Date()) {
     this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+    // "Today" and "Yesterday" move at midnight, with the status bar's count.
+    this.midnight = everyMidnight(() => this.changed.fire(undefined), now);
   }
 
   refresh(): void {
@@ -197,6 +200,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
 
   dispose(): void {
     this.subscription.dispose();
+    this.midnight.dispose();
     this.changed.dispose();
   }
 }

@@ -1,18 +1,21 @@
 /** Status bar item: today's refusal count; clicking it reveals the Refusals view. */
 import type * as vscode from 'vscode';
-import type { RefusalStore } from './store';
+import { everyMidnight, type RefusalStore } from './store';
 import { FOCUS_REFUSALS_VIEW } from './commands/ids';
 import { createStatusBarItem } from './vscodeapi';
 
 export class RefusalStatusBar {
   private readonly item: vscode.StatusBarItem;
   private readonly subscription: vscode.Disposable;
+  /** "Today" ends at midnight whether or not a refusal comes: the count starts over then. */
+  private readonly midnight: { dispose(): void };
 
   constructor(private readonly store: RefusalStore, private readonly now: () => Date = () => new Date()) {
     this.item = createStatusBarItem('aupBisect.status', 100);
     this.item.name = 'AUP Bisect';
     this.item.command = FOCUS_REFUSALS_VIEW;
     this.subscription = store.onDidChange(() => this.update());
+    this.midnight = everyMidnight(() => this.update(), now);
     this.update();
   }
 
@@ -29,6 +32,7 @@ export class RefusalStatusBar {
 
   dispose(): void {
     this.subscription.dispose();
+    this.midnight.dispose();
     this.item.dispose();
   }
 }

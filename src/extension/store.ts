@@ -98,6 +98,26 @@ export class RefusalStore {
   }
 }
 
+/**
+ * Calls `callback` just after every local midnight, so what counts "today" (the status bar, the tree's day labels)
+ * moves to the new day even when no refusal comes to refresh it. `now` is the clock the caller counts days with.
+ */
+export function everyMidnight(callback: () => void, now: () => Date = () => new Date()): { dispose(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (): void => {
+    const at = now();
+    const next = new Date(at.getFullYear(), at.getMonth(), at.getDate() + 1);
+    // A moment past midnight, so the clock read by the callback is surely on the new day.
+    timer = setTimeout(() => {
+      callback();
+      arm();
+    }, next.getTime() - at.getTime() + 50);
+    timer.unref?.();
+  };
+  arm();
+  return { dispose: () => clearTimeout(timer) };
+}
+
 /** Local calendar day, "YYYY-MM-DD". */
 export function dayKey(ms: number): string {
   const d = new Date(ms);

@@ -2,13 +2,14 @@
 // `aup-bisect bisect --oracle claude`, with Claude Code talking to the loopback stand-in, offline.
 // Run with `npm run test:e2e`. In CI a missing binary fails the run; elsewhere the suite is skipped with a warning.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaudeOracle, PROBE_DIR_PREFIX } from '../../src/core/probe/oracle/claude';
 import { runBisect, type BisectProgress } from '../../src/core/bisect/run';
 import { startSim, type SimServer, type SimStats } from '../../src/sim/server';
 import { bundleCli } from '../support/cli-bundle';
+import { bisectMs, MAX_PROBES, PRINT_RUN_MS, printMs } from './allowance';
 import { CLAUDE_BIN, CLAUDE_CODE_VERSION, claudeUnavailable, makeSandbox, runPrint, type Sandbox } from './claude-code';
 import { DEMO_RULES } from './scenarios';
 
@@ -104,23 +105,24 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
   let sim: SimServer;
   let box: Sandbox;
   let file: string;
-  let tmp: string;
 
   beforeAll(async () => {
     sim = await startSim({ rules: DEMO_RULES, script: {} });
     box = makeSandbox(sim.url, 'bisect');
     file = join(box.root, 'incident-review.txt');
     writeFileSync(file, incidentReview());
-    // Probe dirs go to os.tmpdir(): a private one, so leftovers of this run are told apart from anyone else's.
-    tmp = join(box.root, 'tmp');
-    mkdirSync(tmp);
   });
+  /**
+   * Probe dirs go to os.tmpdir(): one private to each test, so what a test finds there is its own oracle's, even
+   * when an earlier test timed out with its bisect still winding down.
+   */
+  const privateTmp = (): string => mkdtempSync(join(box.root, 'tmp-'));
   afterAll(async () => {
     await sim?.close();
     if (box) rmSync(box.root, { recursive: true, force: true });
   });
 
-  it('control: with its tools on, Claude Code is asked by the stand-in to Read the path the review names', async () => {
+  it('control: with its tools on, Claude Code is asked by the stand-in to Read the path the review names', { timeout: printMs(1) }, async () => {
     // So the no-tool check below can fail: without `--tools ""` a probe that passes would turn into a Read. (A refused
     // request is never answered with a tool call, hence the review without its trigger here.)
     const harmless = incidentReview().replace(`${TRIGGER_SENTENCE}\n`, '');
@@ -131,16 +133,20 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
     rmSync(join(box.configDir, 'projects'), { recursive: true, force: true }); // the control's own transcript
   });
 
-  it('runBisect with the claude oracle finds the trigger, 1-minimal, verified; the stand-in saw every paid probe', async () => {
+  it('runBisect with the claude oracle finds the trigger, 1-minimal, verified; the stand-in saw every paid probe', { timeout: bisectMs(1) }, async ({ signal }) => {
+    const tmp = privateTmp();
     let paidRefused = 0;
     let paidPassed = 0;
     let sawProbeDir = false;
     const run = await withTmpdir(tmp, () =>
       runBisect({
         source: { kind: 'file', path: file },
-        oracle: { kind: 'claude', claudeBinary: CLAUDE_BIN, env: box.env, timeoutMs: 60_000 },
+        oracle: { kind: 'claude', claudeBinary: CLAUDE_BIN, env: box.env, timeoutMs: PRINT_RUN_MS },
         concurrency: 2,
         cache: false,
+        // The work is bounded like the deadline (bisectMs), and a timed-out test stops its bisect.
+        budget: { maxProbes: MAX_PROBES },
+        signal,
         onProgress: (e: BisectProgress) => {
           if (!e.lastAnswer || e.lastAnswer.cached) return;
           if (e.lastAnswer.refused) paidRefused++;
@@ -150,7 +156,7 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
       }),
     );
 
-    expect(run.status).toBe('minimal');
+    expect(run.status, run.stoppedEarly).toBe('minimal');
     expect(run.oracle).toBe('claude');
     expect(run.minimal).toMatch(EXPECTED_MINIMAL);
     expect(run.oneMinimal).toBe(true);
@@ -190,19 +196,21 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
     );
   });
 
-  it('aup-bisect bisect FILE --oracle claude --json, then the same command answered from the probe cache', async () => {
+  it('aup-bisect bisect FILE --oracle claude --json, then the same command answered from the probe cache', { timeout: bisectMs(1) + PRINT_RUN_MS }, async ({ signal }) => {
+    const tmp = privateTmp();
     const cli = await bundleCli();
     const cacheDir = join(box.root, 'probe-cache');
     // A shorter review (the README's example): its blank lines between sections become a whitespace-only candidate,
     // which Claude Code rejects as a prompt, so this run also covers the oracle standing in for it.
     const short = join(box.root, 'incident-summary.txt');
     writeFileSync(short, incidentSummary());
-    const args = [cli, 'bisect', short, '--oracle', 'claude', '--claude-bin', CLAUDE_BIN, '--concurrency', '2', '--json', '--cache-dir', cacheDir];
+    const args = [cli, 'bisect', short, '--oracle', 'claude', '--claude-bin', CLAUDE_BIN, '--concurrency', '2', '--json', '--cache-dir', cacheDir,
+      '--max-probes', String(MAX_PROBES), '--timeout', String(PRINT_RUN_MS / 1000)];
     // The CLI passes its own environment on to Claude Code: the sandbox's, plus the private temp dir.
     const env = { ...box.env, TMPDIR: tmp };
     const before = (await simStats(sim)).requests;
 
-    const first = await runNode(args, env, box.cwd);
+    const first = await runNode(args, env, box.cwd, signal);
     expect(first.code, first.stderr).toBe(0);
     const result = JSON.parse(first.stdout) as Record<string, unknown>;
     expect(result).toMatchObject({
@@ -231,7 +239,7 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
     expect(seen.filter((r) => r.verdict === 'passed').length + refusedRequests / REFUSED_PROBE_REQUESTS.length).toBe(paid);
     expect(seen.map((r) => r.verdict)).not.toContain('tool_use');
 
-    const again = await runNode(args, env, box.cwd);
+    const again = await runNode(args, env, box.cwd, signal);
     expect(again.code, again.stderr).toBe(0);
     const cached = JSON.parse(again.stdout) as Record<string, unknown>;
     expect(cached).toMatchObject({ probes: 0, inputTokens: 0, minimal: result.minimal, oneMinimal: true });
@@ -247,7 +255,8 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
     );
   });
 
-  it('the claude oracle on its own: a blank candidate is a pass, and close() lets a probe still out finish first', async () => {
+  it('the claude oracle on its own: a blank candidate is a pass, and close() lets a probe still out finish first', { timeout: printMs(2) }, async () => {
+    const tmp = privateTmp();
     await withTmpdir(tmp, async () => {
       const oracle = new ClaudeOracle({ binary: CLAUDE_BIN, env: box.env });
       // Claude Code rejects a whitespace-only prompt with no JSON; the oracle sends "." for it.
@@ -275,10 +284,17 @@ async function withTmpdir<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs the bundled CLI with exactly this environment (nothing of the developer's own leaks into Claude Code). */
-function runNode(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the bundled CLI with exactly this environment (nothing of the developer's own leaks into Claude Code). When the
+ * test is given up (`signal`, e.g. its deadline passed) the CLI gets SIGINT, as from Ctrl-C: it cancels its probes and
+ * removes its probe dir, instead of running on into the next test.
+ */
+function runNode(args: string[], env: NodeJS.ProcessEnv, cwd: string, signal: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = (): void => void child.kill('SIGINT');
+    signal.addEventListener('abort', stop, { once: true });
+    child.on('exit', () => signal.removeEventListener('abort', stop));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startSim } from '../../src/sim/server';
 import { claudeUnavailable, makeSandbox, plain, runPrint } from './claude-code';
-import { runScenario, type ScenarioRun } from './run-scenario';
+import { printMs } from './allowance';
+import { runScenario, scenarioMs, type ScenarioRun } from './run-scenario';
 import { SCENARIOS } from './scenarios';
 
 const missing = claudeUnavailable();
@@ -38,7 +39,7 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     expect(run.print?.json.result).toContain('no rule matched');
     expect(run.requests.map((r) => r.verdict)).toEqual(['passed']);
     expect(run.requests[0].inputTokens).toBeGreaterThan(1000); // Claude Code's system prompt and tools are counted
-  });
+  }, scenarioMs(scenario('print-passed')));
 
   it('-p refused on every model: refusal JSON, fallback then no-fallback entries, synthetic refusal entry', async () => {
     const run = await runScenario(scenario('print-refused-cyber'));
@@ -67,7 +68,7 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     const refusal = refusalEntry(entries)!;
     expect(refusal.message).toMatchObject({ stop_details: { type: 'refusal', category: 'cyber' } });
     expect(JSON.stringify(refusal.message?.content)).toContain('safeguards flagged this message');
-  });
+  }, scenarioMs(scenario('print-refused-cyber')));
 
   it('-p refused by one model only: Claude Code falls back and the turn goes on', async () => {
     const run = await runScenario(scenario('print-refused-fallback'));
@@ -81,14 +82,14 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     expect(systemEntry(entries, 'model_refusal_fallback')).toMatchObject({ originalModel: 'claude-opus-5-5', fallbackModel: 'claude-opus-4-8' });
     expect(systemEntry(entries, 'model_refusal_no_fallback')).toBeUndefined();
     expect(refusalEntry(entries)).toBeUndefined();
-  });
+  }, scenarioMs(scenario('print-refused-fallback')));
 
   it('-p with the 400 content filter: an API error entry, not a refusal stop', async () => {
     const run = await runScenario(scenario('print-content-filter'));
     expect(run.print!.json).toMatchObject({ is_error: true, result: 'API Error: 400 Output blocked by content filtering policy' });
     const error = transcript(run).find((e) => e.type === 'assistant' && e.isApiErrorMessage === true);
     expect(error).toMatchObject({ apiErrorStatus: 400, message: { model: '<synthetic>' } });
-  });
+  }, scenarioMs(scenario('print-content-filter')));
 
   it('-p Read then refusal: the refusal lands on the tool result', async () => {
     const run = await runScenario(scenario('print-read-refused'));
@@ -101,7 +102,7 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     const fileLine = readFileSync(run.readFile!, 'utf8').split('\n')[3];
     expect(JSON.stringify(result?.message?.content)).toContain(fileLine); // line-numbered file text
     expect(entries.indexOf(refusalEntry(entries)!)).toBeGreaterThan(entries.indexOf(result!));
-  });
+  }, scenarioMs(scenario('print-read-refused')));
 
   it('-p Read of a PDF: the stand-in classifies the text operators of the document block', async () => {
     const run = await runScenario(scenario('print-read-pdf-refused'));
@@ -110,7 +111,7 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     const entries = transcript(run);
     expect(JSON.stringify(entries)).toContain('"media_type":"application/pdf"');
     expect(systemEntry(entries, 'model_refusal_no_fallback')).toMatchObject({ apiRefusalCategory: 'general_harms' });
-  });
+  }, scenarioMs(scenario('print-read-pdf-refused')));
 
   it('-p retries through an injected 529 overloaded and a 429 with retry-after', async () => {
     const sim = await startSim({ failures: [{ status: 529 }, { status: 429, retryAfter: 1 }] });
@@ -121,7 +122,7 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     } finally {
       await sim.close();
     }
-  });
+  }, printMs(1));
 
   it('interactive: a passing turn, then a refused one, on a real pseudo-terminal', async () => {
     const run = await runScenario(scenario('tui-passed-then-refused'));
@@ -134,12 +135,12 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     expect(entries.find((e) => e.type === 'user' && e.message?.content === 'say hello')).toBeDefined();
     expect(systemEntry(entries, 'model_refusal_no_fallback')).toBeDefined();
     expect(refusalEntry(entries)?.entrypoint).toBe('cli');
-  });
+  }, scenarioMs(scenario('tui-passed-then-refused')));
 
   it('interactive: Read then refusal', async () => {
     const run = await runScenario(scenario('tui-read-refused'));
     expect(run.requests.map((r) => r.verdict)).toEqual(['tool_use', 'refused', 'refused', 'refused']);
     expect(plain(run.raw!)).toMatch(/Read 1 file[\s\S]*safeguards flagged this message/);
     expect(refusalEntry(transcript(run))).toBeDefined();
-  });
+  }, scenarioMs(scenario('tui-read-refused')));
 });

@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PRINT_RUN_MS, TUI_CLOSE_MS, TUI_TURN_MS } from './allowance';
 
 /** The pinned version, in the shared .cache/claude-code. */
 export const PINNED_CLAUDE_CODE_VERSION = '2.1.328';
@@ -90,7 +91,7 @@ export interface PrintResult {
 }
 
 /** `claude -p --output-format json PROMPT` in the sandbox. */
-export function runPrint(box: Sandbox, prompt: string, extraArgs: string[] = [], timeoutMs = 90_000): Promise<PrintResult> {
+export function runPrint(box: Sandbox, prompt: string, extraArgs: string[] = [], timeoutMs = PRINT_RUN_MS): Promise<PrintResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(CLAUDE_BIN, ['-p', '--output-format', 'json', ...extraArgs, prompt], {
       cwd: box.cwd,
@@ -136,6 +137,7 @@ export class InteractiveSession {
   /** Length of `raw` when close() began: replaying raw.slice(0, closedAt) shows the settled screen before exit. */
   closedAt?: number;
   private exited: Promise<number>;
+  private exitCode?: number;
   private readonly pty: import('node-pty').IPty;
 
   constructor(box: Sandbox, args: string[] = [], size = { cols: 100, rows: 32 }) {
@@ -144,24 +146,28 @@ export class InteractiveSession {
     const nodePty = require('node-pty') as typeof import('node-pty');
     this.pty = nodePty.spawn(CLAUDE_BIN, args, { name: 'xterm-256color', cwd: box.cwd, env: box.env as Record<string, string>, ...size });
     this.pty.onData((data) => (this.raw += data));
-    this.exited = new Promise((resolveExit) => this.pty.onExit(({ exitCode }) => resolveExit(exitCode)));
+    this.exited = new Promise((resolveExit) =>
+      this.pty.onExit(({ exitCode }) => {
+        this.exitCode = exitCode;
+        resolveExit(exitCode);
+      }),
+    );
   }
 
   /** Waits until the screen output (escapes stripped) matches, or throws with the tail of what was printed. */
-  async waitFor(pattern: RegExp, timeoutMs = 60_000, from = 0): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (pattern.test(plain(this.raw.slice(from)))) return;
-      await delay(100);
-    }
-    throw new Error(`timed out after ${timeoutMs} ms waiting for ${pattern} in Claude Code's terminal; last output:\n${plain(this.raw).slice(-3000)}`);
+  async waitFor(pattern: RegExp, timeoutMs = TUI_TURN_MS, from = 0): Promise<void> {
+    await this.until(() => pattern.test(plain(this.raw.slice(from))), `${pattern}`, timeoutMs);
   }
 
-  /** Types a prompt and presses Enter, as a person would (text first, Enter after the TUI has echoed it). */
-  async submit(text: string): Promise<number> {
+  /**
+   * Types a prompt and presses Enter, as a person would: text first, Enter once the TUI has drawn the text (sent in
+   * one write, Enter would be taken as part of a paste). Line wrapping and the input box's borders are ignored.
+   */
+  async submit(text: string, timeoutMs = TUI_TURN_MS): Promise<number> {
     const mark = this.raw.length;
     this.pty.write(text);
-    await delay(400);
+    const squeeze = (s: string): string => s.replace(/[\s\u2500-\u257f]/g, '');
+    await this.until(() => squeeze(plain(this.raw.slice(mark))).includes(squeeze(text)), `the echo of ${JSON.stringify(text)}`, timeoutMs);
     this.pty.write('\r');
     return mark;
   }
@@ -170,17 +176,35 @@ export class InteractiveSession {
     this.pty.write(data);
   }
 
-  /** Ends the session the way a user does (Ctrl-C twice), then kills it if it lingers. */
-  async close(): Promise<number> {
+  /**
+   * Ends the session the way a user does: Ctrl-C, and once Claude Code asks for it, Ctrl-C again; then waits for the
+   * process to exit (so its transcript is complete), killing it only if it hangs.
+   */
+  async close(timeoutMs = TUI_CLOSE_MS): Promise<number> {
     this.closedAt = this.raw.length;
-    this.pty.write('\x03');
-    await delay(300);
-    this.pty.write('\x03');
-    const timeout = delay(5000).then(() => {
+    const mark = this.raw.length;
+    if (this.exitCode !== undefined) return this.exitCode;
+    try {
+      this.pty.write('\x03');
+      await this.until(() => this.exitCode !== undefined || /Ctrl-C again to exit/.test(plain(this.raw.slice(mark))), 'the "Press Ctrl-C again to exit" hint', timeoutMs);
+      if (this.exitCode === undefined) this.pty.write('\x03');
+      await this.until(() => this.exitCode !== undefined, 'Claude Code to exit', timeoutMs);
+      return this.exitCode!;
+    } catch (error) {
       this.pty.kill();
-      return -1;
-    });
-    return Promise.race([this.exited, timeout]);
+      throw error;
+    }
+  }
+
+  /** Polls a condition on what the session printed, failing with the screen's tail when the deadline passes. */
+  private async until(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} in Claude Code's terminal; last output:\n${plain(this.raw).slice(-3000)}`);
+      }
+      await delay(50);
+    }
   }
 }
 

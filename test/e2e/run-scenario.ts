@@ -1,7 +1,13 @@
 /** Runs one scenario: a stand-in with the scenario's rules, the real Claude Code against it, and what it left behind. */
 import { startSim, type SimRequestLog } from '../../src/sim/server';
 import { InteractiveSession, makeSandbox, runPrint, transcripts, plain, delay, type PrintResult, type Sandbox } from './claude-code';
+import { TUI_START_MS, TUI_TURN_MS, sessionMs, printMs } from './allowance';
 import type { Scenario } from './scenarios';
+
+/** The deadline of a scenario, from its Claude Code runs: one print run, or one session of its prompts. */
+export function scenarioMs(scenario: Scenario): number {
+  return scenario.mode === 'print' ? printMs(1) : sessionMs(scenario.prompts.length);
+}
 
 export interface ScenarioRun {
   scenario: Scenario;
@@ -36,14 +42,17 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRun> {
       const size = scenario.terminal ?? { cols: 100, rows: 32 };
       const session = new InteractiveSession(box, [], size);
       try {
-        await session.waitFor(/shift\+tab to cycle|❯/, 60_000);
+        await session.waitFor(/shift\+tab to cycle|❯/, TUI_START_MS);
         for (const prompt of prompts) {
           const mark = await session.submit(prompt);
-          await session.waitFor(TURN_END, 60_000, mark);
+          await session.waitFor(TURN_END, TUI_TURN_MS, mark);
           await settle(session);
         }
-      } finally {
+        // Claude Code has exited when this returns, so its transcript is complete when it is read below.
         await session.close();
+      } catch (error) {
+        await session.close().catch(() => undefined);
+        throw error;
       }
       run.raw = session.raw;
       run.closedAt = session.closedAt;
@@ -57,7 +66,11 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRun> {
   }
 }
 
-/** Waits until the terminal has been quiet for a moment, so the capture ends on the settled screen. */
+/**
+ * Waits until the terminal has been quiet for a moment, so a recorded capture ends on the settled screen (the fixture
+ * generator keeps it). Nothing is asserted on this: the tests check what TURN_END already waited for, and the
+ * transcript, read after Claude Code exited.
+ */
 async function settle(session: InteractiveSession, quietMs = 1200, maxMs = 8000): Promise<void> {
   const start = Date.now();
   let last = session.raw.length;

@@ -5,7 +5,8 @@
  * (src/sim) probed by the official SDK, and a loopback GitHub API filed to by octokit.
  */
 import * as assert from 'node:assert/strict';
-import { appendFile, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -14,7 +15,7 @@ import { startGitHubServer, type GitHubServer } from '../support/github-server';
 import type { AupBisectTestHooks } from '../../src/extension/extension';
 import type { SavedResult } from '../../src/extension/results';
 import { Commands } from '../../src/extension/commands/ids';
-import { click, extensionApi, screenTexts, screenshot, setSetting, visibleNotifications, waitFor } from './support';
+import { click, deadline, extensionApi, MAX_PROBES, within, screenTexts, screenshot, setSetting, visibleNotifications, waitFor } from './support';
 
 const root = path.resolve(__dirname, '../../..');
 const fixture = path.join(root, 'test/fixtures/claude-code/print-refused-cyber.jsonl');
@@ -23,8 +24,31 @@ const workspace = path.join(root, 'out/test/workspace');
 const claudeDir = path.join(workspace, `.claude-test-${Date.now()}`);
 const projectDir = path.join(claudeDir, 'projects', '-work-demo');
 
+/**
+ * A recorded transcript's lines as Claude Code would write them now: every timestamp moved by the same amount, so the
+ * first is the current time and the gaps between entries stay as recorded. The refusal then happened today, as a live
+ * one does; with the recording's own date, the status bar's count of today's refusals would depend on the day the
+ * suite runs.
+ */
+function asWrittenNow(lines: string[]): string[] {
+  const stamps = lines.flatMap((l) => [...l.matchAll(/"timestamp":"([^"]+)"/g)].map((m) => Date.parse(m[1]!)));
+  const shift = Date.now() - Math.min(...stamps);
+  return lines.map((l) => l.replace(/"timestamp":"([^"]+)"/g, (_all, t: string) => `"timestamp":"${new Date(Date.parse(t) + shift).toISOString()}"`));
+}
+
+/** Resolves with the first value `listen` hands its callback; the subscription ends then. */
+function nextEvent<T>(listen: (callback: (value: T) => void) => vscode.Disposable): Promise<T> {
+  return new Promise((resolve) => {
+    const sub = listen((value) => {
+      sub.dispose();
+      resolve(value);
+    });
+  });
+}
+
 describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
-  this.timeout(60_000);
+  // Each test sets its own deadline from its steps (support.ts deadline()); this one covers the hooks.
+  this.timeout(deadline(3));
   let api: AupBisectTestHooks;
   let sim: SimServer;
   let github: GitHubServer;
@@ -46,32 +70,33 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
   });
 
   it('notifies promptly when Claude Code appends a refusal to a transcript, and lists it in the tree', async () => {
-    const lines = (await readFile(fixture, 'utf8')).split('\n').filter(Boolean);
+    const lines = asWrittenNow((await readFile(fixture, 'utf8')).split('\n').filter(Boolean));
     // Everything from the first line that speaks of the refusal on is what Claude Code writes when it happens.
     const refusedAt = lines.findIndex((l) => /refusal|"<synthetic>"/.test(l));
     assert.ok(refusedAt > 0, 'the fixture holds a refused turn');
     const transcript = path.join(projectDir, 'session-under-test.jsonl');
-    // The session so far, then (as Claude Code does) the refusal appended to the same file.
+    // The session so far, then (as Claude Code does) the refusal appended to the same file. (Whether the watcher has
+    // read the first part before the append does not matter: a file new to it is read from its first byte.)
     await writeFile(transcript, `${lines.slice(0, refusedAt).join('\n')}\n`);
-    await new Promise((r) => setTimeout(r, 300));
-    const notified = new Promise<{ key: string; text: string; ms: number }>((resolve) => {
-      const started = Date.now();
-      const sub = api.onDidNotify((n) => {
-        sub.dispose();
-        resolve({ ...n, ms: Date.now() - started });
-      });
-    });
+    // What the status bar and the tree say at the moment the notification fires: all three come from the store, which
+    // is updated before anyone is notified, so they must agree then, not some time later.
+    const started = Date.now();
+    const notified = nextEvent<{ key: string; text: string }>((cb) => api.onDidNotify(cb)).then((n) => ({
+      ...n,
+      ms: Date.now() - started,
+      statusBar: api.statusBarText,
+      inTree: api.tree.getChildren().flatMap((day) => api.tree.getChildren(day)).flatMap((session) => api.tree.getChildren(session))
+        .some((node) => node.type === 'refusal' && node.refusal.key === n.key),
+    }));
     await appendFile(transcript, `${lines.slice(refusedAt).join('\n')}\n`);
-    const n = await Promise.race([
-      notified,
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no notification within 10 s; watching ${api.watchedDir}; store: ${JSON.stringify(api.store.all().map((r) => [r.key, r.live, r.at, Date.now()]))}`)), 10_000),
-      ),
-    ]);
-    // The 500 ms goal is reported, not asserted tightly: a loaded CI machine must not turn a timing into a red run.
-    console.log(`      notification ${n.ms} ms after the transcript write (goal < 500 ms)`);
-    assert.ok(n.ms < 3000, `notified after ${n.ms} ms`);
+    const n = await within(notified, 'the notification', () =>
+      `; watching ${api.watchedDir}; store: ${JSON.stringify(api.store.all().map((r) => [r.key, r.live, r.at, Date.now()]))}`);
+    // The 500 ms goal is printed, not asserted: bench:detect measures it, and a busy machine must not turn a timing
+    // into a red run.
+    console.log(`      notification ${n.ms} ms after the transcript append (goal < 500 ms; bench:detect measures it)`);
     assert.match(n.text, /^Claude Code refusal \(.*\): API Error: /);
+    assert.equal(n.statusBar, '$(shield) 1', 'the status bar counted the refusal before it was notified');
+    assert.ok(n.inTree, 'the tree listed the refusal before it was notified');
     refusalKey = n.key;
 
     // What a person sees: the notification with its actions (in the notification center: a headless window
@@ -87,7 +112,9 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     const [session0] = api.tree.getChildren(day0);
     const [refusal0] = api.tree.getChildren(session0);
     await api.treeView.reveal(refusal0!, { expand: true, select: true });
-    await new Promise((r) => setTimeout(r, 500));
+    const rowLabel = String(api.tree.getTreeItem(refusal0!).label);
+    await waitFor('the refusal selected in the Refusals view', async () =>
+      (await screenTexts('.monaco-list-row.selected')).some((t) => t.includes(rowLabel)) || undefined);
     await screenshot('notification');
 
     const [day] = api.tree.getChildren();
@@ -101,7 +128,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.ok(details.some((d) => /^Request ID: req_/.test(d)), details.join(', '));
     assert.ok(details.some((d) => d.startsWith('Model: ')), details.join(', '));
     assert.equal(api.statusBarText, '$(shield) 1');
-  });
+  }).timeout(deadline(6));
 
   it('bisects that refusal against the Messages API stand-in and shows the diff and the saved result', async () => {
     const rules = path.join(root, 'src/sim/rules/demo.json');
@@ -110,6 +137,8 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     await setSetting('apiBaseUrl', sim.url);
     await setSetting('oracle', 'api');
     await setSetting('concurrency', 2);
+    // The work is bounded like the deadline: at most MAX_PROBES probes (the run stops there and says so).
+    await setSetting('budget.maxProbes', MAX_PROBES);
     // The API oracle is paid, so the extension asks first: answer the modal as a person would.
     const run = vscode.commands.executeCommand<SavedResult | undefined>(Commands.bisectRefusal, { refusalKey });
     await click('Start Bisect');
@@ -117,6 +146,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.ok(result, 'the bisect returned a result');
     saved = result;
     const r = saved.result;
+    assert.equal(r.stoppedEarly, undefined, `the bisect ran to its end: ${r.stoppedEarly}`);
     console.log(`      ${r.original.size} B -> ${Buffer.byteLength(r.minimal)} B in ${r.probes} probes (${sim.stats().requests} requests to the stand-in), refused ${r.verification.refused}/${r.verification.of}`);
     assert.ok(Buffer.byteLength(r.minimal) < r.original.size / 10, 'much smaller than the original');
     assert.match(r.minimal, /reverse shell|exfiltrate|keylogger/i);
@@ -143,9 +173,9 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     const view = await vscode.commands.executeCommand<import('../../src/extension/bisect/panel').BisectPanel>(Commands.openResult, { resultId: saved.id });
     await view.ready;
     assert.equal(view.stats?.currentSize, Buffer.byteLength(r.minimal));
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor('the minimal candidate drawn in the bisect view', async () => (await screenTexts('#minimal')).includes(r.minimal) || undefined);
     await screenshot('bisect');
-  });
+  }).timeout(deadline(10, MAX_PROBES));
 
   it('bisects the active file with the keyless stand-in oracle, without asking (it costs nothing)', async () => {
     const filler = Array.from({ length: 60 }, (_, i) => `Line ${i}: notes about the build, the tests and the release plan.`);
@@ -165,22 +195,28 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     } finally {
       await setSetting('oracle', 'api');
     }
-  });
+  }).timeout(deadline(4, MAX_PROBES));
 
   it('reads only Claude Code in a terminal: nothing for `cat` of notes quoting a refusal, one notification for claude and its transcript', async () => {
     const jsonl = path.join(root, 'test/fixtures/claude-code/tui-read-refused.jsonl');
     const raw = path.join(root, 'test/fixtures/claude-code/tui-read-refused.raw');
-    const lines = (await readFile(jsonl, 'utf8')).split('\n').filter(Boolean);
+    const lines = asWrittenNow((await readFile(jsonl, 'utf8')).split('\n').filter(Boolean));
     const refusedAt = lines.findIndex((l) => /refusal|"<synthetic>"/.test(l));
     const transcript = path.join(projectDir, 'tui-session.jsonl');
     await writeFile(transcript, `${lines.slice(0, refusedAt).join('\n')}\n`);
 
+    // execution.read() only yields what is written after its first call, which the extension makes as the execution
+    // start event reaches it. So each command below prints only once that event has reached this test too (it
+    // listens after the extension, so the extension has called read() by then): it waits for a gate file this test
+    // creates then. Without the gate, a busy machine could deliver the event after the output and lose it.
+    const gates = await mkdtemp(path.join(os.tmpdir(), 'aup-gates-'));
+    const catGate = path.join(gates, 'cat');
+    const claudeGate = path.join(gates, 'claude');
+    const waitGate = (gate: string): string => `i=0; while [ ! -e '${gate}' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done`;
     // A tiny `claude` on PATH that prints what the real Claude Code TUI drew when the request was refused (captured
     // from the real CLI), so the terminal runs a real `claude` command line.
     const bin = await mkdtemp(path.join(os.tmpdir(), 'aup-claude-shim-'));
-    // The real CLI takes a moment to start; so does the shim, so its output comes after the watcher has begun reading
-    // (execution.read() only yields what is written after its first call).
-    await writeFile(path.join(bin, 'claude'), `#!/bin/sh\nsleep 0.5\nexec cat '${raw}'\n`, { mode: 0o755 });
+    await writeFile(path.join(bin, 'claude'), `#!/bin/sh\n${waitGate(claudeGate)}\nexec cat '${raw}'\n`, { mode: 0o755 });
     // Notes that quote a refusal, as a bug report or a README would: printing them is not a refusal.
     const notes = path.join(workspace, 'refusal-notes.md');
     await writeFile(notes, [
@@ -195,52 +231,49 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     const seen: string[] = [];
     const sub = api.onDidNotify((n) => seen.push(n.text));
     const terminal = vscode.window.createTerminal({ name: 'claude', shellPath: '/bin/bash', env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    const opening = [catGate, claudeGate];
+    const started = vscode.window.onDidStartTerminalShellExecution((e) => {
+      const gate = e.terminal === terminal ? opening.shift() : undefined;
+      if (gate) writeFileSync(gate, '');
+    });
     try {
       terminal.show();
-      const shell = terminal.shellIntegration ?? (await new Promise<vscode.TerminalShellIntegration>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('bash shell integration did not activate within 15 s')), 15_000);
-        const s = vscode.window.onDidChangeTerminalShellIntegration((e) => {
-          if (e.terminal !== terminal) return;
-          clearTimeout(timer);
-          s.dispose();
-          resolve(e.shellIntegration);
-        });
-      }));
-      const finished = (execution: vscode.TerminalShellExecution) =>
-        new Promise<void>((resolve) => {
-          const s = vscode.window.onDidEndTerminalShellExecution((e) => {
-            if (e.execution !== execution) return;
-            s.dispose();
-            resolve();
-          });
-        });
+      const activated = nextEvent<vscode.TerminalShellIntegrationChangeEvent>((cb) =>
+        vscode.window.onDidChangeTerminalShellIntegration((e) => e.terminal === terminal && cb(e)));
+      const shell: vscode.TerminalShellIntegration =
+        terminal.shellIntegration ?? (await within(activated, 'bash shell integration to activate')).shellIntegration;
+      const finished = (execution: vscode.TerminalShellExecution): Promise<vscode.TerminalShellExecutionEndEvent> =>
+        nextEvent((cb) => vscode.window.onDidEndTerminalShellExecution((e) => e.execution === execution && cb(e)));
 
-      // `cat` of the notes: the command ran to its end, and no notification came in the 1.5 s after. The sleep puts the
-      // output after the moment the watcher would start reading, so without the command filter it would be read.
-      const cat = shell.executeCommand(`sleep 0.5 && cat '${notes}'`);
-      await Promise.race([finished(cat), new Promise((r) => setTimeout(r, 10_000))]);
-      await new Promise((r) => setTimeout(r, 1500));
-      assert.deepEqual(seen, [], 'no notification for `cat` of a file quoting a refusal');
+      // `cat` of the notes: run to its end, its output printed after the extension could have started reading it.
+      const cat = shell.executeCommand(`${waitGate(catGate)}; cat '${notes}'`);
+      await within(finished(cat), 'the `cat` command to finish');
 
+      // Then `claude`. A terminal's output reaches the extension in order, so by the time the refusal claude printed
+      // is notified, anything read from the `cat` before it would have been notified already.
       shell.executeCommand('claude');
-      await waitFor('the terminal notification', () => (seen.length > 0 ? true : undefined), 10_000);
+      await waitFor('the terminal notification', () => (seen.length > 0 ? true : undefined));
+      assert.deepEqual(seen.length, 1, `notifications: ${seen.join(' | ')}`);
       assert.match(seen[0]!, /^Claude Code refusal \(Opus 5\.5, category cyber\) in terminal "claude": Opus 5\.5's safeguards flagged/);
 
-      // Claude Code writes the same turn to its transcript: same request id, so no second notification.
+      // Claude Code writes the same turn to its transcript: same request id, so no second notification. The watcher
+      // decides whether to notify in the same step that joins the record to the sighting, so once they are joined
+      // the count is final.
       await appendFile(transcript, `${lines.slice(refusedAt).join('\n')}\n`);
       const merged = await waitFor('the transcript record to join the terminal sighting', () =>
-        api.store.all().find((r) => r.terminal && r.record), 10_000);
-      await new Promise((r) => setTimeout(r, 500));
+        api.store.all().find((r) => r.terminal && r.record));
       assert.equal(seen.length, 1, `notifications: ${seen.join(' | ')}`);
       assert.equal(merged.terminal?.requestId, 'req_011CZ6rMRmPHeWyPTqkbM5VM');
       assert.ok(merged.record?.models.some((m) => m.requestId === 'req_011CZ6rMRmPHeWyPTqkbM5VM'));
     } finally {
+      started.dispose();
       terminal.dispose();
       sub.dispose();
       await rm(bin, { recursive: true, force: true });
+      await rm(gates, { recursive: true, force: true });
       await rm(notes, { force: true });
     }
-  });
+  }).timeout(deadline(6));
 
   it('opens the Refusal Ledger from its command', async () => {
     await vscode.commands.executeCommand(Commands.showLedger);
@@ -248,7 +281,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Refusal Ledger'),
     );
     assert.ok(tab);
-  });
+  }).timeout(deadline(2));
 
   it('drafts the issue and files it against a loopback GitHub API with the stubbed GitHub session', async () => {
     github = await startGitHubServer({
@@ -274,11 +307,15 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
       return texts.length > 0 ? texts : undefined;
     });
     assert.deepEqual(await screenTexts('#searchEndpoint'), [`${github.url}/search/issues`]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The view is up and drawn: nothing was searched for it. (A search sent later but before the click would still
+    // show below: the queries sent must then equal the ones on screen exactly once.)
     assert.deepEqual(github.requests.filter((q) => q.path.startsWith('/search/')), [], 'no search before the click');
     assert.ok(draft.body.includes('- [ ] I have searched'), 'the checklist does not claim a search yet');
-    await vscode.commands.executeCommand('notifications.clearAll');
-    await new Promise((r) => setTimeout(r, 500));
+    // Cleared again on every look, so a notification arriving meanwhile cannot keep the screen from settling.
+    await waitFor('the notifications to be cleared from the screen', async () => {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      return (await visibleNotifications()).length === 0 || undefined;
+    });
     await screenshot('draft');
 
     await click('Search GitHub for duplicates');
@@ -294,7 +331,7 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     await screenshot('draft-searched');
 
     await click('File Issue on GitHub');
-    const filed = await waitFor('the issue to be filed', () => panel.filedIssue, 20_000);
+    const filed = await waitFor('the issue to be filed', () => panel.filedIssue);
     const created = github.requests.find((q) => q.method === 'POST' && q.path === '/repos/anthropics/claude-code/issues');
     assert.ok(created, 'octokit POSTed the issue');
     assert.equal(created.headers.authorization, 'token gho_loopbackToken123');
@@ -303,7 +340,8 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.ok(body.body.includes('- [x] I have searched'), 'the filed checklist says the search ran');
     assert.ok(!body.body.includes(process.env.HOME ?? '/nonexistent-home'), 'home path redacted');
     assert.equal(filed.number, github.issues.find((i) => i.title === body.title)?.number);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('the view to say where it was filed', async () =>
+      (await screenTexts('#status')).some((t) => t.includes(`Filed as #${filed.number}`)) || undefined);
     await screenshot('draft-filed');
-  });
+  }).timeout(deadline(10));
 });

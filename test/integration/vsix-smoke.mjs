@@ -22,7 +22,7 @@ if (!existsSync(launcher)) fail('code-server is not installed: run scripts/setup
 const size = statSync(vsix).size;
 const dir = mkdtempSync(path.join(tmpdir(), 'aup-vsix-'));
 try {
-  const run = spawnSync(node, [launcher, '--extensions-dir', path.join(dir, 'extensions'), '--user-data-dir', path.join(dir, 'user'), '--install-extension', vsix], { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(node, [launcher, '--extensions-dir', path.join(dir, 'extensions'), '--user-data-dir', path.join(dir, 'user'), '--install-extension', vsix], { encoding: 'utf8', timeout: 10 * 60_000 });
   const output = `${run.stdout}${run.stderr}`;
   if (run.status !== 0 || !/successfully installed/i.test(output)) fail(`--install-extension exited ${run.status}:\n${output}`);
   const installed = path.join(dir, 'extensions', `${pkg.publisher}.${pkg.name}-${pkg.version}`);

@@ -22,6 +22,12 @@ const RESENDS = 3;
 /** Temp dirs of probes start with this, so the transcript watcher can tell probes from the user's own sessions. */
 export const PROBE_DIR_PREFIX = 'aup-bisect-probe-';
 
+/** What the oracle does to its probe dir, one function per step, so a test can hold any step back. */
+export interface ProbeDirFs {
+  mkdtemp(prefix: string): Promise<string>;
+  rm(path: string, options: { recursive?: boolean; force?: boolean }): Promise<void>;
+}
+
 export interface ClaudeOracleOptions {
   /** Path or name of the binary (default "claude", looked up on PATH). */
   binary?: string;
@@ -32,6 +38,11 @@ export interface ClaudeOracleOptions {
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
   prices?: PriceTable;
+  /**
+   * The file operations on the probe dir (default: node:fs/promises). Tests pass gated ones to force an ordering,
+   * e.g. close() arriving while the dir is still being made or removed.
+   */
+  fs?: Partial<ProbeDirFs>;
   /**
    * Tokens Claude Code adds around the candidate (its system prompt and retries: ~2,100 for a passing probe and
    * ~7,000 for a refused one with 2.1.328 and no tools); learnt from each answer's usage, this is only the first
@@ -127,6 +138,9 @@ export class ClaudeOracle implements Oracle {
   /** Set by close(): a later probe would make a new probe dir nobody removes, and pay for an answer nobody reads. */
   private closed = false;
   private readonly inFlight = new Set<Promise<Verdict>>();
+  /** The one removal of the probe dir: every close() call waits for it, not only the first. */
+  private closing?: Promise<void>;
+  private readonly fs: ProbeDirFs;
 
   constructor(private readonly options: ClaudeOracleOptions = {}) {
     this.model = options.model;
@@ -134,6 +148,7 @@ export class ClaudeOracle implements Oracle {
     // so the probe cache never serves a stand-in's answer for the real API; unset (the usual case) keeps the old key.
     const host = (options.env ?? process.env).ANTHROPIC_BASE_URL;
     this.identity = `claude|${options.binary ?? 'claude'}|${(options.extraArgs ?? []).join(' ')}${host ? `|${host}` : ''}`;
+    this.fs = { mkdtemp, rm, ...options.fs };
   }
 
   estimate(input: ProbeInput): ProbeEstimate {
@@ -157,7 +172,7 @@ export class ClaudeOracle implements Oracle {
   }
 
   private async probeInDir(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
-    const dir = await (this.runDir ??= mkdtemp(join(tmpdir(), PROBE_DIR_PREFIX)));
+    const dir = await (this.runDir ??= this.fs.mkdtemp(join(tmpdir(), PROBE_DIR_PREFIX)));
     const started = Date.now();
     const written: string[] = [];
     try {
@@ -192,21 +207,29 @@ export class ClaudeOracle implements Oracle {
         detail,
       };
     } finally {
-      await Promise.all(written.map((file) => rm(file, { force: true })));
+      await Promise.all(written.map((file) => this.fs.rm(file, { force: true })));
     }
   }
 
-  /** Removes the probe dir and the empty project folder Claude Code made for it in its config dir. */
-  async close(): Promise<void> {
+  /**
+   * Removes the probe dir and the empty project folder Claude Code made for it in its config dir. Every call resolves
+   * only once they are gone: a second close() (a reducer stopping and its caller's own cleanup) used to return at
+   * once while the first was still removing the dir.
+   */
+  close(): Promise<void> {
     this.closed = true;
+    return (this.closing ??= this.removeProbeDir());
+  }
+
+  private async removeProbeDir(): Promise<void> {
     // A caller may close while probes are still running (a reducer stopping on one probe's error while another is
-    // out): let them finish in the dir before it goes.
+    // out): let them finish in the dir before it goes. No probe starts after `closed` is set, so this set is final.
     await Promise.allSettled([...this.inFlight]);
     const pending = this.runDir;
     if (!pending) return;
     this.runDir = undefined;
     const dir = await pending;
-    await rm(dir, { recursive: true, force: true });
+    await this.fs.rm(dir, { recursive: true, force: true });
     const env = this.options.env ?? process.env;
     const config = env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), '.claude');
     // Claude Code's project folder name: the cwd with every "/" and "." replaced by "-" (shared notes, section 2).

@@ -113,6 +113,80 @@ describe('ClaudeOracle against a stand-in claude binary', () => {
   });
 });
 
+/** A promise the test resolves when it chooses: holds one step of the oracle back to force an ordering. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/** Lets every pending promise callback run (they all run before the next turn of the event loop). */
+const drain = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('ClaudeOracle.close() against probes still running', () => {
+  const fakeEnv = (): NodeJS.ProcessEnv => ({ ...process.env, HOME: bin, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_CLAUDE_LOG: log });
+
+  it('a second close() resolves only once the probe dir is gone, like the first', async () => {
+    const removing = gate();
+    const removal = gate();
+    const own = new ClaudeOracle({
+      env: fakeEnv(),
+      fs: {
+        // The first close() is held just as it starts removing the dir.
+        rm: async (path, options) => {
+          if (options.recursive) {
+            removing.open();
+            await removal.opened;
+          }
+          await rm(path, options);
+        },
+      },
+    });
+    await own.probe({ parts: [{ kind: 'prompt', text: 'one' }] });
+    const dir = (await readFile(log, 'utf8')).split('\n').filter((l) => l.startsWith('CWD ')).at(-1)!.slice(4);
+
+    const first = own.close();
+    const second = own.close(); // e.g. the caller's own cleanup after the bisect closed it
+    const dirLeftWhen = { first: undefined as boolean | undefined, second: undefined as boolean | undefined };
+    void first.then(() => (dirLeftWhen.first = existsSync(dir)));
+    void second.then(() => (dirLeftWhen.second = existsSync(dir)));
+    await removing.opened;
+    await drain(); // give the second close() every chance to return early
+    removal.open();
+    await Promise.all([first, second]);
+
+    expect(dirLeftWhen).toEqual({ first: false, second: false });
+  });
+
+  it('close() while the probe dir is still being made waits for that probe, removes the dir, and refuses later probes', async () => {
+    const making = gate();
+    const made: string[] = [];
+    const own = new ClaudeOracle({
+      env: fakeEnv(),
+      fs: {
+        mkdtemp: async (prefix) => {
+          await making.opened;
+          const dir = await mkdtemp(prefix);
+          made.push(dir);
+          return dir;
+        },
+      },
+    });
+    const out = own.probe({ parts: [{ kind: 'prompt', text: 'hello' }] });
+    let dirLeftAtClose: boolean | undefined;
+    const closing = own.close().then(() => (dirLeftAtClose = made.some((d) => existsSync(d))));
+    await drain();
+    making.open(); // the dir appears only now, after close() began
+
+    expect(await out).toMatchObject({ refused: false });
+    await closing;
+    expect(made).toHaveLength(1);
+    expect(dirLeftAtClose).toBe(false);
+    await expect(own.probe({ parts: [{ kind: 'prompt', text: 'late' }] })).rejects.toMatchObject({ kind: 'cancelled' });
+    expect(made).toHaveLength(1); // the late probe made no dir of its own
+  });
+});
+
 describe('readClaudeJson', () => {
   it('counts safety stops as a refusal even when a fallback model finished the turn', () => {
     expect(readClaudeJson({ is_error: false, stop_reason: 'end_turn', safety_stops: 1, result: 'done' }).refused).toBe(true);
