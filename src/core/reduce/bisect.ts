@@ -69,6 +69,10 @@ export interface BisectRunOptions {
   confirmRuns?: number;
   /** The reduction algorithm (default: src/core/reduce/reducer.ts). */
   reduce?: ReduceFn;
+  /** The user's home, name and host, so they are traced as secrets too (default: none). */
+  redactContext?: import('../report/redact').RedactContext;
+  /** Probes of the trigger with its secrets replaced by fakes (default 3). */
+  shareRuns?: number;
 }
 
 /** The result plus how the run ended: "reduced" (exit 0), "not-refused" (exit 2), "stopped" (exit 1). */
@@ -157,9 +161,19 @@ export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
       stoppedEarly: `${error.message}${error.hint ? `. ${error.hint}` : ''}`,
     };
   }
+  const parts = outcome.parts.length > 0 ? outcome.parts : summarise(input, outcome.minimal);
+  // Redaction follows the content: secrets found in the original parts, carried to the minimal text (report/trace.ts);
+  // a trigger that needs one is probed again with same-shape fakes, so the draft can show a shareable form.
+  let shareable: BisectResult['shareable'];
+  if (outcome.status !== 'not-refused') {
+    const { traceSecrets } = await import('../report/trace');
+    const traced = await traceSecrets(input, parts, options.redactContext);
+    parts.forEach((p, i) => { if (traced[i]?.length) p.secrets = traced[i]; });
+    const { probeShareable } = await import('../report/fake');
+    shareable = await probeShareable(outcome.minimal, parts, meter, options.shareRuns ?? 3, options.signal).catch(() => undefined);
+  }
   await finish(meter, ownsOracle);
 
-  const parts = outcome.parts.length > 0 ? outcome.parts : summarise(input, outcome.minimal);
   const minimalText = parts.filter((p) => p.needed).map((p) => p.minimal).join('\n\n');
   const c = meter.counters;
   const result: BisectRun = {
@@ -183,6 +197,7 @@ export async function runBisect(options: BisectRunOptions): Promise<BisectRun> {
     original,
   };
   if (outcome.control) result.control = outcome.control;
+  if (shareable) result.shareable = shareable;
   if (refusal) result.refusal = refusal;
   if (outcome.status === 'not-refused') {
     result.stoppedEarly = outcome.stoppedEarly

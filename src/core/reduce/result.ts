@@ -16,6 +16,32 @@ export interface BisectPartSummary {
   needed: boolean;
   /** The minimal text kept from this part (empty when not needed). */
   minimal: string;
+  /**
+   * The kept atoms of the original part as runs [a0, b0, a1, b1, ...] (text: UTF-16 offsets; PDF: glyph indices):
+   * what ties the minimal text back to the original, so redaction can follow the content.
+   */
+  kept?: number[];
+  /** Characters of `minimal` that came from a secret in the original part (src/core/report/trace.ts). */
+  secrets?: SecretSpan[];
+}
+
+/** A kept piece of an original secret, as offsets into a part's minimal text; `id` is the same for all pieces of one secret. */
+export interface SecretSpan {
+  start: number;
+  end: number;
+  kind: string;
+  id: number;
+}
+
+/** The trigger with its secret-shaped values replaced by same-shape fakes, probed again (src/core/report/fake.ts). */
+export interface ShareableTrigger {
+  /** The trigger as it can be shown: every traced secret replaced by a fake of the same shape. */
+  text: string;
+  /** How often the replaced trigger was refused. */
+  refused: number;
+  of: number;
+  /** Kinds that were replaced. */
+  kinds: string[];
 }
 
 export interface BisectResult {
@@ -52,6 +78,8 @@ export interface BisectResult {
   refusal?: RefusalRecord;
   /** Why the run stopped early, if it did (budget reached, cancelled): what was learned so far is still in `minimal`. */
   stoppedEarly?: string;
+  /** Set when the trigger holds a secret: its replaced form and how often that was refused. */
+  shareable?: ShareableTrigger;
 }
 
 

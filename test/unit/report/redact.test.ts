@@ -83,7 +83,7 @@ describe('redact: real-format secrets', () => {
   it('says where each value was, and never keeps the value', () => {
     const key = `ghp_${random(ALNUM, 36)}`;
     const { redactions } = redact(`line one\n  token ${key}\n`);
-    expect(redactions).toEqual([{ kind: 'github-token', placeholder: '[REDACTED:github-token-1]', line: 2, column: 9, length: 40 }]);
+    expect(redactions).toEqual([{ kind: 'github-token', ruleSet: 'aup-bisect', placeholder: '[REDACTED:github-token-1]', line: 2, column: 9, length: 40 }]);
     expect(JSON.stringify(redactions)).not.toContain(key);
   });
 
