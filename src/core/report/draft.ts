@@ -372,7 +372,7 @@ function checkedUnits(result: BisectResult): string {
   return 'any single one of its units (glyphs of a PDF, characters of text)';
 }
 
-function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): string[] {
+function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv, hidesSecret = false): string[] {
   const model = facts.wire ? `${facts.display} (\`${facts.wire}\`)` : 'the same model';
   const date = result.date.slice(0, 10);
   const lines = [
@@ -388,7 +388,8 @@ function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): stri
   if (result.control) {
     lines.push(
       `- Control${result.oneMinimal ? ', one of those removals' : ''}: the same trigger without ` +
-        `${inlineCode(excerpt(result.control.removed, 60))} passed **${result.control.passed}/${result.control.of}**.`,
+        // The removed unit may be a character of a secret: then it is not named.
+        `${hidesSecret ? 'one unit' : inlineCode(excerpt(result.control.removed, 60))} passed **${result.control.passed}/${result.control.of}**.`,
     );
   }
   if (!result.oneMinimal) lines.push('- Not proven 1-minimal: some smaller variant may still refuse.');
@@ -485,7 +486,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
       ...sharingNote(shareable, traced?.redactions.length ?? 0),
       '2. How it was found:',
       '',
-      ...howFound(result, facts, env),
+      ...howFound(result, facts, env, (traced?.redactions.length ?? 0) > 0),
       '',
       '3. To reproduce:',
       '',
@@ -539,6 +540,8 @@ export function draftIssue(input: DraftInput): IssueDraft {
     body: body.text,
     labels: ['bug'],
     redactions: [
+      // Secrets traced from the original into the trigger (positions in the trigger), then what the text rules found.
+      ...(traced?.redactions ?? []).map((r) => ({ ...r, field: 'trigger' })),
       ...title.redactions.map((r) => ({ ...r, field: 'title' })),
       ...body.redactions.map((r) => ({ ...r, field: 'body' })),
     ],
