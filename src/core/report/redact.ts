@@ -35,6 +35,7 @@ export type RedactionKind =
   | 'user-name'
   | 'host-name'
   | 'stripe-key'
+  | 'sendgrid-api-key'
   | 'env-secret'
   | 'high-entropy-value'
   | 'internal-host'
@@ -155,6 +156,12 @@ const RULES: Rule[] = [
     kind: 'email',
     pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g,
     accept: (value) => !/^(?:git|no-?reply)@/i.test(value) && !/@users\.noreply\.github\.com$/i.test(value),
+  },
+  {
+    // SendGrid keys are "SG." + 22 + "." + 43 base64url characters; secretlint's rule only accepts word characters
+    // in the first segment, so a key with "-" there passes it.
+    kind: 'sendgrid-api-key',
+    pattern: /SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
   },
   {
     // Stripe: secretlint's recommended preset has no Stripe rule (live/test secret and restricted keys, webhook secrets).
