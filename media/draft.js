@@ -16,6 +16,9 @@
       preview.appendChild(document.createTextNode(body.slice(last, m.index)));
       const mark = document.createElement('mark');
       mark.textContent = m[0];
+      // The kind is in the placeholder ("[REDACTED:github-token-1]"); the list says which rule set found it.
+      const found = redactions.find((r) => r.placeholder === m[0]);
+      mark.title = found ? found.kind + (found.ruleSet ? ' (' + found.ruleSet + ')' : '') : m[0].slice(10, -1);
       preview.appendChild(mark);
       last = m.index + m[0].length;
     }
@@ -35,7 +38,7 @@
       const li = document.createElement('li');
       const mark = document.createElement('span'); mark.className = 'redaction'; mark.textContent = r.placeholder;
       li.appendChild(mark);
-      li.appendChild(document.createTextNode(' ' + r.kind + ' (' + (r.field || 'body') + ' line ' + r.line + ', ' + r.length + ' chars removed)'));
+      li.appendChild(document.createTextNode(' ' + r.kind + (r.ruleSet ? ' [' + r.ruleSet + ']' : '') + ' (' + (r.field || 'body') + ' line ' + r.line + ', ' + r.length + ' chars removed)'));
       list.appendChild(li);
     }
   }
@@ -97,6 +100,12 @@
       renderRedactions();
       renderSearch(msg.search);
       highlight();
+    } else if (msg.type === 'redacted') {
+      $('title').value = msg.title;
+      $('body').value = msg.body;
+      redactions = msg.redactions || [];
+      renderRedactions();
+      highlight();
     } else if (msg.type === 'duplicates') {
       renderDuplicates(msg);
     } else if (msg.type === 'status') {
@@ -112,6 +121,16 @@
   $('file').addEventListener('click', () => vscode.postMessage({ type: 'file', ...current() }));
   $('browser').addEventListener('click', () => vscode.postMessage({ type: 'browser', ...current() }));
   $('copy').addEventListener('click', () => vscode.postMessage({ type: 'copy', ...current() }));
+  // The selection in the title or body, marked for redaction: the extension re-runs the gate with it.
+  let lastField = $('body');
+  $('title').addEventListener('focus', () => { lastField = $('title'); });
+  $('body').addEventListener('focus', () => { lastField = $('body'); });
+  $('mark').addEventListener('mousedown', (e) => e.preventDefault());
+  $('mark').addEventListener('click', () => {
+    const f = lastField;
+    const text = f.value.slice(f.selectionStart, f.selectionEnd);
+    if (text.trim()) vscode.postMessage({ type: 'mark', text, ...current() });
+  });
   $('searchButton').addEventListener('click', () => {
     $('searchButton').disabled = true;
     const list = $('duplicates');

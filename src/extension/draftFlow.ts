@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BisectResult } from '../core/reduce/result';
 import type { RefusalRecord } from '../core/refusal/record';
-import { draftIssue, type ReportEnv } from '../core/report/draft';
+import type { ReportEnv } from '../core/report/draft';
+import { draftGated } from '../core/report/exits';
 import { env } from 'vscode';
 import type { Services } from './commands';
 import { DraftPanel } from './draftPanel';
@@ -32,7 +33,9 @@ export async function openDraft(
   s: Services,
   input: { result?: BisectResult; refusal?: RefusalRecord; original?: string },
 ): Promise<DraftPanel> {
-  const draft = draftIssue({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, env.shell) });
+  const reportContext = reportEnv(s, env.shell);
+  // Drafted with secrets traced and masked before any cut, then through the exit gate (report/exits.ts).
+  const draft = await draftGated({ result: input.result, refusal: input.refusal, original: input.original, env: reportContext });
   log.info(`drafted an issue for ${draft.repo} (${draft.redactions.length} redactions)`);
   const settings = s.settings;
   const draftsDir = path.join(s.context.globalStorageUri.fsPath, 'drafts');
@@ -46,5 +49,7 @@ export async function openDraft(
       run: () => searchDuplicates(shown, s.githubSession, query),
     },
     file: (edited) => fileDraft(settings(), s.githubSession, draft, edited, draftsDir),
+    redactContext: reportContext,
+    apiUrl: shown.githubApiUrl,
   });
 }

@@ -5,6 +5,9 @@
  */
 import type * as vscode from 'vscode';
 import type { IssueDraft } from '../core/report/draft';
+import { clipboardMarkdown } from '../core/report/exits';
+import { browserIssueUrl } from '../core/report/file';
+import { gateDraft, type GateContext } from '../core/report/gate';
 import { log } from './logger';
 import { createWebviewPanel, openExternal, writeClipboard } from './vscodeapi';
 import { webviewHtml } from './webview';
@@ -36,12 +39,16 @@ export interface DraftPanelDeps {
   file(draft: { title: string; body: string; repo: string }): Promise<FiledIssue>;
   /** Absent: no search is offered (nothing to search by). */
   duplicates?: DuplicateSearch;
+  /** The user's home, name and host for the exit gate; the browser link's host comes from `apiUrl` (GHE too). */
+  redactContext?: GateContext;
+  apiUrl?: string;
 }
 
 type FromView =
   | { type: 'ready' }
   | { type: 'search' }
-  | { type: 'edit' | 'file' | 'browser' | 'copy'; title: string; body: string };
+  | { type: 'edit' | 'file' | 'browser' | 'copy'; title: string; body: string }
+  | { type: 'mark'; text: string; title: string; body: string };
 
 /** GitHub's "new issue" URL, prefilled; long bodies are cut to stay under browsers' URL limits. */
 export function newIssueUrl(repo: string, title: string, body: string, webBase = 'https://github.com'): string {
@@ -61,10 +68,14 @@ export class DraftPanel {
   /** Settles once a search the user asked for has put its candidates (or its failure) on screen. */
   readonly duplicatesShown = new Promise<void>((resolve) => (this.markDuplicatesShown = resolve));
   private searching = false;
+  /** Text the user marked to redact: the gate replaces every occurrence, now and at every exit. */
+  private readonly marks: string[] = [];
+  private redactions: IssueDraft['redactions'];
 
   constructor(extensionUri: vscode.Uri, private readonly draft: IssueDraft, private readonly deps: DraftPanelDeps) {
     this.title = draft.title;
     this.body = draft.body;
+    this.redactions = draft.redactions;
     this.panel = createWebviewPanel('aupBisect.draft', 'Draft GitHub Issue', {
       enableScripts: true,
       retainContextWhenHidden: true,
@@ -86,6 +97,7 @@ user and host names were replaced by placeholders (highlighted).</p>
   <button id="file">File Issue on GitHub</button>
   <button id="browser" class="secondary">Open in Browser</button>
   <button id="copy" class="secondary">Copy Markdown</button>
+  <button id="mark" class="secondary" title="Select text in the title or body first">Redact Selection</button>
 </div>
 <div id="status" class="status"></div>
 <div class="columns">
@@ -150,7 +162,7 @@ user and host names were replaced by placeholders (highlighted).</p>
     if (message.type === 'ready') {
       const search = this.deps.duplicates;
       await this.panel.webview.postMessage({
-        type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.draft.redactions,
+        type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.redactions,
         search: search ? { queries: search.queries, endpoint: search.endpoint } : undefined,
       });
       return;
@@ -161,12 +173,29 @@ user and host names were replaced by placeholders (highlighted).</p>
     }
     this.title = message.title;
     this.body = message.body;
-    if (message.type === 'file') await this.fileNow();
-    else if (message.type === 'browser') await openExternal(newIssueUrl(this.draft.repo, this.title, this.body));
+    if (message.type === 'mark') await this.mark(message.text);
+    else if (message.type === 'file') await this.fileNow();
+    // Both leave the machine, so both pass the exit gate (with the user's marks) over exactly what leaves.
+    else if (message.type === 'browser') await openExternal((await browserIssueUrl({ ...this.draft, ...this.current }, { apiUrl: this.deps.apiUrl }, this.gateContext)).url);
     else if (message.type === 'copy') {
-      await writeClipboard(`# ${this.title}\n\n${this.body}`);
-      void this.status('Copied the title and body to the clipboard.', 'ok');
+      await writeClipboard(await clipboardMarkdown({ ...this.current, fakes: this.draft.fakes }, this.gateContext));
+      void this.status('Copied the title and body to the clipboard (redacted again).', 'ok');
     }
+  }
+
+  private get gateContext(): GateContext {
+    return { ...this.deps.redactContext, marks: this.marks, allow: this.draft.fakes };
+  }
+
+  /** Marks text to redact and re-runs the gate over the edited draft; the view shows the new placeholders. */
+  async mark(text: string): Promise<void> {
+    if (text.trim().length === 0) return;
+    this.marks.push(text);
+    const gated = await gateDraft(this.current, this.gateContext);
+    this.title = gated.title;
+    this.body = gated.body;
+    this.redactions = [...this.redactions, ...gated.redactions];
+    await this.panel.webview.postMessage({ type: 'redacted', title: this.title, body: this.body, redactions: this.redactions });
   }
 
   /** Runs the search the view showed, on the user's click only. */

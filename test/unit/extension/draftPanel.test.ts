@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('vscode', () => import('./vscode-mock'));
 import { DraftPanel, type DuplicateItem } from '../../../src/extension/draftPanel';
-import { reset, Uri, webviewPanels } from './vscode-mock';
+import { clipboard, reset, Uri, webviewPanels } from './vscode-mock';
 
 const DRAFT = {
   title: '[BUG] Opus 4.8 safeguards refuse a prompt (cyber): reverse shell',
@@ -56,5 +56,30 @@ describe('DraftPanel duplicate search', () => {
     page.send({ type: 'search' });
     await panel.duplicatesShown;
     expect(page.posted).toContainEqual({ type: 'duplicates', error: 'Duplicate search failed: could not reach GitHub (getaddrinfo ENOTFOUND api.github.com)' });
+  });
+});
+
+describe('DraftPanel redaction', () => {
+  beforeEach(reset);
+  const KEY = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
+
+  it('redacts text the user marks, everywhere it occurs, and lists it with its kind', async () => {
+    const { panel, page } = open(async () => []);
+    const body = `${DRAFT.body}\nInternal codename: bluefalcon. Ask bluefalcon's owner.\n`;
+    page.send({ type: 'mark', text: 'bluefalcon', title: DRAFT.title, body });
+    await vi.waitFor(() => expect(page.posted.some((m) => (m as { type: string }).type === 'redacted')).toBe(true));
+    const redacted = page.posted.find((m) => (m as { type: string }).type === 'redacted') as { body: string; redactions: Array<{ kind: string }> };
+    expect(redacted.body).not.toContain('bluefalcon');
+    expect(redacted.body).toContain('Internal codename: [REDACTED:user-marked-1]. Ask [REDACTED:user-marked-1]');
+    expect(redacted.redactions.map((r) => r.kind)).toContain('user-marked');
+    expect(panel.current.body).toBe(redacted.body);
+  });
+
+  it('copies the edited text only after the gate has run over it again', async () => {
+    const { page } = open(async () => []);
+    page.send({ type: 'copy', title: DRAFT.title, body: `${DRAFT.body}\ntoken ${KEY}\n` });
+    await vi.waitFor(() => expect(page.posted.some((m) => (m as { type: string }).type === 'status')).toBe(true));
+    expect(clipboard.text).not.toContain(KEY);
+    expect(clipboard.text).toContain('[REDACTED:github-token-1]');
   });
 });
