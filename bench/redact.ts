@@ -19,61 +19,61 @@ async function main(): Promise<void> {
   const server = await startGitHubServer({ token: TOKEN });
   const reached = new Map<Exit, number>(EXITS.map((e) => [e, 0]));
   const leaked = new Map<Exit, number>(EXITS.map((e) => [e, 0]));
-  const perPlacement = new Map<Placement, { scenarios: number; leaked: number }>();
+  const done: Placement[] = [];
   const failures: string[] = [];
   const started = Date.now();
-  try {
-    process.stdout.write(`corpus: ${new Set(corpus.map((s) => s.name)).size} kinds x ${placements.length} placements\n`);
-    for (const placement of placements) {
-      const row = { scenarios: 0, leaked: 0 };
-      for (const sample of corpus) {
-        const outcome = await runScenario(sample, placement, server, { realReducer: true });
-        row.scenarios++;
-        let any = false;
-        for (const exit of EXITS) {
-          const text = outcome.exits[exit];
-          if (text === undefined) continue;
-          reached.set(exit, reached.get(exit)! + 1);
-          if (leaks(outcome.value, text)) {
-            leaked.set(exit, leaked.get(exit)! + 1);
-            failures.push(`${placement} ${sample.name} -> ${exit}`);
-            any = true;
-          }
-        }
-        if (outcome.blocked) failures.push(`${placement} ${sample.name}: attachment blocked (${outcome.blocked})`);
-        if (any) row.leaked++;
-      }
-      perPlacement.set(placement, row);
-      process.stdout.write(`  ${placement.padEnd(14)} ${row.scenarios} scenarios, ${row.leaked} with a leak\n`);
-    }
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
 
-    process.stdout.write('\nsecrets per exit (placed / leaked / removed):\n');
-    process.stdout.write(`  ${'exit'.padEnd(12)} ${'placed'.padStart(6)} ${'leaked'.padStart(6)} ${'removed'.padStart(8)}\n`);
+  // Printed after every placement, so a run stopped early still shows what it measured.
+  const table = (): void => {
+    process.stdout.write(`secrets per exit over ${done.join(', ')} (placed / leaked / removed):\n`);
     for (const exit of EXITS) {
       const n = reached.get(exit)!;
       const l = leaked.get(exit)!;
       const pct = n === 0 ? 'n/a' : `${((100 * (n - l)) / n).toFixed(1)}%`;
       process.stdout.write(`  ${exit.padEnd(12)} ${String(n).padStart(6)} ${String(l).padStart(6)} ${pct.padStart(8)}\n`);
     }
+  };
 
+  try {
     const misses = nearMisses();
     const outcome = await runScenario({ name: 'near-misses', secret: misses.join(' '), line: misses.join(' ') }, 'whole', server, { realReducer: true });
-    process.stdout.write(`\nnear-misses (${misses.length}) falsely redacted per exit:\n`);
-    for (const exit of EXITS) {
-      const text = outcome.exits[exit];
-      if (text === undefined) continue;
-      const decoded = exit === 'posted-body' ? JSON.parse(text) as { body: string } : undefined;
-      const haystack = decoded ? decoded.body : text;
+    process.stdout.write(`near-misses (${misses.length}) falsely redacted per exit (full-text exits):\n`);
+    for (const exit of ['saved-draft', 'posted-body', 'clipboard'] as const) {
+      const text = outcome.exits[exit]!;
+      const haystack = exit === 'posted-body' ? (JSON.parse(text) as { body: string }).body : text;
       const lost = misses.filter((m) => !haystack.includes(m));
-      // The browser link and the CLI output carry the trigger only in part (the title is cut): only the full-text exits count.
-      if (exit === 'cli-output') continue;
       process.stdout.write(`  ${exit.padEnd(12)} ${lost.length}${lost.length ? ` (${lost.join(', ')})` : ''}\n`);
+    }
+
+    process.stdout.write(`\ncorpus: ${new Set(corpus.map((s) => s.name)).size} kinds x ${placements.length} placements, real reducer\n`);
+    for (const placement of placements) {
+      let withLeak = 0;
+      for (const sample of corpus) {
+        const result = await runScenario(sample, placement, server, { realReducer: true });
+        let any = false;
+        for (const exit of EXITS) {
+          const text = result.exits[exit];
+          if (text === undefined) continue;
+          reached.set(exit, reached.get(exit)! + 1);
+          if (leaks(result.values[0]!, text)) {
+            leaked.set(exit, leaked.get(exit)! + 1);
+            failures.push(`${placement} ${sample.name} -> ${exit}`);
+            any = true;
+          }
+        }
+        if (result.blocked) failures.push(`${placement} ${sample.name}: attachment blocked (${result.blocked})`);
+        if (any) withLeak++;
+      }
+      done.push(placement);
+      process.stdout.write(`\n${placement}: ${corpus.length} scenarios, ${withLeak} with a leak (${seconds()} s)\n`);
+      table();
     }
   } finally {
     await server.close();
   }
   if (failures.length > 0) process.stdout.write(`\nleaks:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
-  process.stdout.write(`\n${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`\n${seconds()} s\n`);
   if (failures.length > 0) process.exitCode = 1;
 }
 

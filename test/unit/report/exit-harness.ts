@@ -39,7 +39,10 @@ class NeedsOracle implements Oracle {
   async probe(input: ProbeInput): Promise<Verdict> {
     let text = '';
     for (const p of input.parts) {
-      if (p.bytes) text += (await PdfModel.load(p.bytes)).text([0, Number.MAX_SAFE_INTEGER]).replace(/\[page \d+\]/g, '');
+      if (p.bytes) {
+        const pdf = await PdfModel.load(p.bytes);
+        text += pdf.text([0, pdf.atomCount]).replace(/\[page \d+\]/g, '');
+      }
       else text += p.text;
     }
     const refused = this.needs.every((n) => text.includes(n));
@@ -55,78 +58,74 @@ interface Case {
   pdf?: Uint8Array;
   fileName: string;
   needs: string[];
-  /** The form of the secret that must not leave (file names flatten newlines). */
-  value: string;
+  /** For each sample, the form of its secret that must not leave (file names flatten newlines). */
+  values: string[];
 }
 
-async function pdfWithMetadata(sample: SecretSample): Promise<Uint8Array> {
+const flat = (text: string) => text.replace(/\n/g, ' ');
+
+async function pdfWithMetadata(samples: readonly SecretSample[]): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
   const page = doc.addPage([400, 200]);
   const font = await doc.embedFont(StandardFonts.Helvetica);
   page.drawText('the plush donkey underneath the table', { x: 20, y: 120, size: 12, font });
-  const flat = sample.secret.replace(/\n/g, ' ');
-  doc.setTitle(sample.line.replace(/\n/g, ' '));
-  doc.setAuthor(flat);
-  doc.setSubject(`about ${flat}`);
-  doc.setKeywords([flat]);
-  doc.setCreator(`made on ${flat}`);
-  const xmp = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>${flat}</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
+  const secrets = samples.map((s) => flat(s.secret)).join(' ');
+  doc.setTitle(samples.map((s) => flat(s.line)).join(' | '));
+  doc.setAuthor(secrets);
+  doc.setSubject(`about ${secrets}`);
+  doc.setKeywords(samples.map((s) => flat(s.secret)));
+  doc.setCreator(`made on ${secrets}`);
+  const xmp = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>${secrets}</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
   const stream = doc.context.stream(xmp, { Type: 'Metadata', Subtype: 'XML' });
   doc.catalog.set(PDFName.of('Metadata'), doc.context.register(stream));
-  // An unused object holding the secret: the rewrite must not carry it along.
-  doc.context.register(PDFString.of(flat));
+  // An unused object holding the secrets: the rewrite must not carry it along.
+  doc.context.register(PDFString.of(secrets));
   return doc.save({ useObjectStreams: false });
 }
 
-export async function buildCase(sample: SecretSample, placement: Placement): Promise<Case> {
-  const { secret, line } = sample;
+/** The original, what the oracle needs, and what must not leave, for one or more samples placed the same way. */
+export async function buildCase(samples: readonly SecretSample[], placement: Placement): Promise<Case> {
+  const values = samples.map((s) => s.secret);
+  const lines: string[] = [];
+  const needs: string[] = [];
   switch (placement) {
     case 'whole':
-      return { text: `${INTRO}\n${line}\n${OUTRO}\n`, fileName: 'notes.txt', needs: [secret], value: secret };
+      for (const s of samples) lines.push(s.line), needs.push(s.secret);
+      break;
     case 'glued':
-      return {
-        text: `${INTRO}\nthe plush donkey underneath ${line} over the hill\n${OUTRO}\n`,
-        fileName: 'notes.txt',
-        needs: ['donkey underneath', secret, 'hill'],
-        value: secret,
-      };
-    case 'split': {
-      const h = Math.floor(secret.length / 2);
-      return {
-        text: `${INTRO}\nthe plush donkey underneath ${line} over the hill\n${OUTRO}\n`,
-        fileName: 'notes.txt',
-        needs: ['donkey', secret.slice(0, h), secret.slice(h + 2)],
-        value: secret,
-      };
-    }
+      for (const s of samples) lines.push(`the plush donkey underneath ${s.line} over the hill`), needs.push('donkey underneath', s.secret, 'hill');
+      break;
+    case 'split':
+      for (const s of samples) {
+        const h = Math.floor(s.secret.length / 2);
+        lines.push(`the plush donkey underneath ${s.line} over the hill`);
+        needs.push('donkey', s.secret.slice(0, h), s.secret.slice(h + 2));
+      }
+      break;
     case 'context-title': {
-      const trigger = `${'word '.repeat(9)}${line}`;
-      return {
-        text: `${INTRO}\n${'context '.repeat(8)}${line}\n${trigger}\n${OUTRO}\n`,
-        fileName: 'notes.txt',
-        needs: [trigger],
-        value: secret,
-      };
+      // One sample: only the first kept block has context lines, and the title quotes the first trigger.
+      const s = samples[0]!;
+      const trigger = `${'word '.repeat(9)}${s.line}`;
+      return { text: `${INTRO}\n${'context '.repeat(8)}${s.line}\n${trigger}\n${OUTRO}\n`, fileName: 'notes.txt', needs: [trigger], values: [s.secret] };
     }
-    case 'file-name': {
-      const flat = line.replace(/\n/g, ' ');
+    case 'file-name':
       return {
         text: `${INTRO}\nthe plush donkey underneath the table\n${OUTRO}\n`,
-        fileName: `notes ${flat}.txt`,
+        fileName: `notes ${samples.map((s) => flat(s.line)).join(' | ')}.txt`,
         needs: ['donkey underneath'],
-        value: secret.replace(/\n/g, ' '),
+        values: values.map(flat),
       };
-    }
     case 'pdf-metadata':
-      return { pdf: await pdfWithMetadata(sample), fileName: 'flyer.pdf', needs: ['donkey underneath'], value: secret.replace(/\n/g, ' ') };
+      return { pdf: await pdfWithMetadata(samples), fileName: 'flyer.pdf', needs: ['donkey underneath'], values: values.map(flat) };
   }
+  return { text: `${INTRO}\n${lines.join('\n')}\n${OUTRO}\n`, fileName: 'notes.txt', needs, values };
 }
 
 export interface ScenarioResult {
   /** The text of each exit this scenario has (no attachment unless the input was a PDF). */
   exits: Partial<Record<Exit, string>>;
-  /** The form of the secret that must not appear. */
-  value: string;
+  /** For each sample, the form of its secret that must not appear. */
+  values: string[];
   /** The attachment gate's verdict, for PDF inputs. */
   blocked?: string;
 }
@@ -182,14 +181,18 @@ function keepNeeds(needs: readonly string[]): ReduceFn {
 }
 
 export async function runScenario(
-  sample: SecretSample,
+  samples: SecretSample | readonly SecretSample[],
   placement: Placement,
   server: GitHubServer,
   options: { realReducer?: boolean } = {},
 ): Promise<ScenarioResult> {
-  const c = await buildCase(sample, placement);
+  const list = Array.isArray(samples) ? samples : [samples as SecretSample];
+  const c = await buildCase(list, placement);
   // What must not leave is the secret part: a webhook's public host and path may be named elsewhere.
-  if (sample.publicPrefix && c.value.startsWith(sample.publicPrefix)) c.value = c.value.slice(sample.publicPrefix.length);
+  c.values = c.values.map((v, i) => {
+    const prefix = list[i]?.publicPrefix;
+    return prefix && v.startsWith(prefix) ? v.slice(prefix.length) : v;
+  });
   const dir = mkdtempSync(join(tmpdir(), 'aup-exit-'));
   const originalPath = join(dir, c.pdf ? 'original.pdf' : 'original.txt');
   const part = c.pdf
@@ -233,7 +236,7 @@ export async function runScenario(
     blocked = gated.blocked;
     exits.attachment = `${gated.fileName}\n${await pdfReadableText(gated.bytes)}`;
   }
-  return { exits, value: c.value, ...(blocked ? { blocked } : {}) };
+  return { exits, values: c.values, ...(blocked ? { blocked } : {}) };
 }
 
 function decodeLink(url: string): string {

@@ -18,19 +18,30 @@ describe('the test corpus', () => {
   });
 });
 
-describe.each(PLACEMENTS.map((p) => [p]))('a secret placed as %s', (placement: Placement) => {
-  it.each(corpus.map((s) => [s.name, s] as [string, SecretSample]))(
-    '%s leaves through no exit',
-    async (_name, sample) => {
-      const outcome = await runScenario(sample, placement, server);
-      const leaked = EXITS.filter((exit) => outcome.exits[exit] !== undefined && leaks(outcome.value, outcome.exits[exit]!));
-      expect(leaked).toEqual([]);
-      // Every scenario reaches the five text exits; PDF inputs also the attachment, which holds no secret.
-      expect(Object.keys(outcome.exits).length).toBe(placement === 'pdf-metadata' ? 6 : 5);
-      if (placement === 'pdf-metadata') expect(outcome.blocked).toBeUndefined();
-    },
-    60_000,
-  );
+// Placements that can hold every sample at once run as one bisect; titles and context lines quote only the first
+// trigger, so that placement runs once per sample. (bench:redact runs every sample alone, with the real reducer.)
+const SHARED: Placement[] = PLACEMENTS.filter((p) => p !== 'context-title');
+
+function leakedExits(outcome: Awaited<ReturnType<typeof runScenario>>, value: string): string[] {
+  return EXITS.filter((exit) => outcome.exits[exit] !== undefined && leaks(value, outcome.exits[exit]!));
+}
+
+describe.each(SHARED.map((p) => [p]))('every secret placed %s', (placement: Placement) => {
+  it('leaves through no exit', async () => {
+    const outcome = await runScenario(corpus, placement, server);
+    const leaked = corpus.flatMap((s, i) => leakedExits(outcome, outcome.values[i]!).map((exit) => `${s.name} -> ${exit}`));
+    expect(leaked).toEqual([]);
+    // The five text exits are reached; a PDF also leaves as the attachment, rewritten and not blocked.
+    expect(Object.keys(outcome.exits).length).toBe(placement === 'pdf-metadata' ? 6 : 5);
+    if (placement === 'pdf-metadata') expect(outcome.blocked).toBeUndefined();
+  }, 120_000);
+});
+
+describe('a secret in the context line and the title, past their cut', () => {
+  it.each(corpus.map((s) => [s.name, s] as [string, SecretSample]))('%s leaves through no exit', async (_name, sample) => {
+    const outcome = await runScenario(sample, 'context-title', server);
+    expect(leakedExits(outcome, outcome.values[0]!)).toEqual([]);
+  }, 60_000);
 });
 
 describe('near-misses', () => {
