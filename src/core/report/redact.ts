@@ -186,11 +186,11 @@ const RULES: Rule[] = [
     },
   },
   {
-    // High-entropy values assigned to any name at the start of a line (KEY=..., key: ...), the shape of a pasted
-    // .env or config file: catches vendor keys that no rule set knows. Hex-only values (git SHAs, sha256 sums) and
-    // UUIDs are ids, not secrets.
+    // High-entropy values assigned to any name (KEY=..., key: ..., "key": "..."), the shape of a pasted .env or
+    // config file: catches vendor keys that no rule set knows. Hex-only values (git SHAs, sha256 sums) and UUIDs
+    // are ids, not secrets.
     kind: 'high-entropy-value',
-    pattern: /^[ \t]*(?:export[ \t]+)?["']?[A-Za-z_][A-Za-z0-9_.-]*["']?[ \t]*(?:=|:)[ \t]*["']?([A-Za-z0-9+/_=.~-]{20,})["']?[ \t]*,?[ \t]*$/gm,
+    pattern: /(?<![^\s"'{,;(])["']?[A-Za-z_][A-Za-z0-9_.-]*["']?[ \t]*(?:=|:)[ \t]*["']?([A-Za-z0-9+/_=.~-]{20,})(?![A-Za-z0-9+/_=.~-])/g,
     group: 1,
     accept: (value) =>
       !/^[0-9a-f]+$/i.test(value) &&

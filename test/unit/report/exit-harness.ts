@@ -191,7 +191,9 @@ export async function runScenario(
   // What must not leave is the secret part: a webhook's public host and path may be named elsewhere.
   c.values = c.values.map((v, i) => {
     const prefix = list[i]?.publicPrefix;
-    return prefix && v.startsWith(prefix) ? v.slice(prefix.length) : v;
+    const suffix = list[i]?.publicSuffix;
+    const trimmed = prefix && v.startsWith(prefix) ? v.slice(prefix.length) : v;
+    return suffix && trimmed.endsWith(suffix) ? trimmed.slice(0, -suffix.length) : trimmed;
   });
   const dir = mkdtempSync(join(tmpdir(), 'aup-exit-'));
   const originalPath = join(dir, c.pdf ? 'original.pdf' : 'original.txt');
@@ -249,7 +251,10 @@ function decodeLink(url: string): string {
  * leaves pieces), also with JSON escapes undone.
  */
 export function leaks(value: string, text: string): boolean {
-  const haystacks = [text, text.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\')];
-  const windows = value.length <= 8 ? [value] : Array.from({ length: value.length - 7 }, (_, i) => value.slice(i, i + 8));
+  // Placeholders name their kind ("[REDACTED:internal-host-1]"), which may share letters with a host name.
+  const plain = text.replace(/\[REDACTED:[a-z0-9-]+\]/g, '[]').replace(/%5BREDACTED%3A[a-z0-9-]+%5D/gi, '[]');
+  const haystacks = [plain, plain.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\')];
+  // Digit-only pieces (of a Slack token's numeric ids) match offsets in a PDF's xref table; they identify nothing alone.
+  const windows = value.length <= 8 ? [value] : Array.from({ length: value.length - 7 }, (_, i) => value.slice(i, i + 8)).filter((w) => !/^\d+$/.test(w));
   return haystacks.some((h) => windows.some((w) => h.includes(w)));
 }

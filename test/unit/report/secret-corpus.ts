@@ -32,6 +32,8 @@ export interface SecretSample {
   secret: string;
   /** A public part of the value (a webhook's host and path) that may appear elsewhere in a draft. */
   publicPrefix?: string;
+  /** A public ending (".internal"): the word also names the redaction kind ("internal-host") in the draft. */
+  publicSuffix?: string;
   /**
    * The line the secret sits in inside an original file, where its boundaries are intact (a named assignment for
    * values only recognisable by their name). Contains `secret` exactly once.
@@ -141,6 +143,7 @@ export function secretCorpus(): SecretSample[] {
   {
     const host = `build-${random(DIGITS, 2)}.${random(LOWER, 5)}.internal`;
     add('internal-host', host, `ssh deploy@${host} uptime`);
+    out[out.length - 1]!.publicSuffix = '.internal';
   }
   {
     const host = `${random(LOWER, 6)}-db.corp`;
