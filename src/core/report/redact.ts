@@ -400,9 +400,9 @@ export function redact(text: string, ctx: RedactContext = {}): RedactOutcome {
   return applySpans(text, ownSpans(text, ctx));
 }
 
-/** One line per redaction, for terminals and logs: "body 12:5 email -> [REDACTED:email-1]". */
+/** One line per redaction, for terminals and logs: "body 12:5 email (17 chars, aup-bisect) -> [REDACTED:email-1]". */
 export function formatRedactions(redactions: readonly Redaction[]): string[] {
   return redactions.map(
-    (r) => `${r.field ? `${r.field} ` : ''}${r.line}:${r.column} ${r.kind} (${r.length} chars) -> ${r.placeholder}`,
+    (r) => `${r.field ? `${r.field} ` : ''}${r.line}:${r.column} ${r.kind} (${r.length} chars${r.ruleSet ? `, ${r.ruleSet}` : ''}) -> ${r.placeholder}`,
   );
 }
