@@ -196,6 +196,8 @@ const RULES: Rule[] = [
       !/^[0-9a-f]+$/i.test(value) &&
       !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) &&
       !/^(?:req|msg|toolu|srvtoolu|chatcmpl)_/.test(value) &&
+      // File paths ("draft: /tmp/aup-3VJvW4/result.issue.md") mix cases and digits too.
+      !/^[/~.]/.test(value) && !/\.[a-z][a-z0-9]{0,4}$/.test(value) &&
       !value.startsWith('[REDACTED:') &&
       /\d/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value) &&
       entropy(value) >= 3.5,
