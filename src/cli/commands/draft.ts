@@ -1,7 +1,8 @@
 /** `aup-bisect draft RESULT.json [--out FILE]`: write the redacted issue draft and list what was redacted. */
 import type { Command } from 'commander';
 import { version } from '../../../package.json';
-import { draftIssue, type IssueDraft, type ReportEnv } from '../../core/report/draft';
+import { type IssueDraft, type ReportEnv } from '../../core/report/draft';
+import { draftGated, gatedLine } from '../../core/report/exits';
 import { saveDraft } from '../../core/report/file';
 import { readOriginalText, readReportInput, systemReportEnv, type ReportInput } from '../../core/report/input';
 import { formatRedactions } from '../../core/report/redact';
@@ -20,9 +21,9 @@ export function defaultDraftPath(inputPath: string): string {
 /** Drafts from a result or refusal input (a draft file input is returned as it is, for `file`). */
 export async function draftFromInput(input: ReportInput, env: ReportEnv): Promise<IssueDraft | undefined> {
   if (input.type === 'draft') return undefined;
-  if (input.type === 'refusal') return draftIssue({ refusal: input.refusal, env });
+  if (input.type === 'refusal') return draftGated({ refusal: input.refusal, env });
   const original = await readOriginalText(input.result);
-  return draftIssue({ result: input.result, refusal: input.refusal, env, original });
+  return draftGated({ result: input.result, refusal: input.refusal, env, original });
 }
 
 export function printRedactions(draft: Pick<IssueDraft, 'redactions'>, write: (line: string) => void): void {
@@ -47,12 +48,12 @@ export function register(program: Command): void {
       const env = { ...systemReportEnv(), repo: flags.repo, toolVersion: version };
       const draft = (await draftFromInput(input, env))!;
       const out = flags.out ?? defaultDraftPath(resultPath);
-      await saveDraft(draft, out);
-      const write = (line: string) => process.stdout.write(`${line}\n`);
-      write(`Title: ${draft.title}`);
-      if (input.type === 'refusal') write('Drafted from the refusal record alone: no minimal trigger yet (run `aup-bisect bisect --refusal ID` for one).');
-      printRedactions(draft, write);
-      write(`Draft written to ${out}`);
-      write(`Review and edit it, then file it with: aup-bisect file ${out}`);
+      await saveDraft(draft, out, env);
+      // What the command prints leaves the machine too (terminal logs, CI output, screenshots): it passes the gate.
+      const lines: string[] = [`Title: ${draft.title}`];
+      if (input.type === 'refusal') lines.push('Drafted from the refusal record alone: no minimal trigger yet (run `aup-bisect bisect --refusal ID` for one).');
+      printRedactions(draft, (line) => lines.push(line));
+      lines.push(`Draft written to ${out}`, `Review and edit it, then file it with: aup-bisect file ${out}`);
+      for (const line of lines) process.stdout.write(`${await gatedLine(line, { ...env, allow: draft.fakes })}\n`);
     });
 }

@@ -15,6 +15,7 @@ import { duplicateQueryFor, findDuplicates, formatDuplicates, searchQueries } fr
 import { fileIssue, finalText, saveDraft } from '../../core/report/file';
 import { createGitHubClient, DEFAULT_API_URL } from '../../core/report/github';
 import { readReportInput, systemReportEnv } from '../../core/report/input';
+import { redact } from '../../core/report/redact';
 import { defaultDraftPath, draftFromInput, printRedactions } from './draft';
 import { formatUserError, UserError } from '../../core/errors';
 
@@ -75,6 +76,9 @@ export function register(program: Command): void {
     .action(async (inputPath: string, flags: FileFlags) => {
       if (!/^[\w.-]+\/[\w.-]+$/.test(flags.repo)) throw new UserError('usage', `--repo must be owner/name, got "${flags.repo}"`, 'For example --repo anthropics/claude-code.');
       const env = { ...systemReportEnv(), repo: flags.repo, toolVersion: version };
+      // Every line printed passes redaction (paths carry the home folder and user name); the issue text itself has
+      // been through the full exit gate before it is shown.
+      const say = (line = '') => write(redact(line, { ...env, allow: draft?.fakes }).text);
       const input = await readReportInput(inputPath);
       const draftPath = flags.out ?? (input.type === 'draft' ? inputPath : defaultDraftPath(inputPath));
       const { token, source } = await githubToken();
@@ -88,63 +92,63 @@ export function register(program: Command): void {
           : (await draftFromInput(input, { ...env, duplicatesSearched: false }))!;
 
       // Redaction runs over what will be sent, also when the input is a draft the user edited.
-      const redacted = () => {
-        const text = finalText(draft, env);
-        draft = { ...draft, title: text.title, body: text.body, redactions: text.redactions };
+      const redacted = async () => {
+        const text = await finalText(draft, env);
+        draft = { ...draft, title: text.title, body: text.body, redactions: [...draft.redactions, ...text.redactions] };
       };
-      redacted();
-      await saveDraft(draft, draftPath);
+      await redacted();
+      await saveDraft(draft, draftPath, env);
       showExactText(draft);
       printRedactions(draft, write);
-      write(`Draft saved to ${draftPath}`);
-      write();
+      say(`Draft saved to ${draftPath}`);
+      say();
 
       // The search sends words of the (redacted) trigger to GitHub, so its queries are shown before it runs, and it
       // runs only where the user can see them first and stop (a terminal), or with --yes.
       const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
       if (!flags.search) {
-        write('Duplicate search skipped (--no-search).');
+        say('Duplicate search skipped (--no-search).');
       } else if (input.type !== 'draft') {
         const query = duplicateQueryFor({ result: input.type === 'result' ? input.result : undefined, refusal: input.refusal }, flags.repo, env);
         const queries = searchQueries(query);
-        write(`Duplicate search: ${queries.length === 1 ? 'this query goes' : `these ${queries.length} queries go`} to GitHub's issue search (${flags.apiUrl.replace(/\/+$/, '')}/search/issues), exactly:`);
-        for (const q of queries) write(`  ${q}`);
+        say(`Duplicate search: ${queries.length === 1 ? 'this query goes' : `these ${queries.length} queries go`} to GitHub's issue search (${flags.apiUrl.replace(/\/+$/, '')}/search/issues), exactly:`);
+        for (const q of queries) say(`  ${q}`);
         if (!flags.yes && !interactive) {
-          write('Not searched: there is no terminal to show it on first, so nothing was sent to GitHub. Run again with --yes to search (--yes also posts when a GitHub token is set), or run the queries above yourself.');
+          say('Not searched: there is no terminal to show it on first, so nothing was sent to GitHub. Run again with --yes to search (--yes also posts when a GitHub token is set), or run the queries above yourself.');
         } else {
           let searched = false;
           try {
-            for (const line of formatDuplicates(await findDuplicates(client, query))) write(line);
+            for (const line of formatDuplicates(await findDuplicates(client, query))) say(line);
             searched = true;
           } catch (error) {
-            write(`Duplicate search skipped: ${formatUserError(error, 'sentence')}`);
+            say(`Duplicate search skipped: ${formatUserError(error, 'sentence')}`);
           }
           if (searched) {
             // The checklist's "I have searched existing issues" is ticked only once a search has run.
             draft = (await draftFromInput(input, { ...env, duplicatesSearched: true }))!;
-            redacted();
-            await saveDraft(draft, draftPath);
-            write(`The search ran, so the checklist's first box is now ticked ("${checklistLine(draft)}"); the rest of the text above is unchanged.`);
+            await redacted();
+            await saveDraft(draft, draftPath, env);
+            say(`The search ran, so the checklist's first box is now ticked ("${checklistLine(draft)}"); the rest of the text above is unchanged.`);
           }
         }
       } else {
-        write('No duplicate search for a draft file (its trigger is not known here): search from the result or refusal record it came from, or on GitHub.');
+        say('No duplicate search for a draft file (its trigger is not known here): search from the result or refusal record it came from, or on GitHub.');
       }
-      write();
+      say();
 
       if (!token) {
         const outcome = await fileIssue(draft, { draftPath, apiUrl: flags.apiUrl, redactContext: env });
         if (outcome.status !== 'no-token') return;
-        write('No GitHub token (set GITHUB_TOKEN, or log in with `gh auth login`), so nothing was posted.');
-        write(`Open this link to file it in the browser${outcome.truncated ? ' (the body was cut to fit in a link: paste the rest from the draft file)' : ''}:`);
-        write(outcome.newIssueUrl);
-        write(`Full draft: ${draftPath}`);
+        say('No GitHub token (set GITHUB_TOKEN, or log in with `gh auth login`), so nothing was posted.');
+        say(`Open this link to file it in the browser${outcome.truncated ? ' (the body was cut to fit in a link: paste the rest from the draft file)' : ''}:`);
+        say(outcome.newIssueUrl);
+        say(`Full draft: ${draftPath}`);
         return;
       }
 
       if (!flags.yes) {
         if (!interactive) {
-          write(`Not posting: there is no terminal to confirm on. Review the text above (saved in ${draftPath}) and run again with --yes to post it.`);
+          say(`Not posting: there is no terminal to confirm on. Review the text above (saved in ${draftPath}) and run again with --yes to post it.`);
           process.exitCode = 1;
           return;
         }
@@ -157,30 +161,30 @@ export function register(program: Command): void {
             spawnSync(`${editor} ${JSON.stringify(draftPath)}`, { stdio: 'inherit', shell: true });
             const edited = parseDraftFile(await readFile(draftPath, 'utf8'));
             if (!edited) {
-              write(`The draft must start with "# <title>"; left unposted in ${draftPath}.`);
+              say(`The draft must start with "# <title>"; left unposted in ${draftPath}.`);
               process.exitCode = 1;
               return;
             }
             draft = { ...draft, ...edited };
-            redacted();
-            await saveDraft(draft, draftPath);
+            await redacted();
+            await saveDraft(draft, draftPath, env);
             showExactText(draft);
             printRedactions(draft, write);
             continue;
           }
-          write(`Not posted. The draft is in ${draftPath}.`);
+          say(`Not posted. The draft is in ${draftPath}.`);
           return;
         }
       }
 
       const outcome = await fileIssue(draft, { token, apiUrl: flags.apiUrl, draftPath, redactContext: env, client });
       if (outcome.status === 'created') {
-        write(`Filed ${outcome.url}`);
+        say(`Filed ${outcome.url}`);
         return;
       }
       if (outcome.status === 'failed') {
-        write(formatUserError(outcome.error));
-        write(`The draft is kept in ${draftPath}; or file it in the browser: ${outcome.newIssueUrl}`);
+        say(formatUserError(outcome.error));
+        say(`The draft is kept in ${draftPath}; or file it in the browser: ${outcome.newIssueUrl}`);
         process.exitCode = 1;
       }
     });

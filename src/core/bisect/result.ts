@@ -21,6 +21,17 @@ export type { PartSummary };
  */
 export type BisectStatus = 'minimal' | 'partial' | 'not-attributable' | 'not-refused' | 'stopped';
 
+/** The trigger with its secret-shaped values replaced by same-shape fakes, probed again (src/core/report/fake.ts). */
+export interface ShareableTrigger {
+  /** The trigger as it can be shown: every traced secret replaced by a fake of the same shape. */
+  text: string;
+  /** How often the replaced trigger was refused. */
+  refused: number;
+  of: number;
+  /** Kinds that were replaced. */
+  kinds: string[];
+}
+
 export interface BisectResult {
   /** How the run ended (see BisectStatus), and why in a sentence. */
   status: BisectStatus;
@@ -61,6 +72,8 @@ export interface BisectResult {
   refusal?: RefusalRecord;
   /** Why the run stopped early, if it did (budget reached, cancelled): what was learned so far is still in `minimal`. */
   stoppedEarly?: string;
+  /** Set when the trigger holds a secret: its replaced form and how often that was refused. */
+  shareable?: ShareableTrigger;
   /** Parts whose finest unit is coarser than a character or a glyph, and why (e.g. an image-only PDF). */
   limits?: { part: number; unit: string; why: string }[];
   /** How parts were read (a PDF decrypted, a broken PDF or JSON cut as text). */

@@ -70,6 +70,10 @@ export interface BisectOptions {
   confirmRuns?: number;
   /** The reduction algorithm (default: src/core/reduce/reducer.ts). */
   reduce?: ReduceFn;
+  /** The user's home, name and host, so they are traced as secrets too (default: none). */
+  redactContext?: import('../report/redact').RedactContext;
+  /** Probes of the trigger with its secrets replaced by fakes (default 3). */
+  shareRuns?: number;
 }
 
 /** A bisect ready to send its first probe: the input, the oracle and the estimate to show before it starts. */
@@ -201,10 +205,22 @@ async function execute(
       stoppedEarly: formatUserError(error, 'sentence'),
     };
   }
-  await finish(meter, ownsOracle);
-
   const parts = outcome.parts.length > 0 ? outcome.parts : partSummaries(input, outcome.minimal);
   addFragments(parts, outcome.minimal);
+  // Redaction follows the content: secrets found in the original parts, carried to the minimal text (report/trace.ts);
+  // a trigger that needs one is probed again with same-shape fakes, so the draft can show a shareable form.
+  let shareable: BisectResult['shareable'];
+  if (outcome.status !== 'not-refused') {
+    const { traceSecrets } = await import('../report/trace');
+    const traced = await traceSecrets(input, parts, options.redactContext);
+    parts.forEach((p, i) => { if (traced[i]?.length) p.secrets = traced[i]; });
+    if (traced.some((t) => t.length)) {
+      const { probeShareable } = await import('../report/fake');
+      shareable = await probeShareable(outcome.minimal, parts, meter, options.shareRuns ?? 3, options.signal).catch(() => undefined);
+    }
+  }
+  await finish(meter, ownsOracle);
+
   const minimalText = parts.filter((p) => p.needed).map((p) => p.minimal).join('\n\n');
   const c = meter.counters;
   const { limits, notes } = await describeParts(input);
@@ -231,6 +247,7 @@ async function execute(
     original,
   };
   if (outcome.control) result.control = outcome.control;
+  if (shareable) result.shareable = shareable;
   if (refusal) result.refusal = refusal;
   if (limits.length) result.limits = limits;
   if (notes.length) result.notes = notes;

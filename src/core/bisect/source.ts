@@ -19,7 +19,9 @@ export type BisectSource =
   | { kind: 'refusal-id'; id: string; claudeDir?: string }
   | { kind: 'file'; path: string }
   /** Text with no file behind it, or a file's unsaved text: `fileName`/`filePath` say where it came from. */
-  | { kind: 'text'; text: string; fileName?: string; filePath?: string };
+  | { kind: 'text'; text: string; fileName?: string; filePath?: string }
+  /** A request already in parts (tests, benchmarks): its original is described from the parts. */
+  | { kind: 'input'; input: ProbeInput };
 
 export interface BisectInput {
   input: ProbeInput;
@@ -38,6 +40,14 @@ export async function inputFromSource(source: BisectSource, model?: string): Pro
       return inputFromRefusal(source.refusal, model);
     case 'refusal-id':
       return inputFromRefusal(await findRefusalById(source.id, source.claudeDir), model);
+    case 'input': {
+      const input: ProbeInput = model ? { ...source.input, model } : source.input;
+      const first = input.parts[0];
+      const size = input.parts.reduce((n, p) => n + (p.bytes ? p.bytes.byteLength : Buffer.byteLength(p.text)), 0);
+      const hash = createHash('sha256');
+      for (const p of input.parts) hash.update(p.bytes ?? p.text);
+      return { input, original: { fileName: first?.fileName, path: first?.filePath, size, sha256: hash.digest('hex'), mediaType: first?.mediaType } };
+    }
   }
 }
 

@@ -329,6 +329,8 @@ class Reduction {
       size: part.bytes ? part.bytes.byteLength : textEncoder.encode(part.text).byteLength,
       needed: cand[index]!.length > 0,
       minimal: cand[index]!.length ? this.models[index]!.text(cand[index]!) : '',
+      // The kept atoms, so redaction can follow secrets from the original into the minimal text.
+      ...(cand[index]!.length ? { kept: [...cand[index]!] } : {}),
     }));
     return {
       status,

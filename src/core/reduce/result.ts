@@ -24,6 +24,21 @@ export interface PartSummary {
   minimalExact?: string;
   /** The kept content as runs contiguous in the original: offset (UTF-16 unit, or glyph index for a PDF), text, glyph codes. */
   fragments?: { offset: number; text: string; codes?: string }[];
+  /**
+   * The kept atoms of the original part as runs [a0, b0, a1, b1, ...] (text: UTF-16 offsets; PDF: glyph indices):
+   * what ties the minimal text back to the original, so redaction can follow the content.
+   */
+  kept?: number[];
+  /** Characters of `minimal` that came from a secret in the original part (src/core/report/trace.ts). */
+  secrets?: SecretSpan[];
+}
+
+/** A kept piece of an original secret, as offsets into a part's minimal text; `id` is the same for all pieces of one secret. */
+export interface SecretSpan {
+  start: number;
+  end: number;
+  kind: string;
+  id: number;
 }
 
 /** Options for the reduction algorithm (src/core/reduce/reducer.ts). Budgets are enforced by the oracle wrapper. */

@@ -9,6 +9,7 @@ import type { RefusalKind, RefusalRecord } from '../refusal/record';
 import type { PartSummary, BisectResult } from '../bisect/result';
 import { modelDisplayName } from './models';
 import { redact, type Redaction } from './redact';
+import { maskedTrigger } from './trace';
 
 export const DEFAULT_REPO = 'anthropics/claude-code';
 
@@ -41,6 +42,13 @@ export interface DraftInput {
    * counts and at most two context lines ever reach the draft.
    */
   original?: string;
+  /**
+   * The original's lines with every secret masked by the full exit gate (secretlint and our rules), one entry per
+   * line of `original` (draftReport in gate.ts makes them). Context lines are cut from these, never from the raw
+   * text, so a cut cannot leave a secret's tail that no rule recognises. Without it, each line is redacted whole
+   * by our own rules before it is cut.
+   */
+  originalLines?: readonly string[];
 }
 
 export interface IssueDraft {
@@ -52,6 +60,11 @@ export interface IssueDraft {
   redactions: Redaction[];
   /** owner/name. */
   repo: string;
+  /**
+   * Same-shape fakes that stand in for secrets in the shown trigger (probed, see BisectResult.shareable): the exit
+   * gate lets exactly these strings through. Never a real value.
+   */
+  fakes?: string[];
 }
 
 /** Longest trigger quoted inline; longer ones are cut (the draft says so and points to the saved file). */
@@ -173,20 +186,21 @@ function modelFacts(result: BisectResult | undefined, refusal: RefusalRecord | u
   return { wire, display: wire ? modelDisplayName(wire) : undefined, category: category ?? undefined };
 }
 
-function buildTitle(result: BisectResult | undefined, refusal: RefusalRecord | undefined, facts: ModelFacts): string {
+function buildTitle(result: BisectResult | undefined, refusal: RefusalRecord | undefined, facts: ModelFacts, trigger: string, env: ReportEnv): string {
   const kind = kindPhrase(refusal?.kind ?? 'safeguards');
   const who = facts.display ? `${facts.display} ` : '';
   const category = facts.category ? ` (${facts.category})` : '';
   const what = triggerNoun(result, refusal);
-  if (result && result.minimal.trim().length > 0) {
-    return `[BUG] ${who}${kind.verb} ${what}${category}: ${excerpt(result.minimal, TITLE_EXCERPT_CHARS)}`;
+  if (result && trigger.trim().length > 0) {
+    // Whole values are redacted first (the trigger is already masked where secrets were traced), then cut.
+    return `[BUG] ${who}${kind.verb} ${what}${category}: ${excerpt(redact(trigger, env).text, TITLE_EXCERPT_CHARS)}`;
   }
   // A refusal alone has no trigger yet; the title still says what and where, never the refusal text.
   return `[BUG] ${who}${kind.verb} ${what}${category}, not yet reduced to a minimal trigger`;
 }
 
 /** Counts of what the bisect removed, from the diff package; at most two context lines of the original. */
-function removalSummary(result: BisectResult, original: string | undefined): string[] {
+function removalSummary(result: BisectResult, original: string | undefined, env: ReportEnv, maskedLines?: readonly string[]): string[] {
   const lines: string[] = [];
   const kept = Buffer.byteLength(result.minimal, 'utf8');
   const removedParts = result.parts.filter((p) => !p.needed);
@@ -227,18 +241,20 @@ function removalSummary(result: BisectResult, original: string | undefined): str
       originalLine += count;
     }
   }
-  const originalLines = removedLines + keptLines;
+  const originalLineCount = removedLines + keptLines;
   lines.push(
     `- Line diff against the original: ${plural(keptLines, 'line')} kept as is, ${plural(rewrittenLines, 'line')} cut ` +
-      `down within a line, ${plural(removedLines, 'line')} of ${originalLines.toLocaleString('en-US')} removed` +
+      `down within a line, ${plural(removedLines, 'line')} of ${originalLineCount.toLocaleString('en-US')} removed` +
       (firstKeptAt !== undefined ? ` (the kept text starts at line ${firstKeptAt} of the original).` : '.'),
   );
   // Context: the line just before and just after the first kept block, cut short; never more than two lines.
   if (firstKeptAt !== undefined) {
-    const all = original.split('\n');
+    // Each line is redacted whole before it is cut to 80 characters: a cut key matches no rule.
+    const all = maskedLines ?? original.split('\n');
+    const whole = (line: string | undefined) => (line === undefined ? undefined : maskedLines ? line : redact(line, env).text);
     const context: string[] = [];
-    const before = all[firstKeptAt - 2];
-    const after = all[firstKeptAt - 1 + keptLines];
+    const before = whole(all[firstKeptAt - 2]);
+    const after = whole(all[firstKeptAt - 1 + keptLines]);
     if (before !== undefined && before.trim()) context.push(`${firstKeptAt - 1}: ${excerpt(before, 80)}`);
     if (after !== undefined && after.trim()) context.push(`${firstKeptAt + keptLines}: ${excerpt(after, 80)}`);
     if (context.length > 0) {
@@ -291,7 +307,7 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
   ];
   const delimiter = trigger.includes('AUP_TRIGGER_EOF') ? `AUP_TRIGGER_EOF_${Date.now()}` : 'AUP_TRIGGER_EOF';
   if (partKind === 'prompt') {
-    out.push('With Claude Code:', '', fenced(`claude -p --model ${wire} ${shellSingleQuote(trigger)}`, 'sh'), '');
+    out.push('With Claude Code:', '', fenced(`claude -p --model ${shellSingleQuote(wire)} ${shellSingleQuote(trigger)}`, 'sh'), '');
   } else {
     const file = result.original.fileName && !/\.pdf$/i.test(result.original.fileName) ? result.original.fileName : 'trigger.txt';
     out.push(
@@ -302,7 +318,7 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
           `cat > ${shellSingleQuote(file)} <<'${delimiter}'`,
           trigger.replace(/\n$/, ''),
           delimiter,
-          `claude -p --model ${wire} ${shellSingleQuote(`Read ${file} and summarise it.`)}`,
+          `claude -p --model ${shellSingleQuote(wire)} ${shellSingleQuote(`Read ${file} and summarise it.`)}`,
         ].join('\n'),
         'sh',
       ),
@@ -314,13 +330,16 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
     out.push(
       `aup-bisect also wrote the minimal input as a valid file (\`${name}\`: attach it here after checking it holds only the trigger). Sent as a document:`,
       '',
+      // Safe to paste whatever the file is called: every piece of user text is single-quoted, the JSON is printed
+      // around base64's output (no command substitution, no unquoted heredoc).
       fenced(
         [
+          `{ printf '%s' ${shellSingleQuote(`{"model":${JSON.stringify(wire)},"max_tokens":256,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":${JSON.stringify(result.original.mediaType ?? 'application/pdf')},"data":"`)}; \\`,
+          `  base64 < ${shellSingleQuote(name)} | tr -d '\\n'; \\`,
+          `  printf '%s' ${shellSingleQuote('"}},{"type":"text","text":"Summarise this document."}]}]}')}; } | \\`,
           'curl https://api.anthropic.com/v1/messages \\',
           '  -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" -H "content-type: application/json" \\',
-          '  -d @- <<EOF',
-          `{"model":"${wire}","max_tokens":256,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"${result.original.mediaType ?? 'application/pdf'}","data":"$(base64 -w0 ${name})"}},{"type":"text","text":"Summarise this document."}]}]}`,
-          'EOF',
+          '  -d @-',
         ].join('\n'),
         'sh',
       ),
@@ -364,7 +383,7 @@ function exactTrigger(result: BisectResult): string {
   return needed.length && needed.every((p) => p.minimalExact !== undefined) ? needed.map((p) => p.minimalExact).join('\n\n') : result.minimal;
 }
 
-function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): string[] {
+function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv, hidesSecret = false): string[] {
   const model = facts.wire ? `${facts.display} (\`${facts.wire}\`)` : 'the same model';
   const date = result.date.slice(0, 10);
   const lines = [
@@ -380,7 +399,8 @@ function howFound(result: BisectResult, facts: ModelFacts, env: ReportEnv): stri
   if (result.control) {
     lines.push(
       `- Control${result.oneMinimal ? ', one of those removals' : ''}: the same trigger without ` +
-        `${inlineCode(excerpt(result.control.removed, 60))} passed **${result.control.passed}/${result.control.of}**.`,
+        // The removed unit may be a character of a secret: then it is not named.
+        `${hidesSecret ? 'one unit' : inlineCode(excerpt(result.control.removed, 60))} passed **${result.control.passed}/${result.control.of}**.`,
     );
   }
   if (!result.oneMinimal) lines.push('- Not proven 1-minimal: some smaller variant may still refuse.');
@@ -404,7 +424,14 @@ export function draftIssue(input: DraftInput): IssueDraft {
   const partKind = neededParts.length === 1 ? neededParts[0]?.kind : undefined;
   const what = triggerNoun(result, refusal);
 
-  const triggerFull = result?.minimal ?? '';
+  // The trigger with every character that came from a secret in the original masked (trace.ts), before any cut.
+  const traced = result ? maskedTrigger(result.parts) : undefined;
+  // A trigger that needs a secret-shaped value: its form with same-shape fakes is shown when that still refused.
+  const shareable = result?.shareable;
+  const fakesRefuse = shareable !== undefined && shareable.refused > 0;
+  const triggerFull = result ? (fakesRefuse ? shareable.text : traced && traced.redactions.length > 0 ? traced.text : result.minimal) : '';
+  const fakes = fakesRefuse ? fakesIn(shareable.text, result!.parts) : [];
+  const ctx = { ...env, allow: fakes };
   const trigger = triggerFull.length > MAX_TRIGGER_CHARS ? triggerFull.slice(0, MAX_TRIGGER_CHARS) : triggerFull;
   const cut = trigger.length < triggerFull.length;
 
@@ -468,15 +495,16 @@ export function draftIssue(input: DraftInput): IssueDraft {
       fenced(trigger),
       ...(trigger.includes(' … ') ? ['', '" … " marks where text between two fragments was removed; the reproduction below sends the fragments exactly as tested.'] : []),
       '',
+      ...sharingNote(shareable, traced?.redactions.length ?? 0),
       '2. How it was found:',
       '',
-      ...howFound(result, facts, env),
+      ...howFound(result, facts, env, (traced?.redactions.length ?? 0) > 0),
       '',
       '3. To reproduce:',
       '',
       ...reproduction(result, facts.wire, trigger.includes(' … ') ? exactTrigger(result).slice(0, MAX_TRIGGER_CHARS) : trigger, partKind),
     );
-    if (trigger !== redact(trigger, env).text) {
+    if (!shareable && !traced?.redactions.length && trigger !== redact(trigger, ctx).text) {
       steps.push(
         '> Note: some values in the trigger were redacted for privacy (placeholders like `[REDACTED:...]`); the ' +
           'redacted trigger may need re-checking.',
@@ -509,7 +537,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
   section('Terminal/Shell', env.shell ?? '_No response_');
 
   const extra: string[] = [];
-  if (result) extra.push(...removalSummary(result, input.original));
+  if (result) extra.push(...removalSummary(result, input.original, env, input.originalLines));
   extra.push(
     '',
     `Drafted with aup-bisect${env.toolVersion ? ` ${env.toolVersion}` : ''}; ` +
@@ -517,18 +545,61 @@ export function draftIssue(input: DraftInput): IssueDraft {
   );
   section('Additional Information', ...extra);
 
-  const title = redact(buildTitle(result, refusal, facts), env);
-  const body = redact(sections.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n', env);
+  const title = redact(buildTitle(result, refusal, facts, trigger, ctx), ctx);
+  const body = redact(sections.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n', ctx);
   return {
     title: title.text,
     body: body.text,
     labels: ['bug'],
     redactions: [
+      // Secrets traced from the original into the trigger (positions in the trigger), then what the text rules found.
+      ...(traced?.redactions ?? []).map((r) => ({ ...r, field: 'trigger' })),
       ...title.redactions.map((r) => ({ ...r, field: 'title' })),
       ...body.redactions.map((r) => ({ ...r, field: 'body' })),
     ],
     repo,
+    ...(fakes.length > 0 ? { fakes } : {}),
   };
+}
+
+/** What the draft says about secrets in the trigger: replaced by fakes (with the rate), or not shareable as is. */
+function sharingNote(shareable: BisectResult['shareable'], masked: number): string[] {
+  if (shareable && shareable.refused > 0) {
+    return [
+      `> The trigger held secret-shaped values (${shareable.kinds.join(', ')}). They are replaced above by fakes of the ` +
+        `same shape (same prefix, length and character classes), and the replaced trigger was refused ` +
+        `**${shareable.refused}/${shareable.of}** on its own. The real values are not shown.`,
+      '',
+    ];
+  }
+  if (shareable) {
+    return [
+      `> This trigger cannot be shared as is: it needs a secret-shaped value (${shareable.kinds.join(', ')}). With that ` +
+        `value replaced by a fake of the same shape it was refused **${shareable.refused}/${shareable.of}**, so the refusal ` +
+        'depends on the value itself, which is redacted above and never shown.',
+      '',
+    ];
+  }
+  if (masked > 0) {
+    return [
+      '> Some characters of the trigger came from secrets in the original input and are redacted above (placeholders ' +
+        'like `[REDACTED:...]`); the redacted trigger was not probed again and may need re-checking.',
+      '',
+    ];
+  }
+  return [];
+}
+
+/** The fake pieces in a replaced trigger, so the final redaction lets exactly them through. */
+function fakesIn(text: string, parts: BisectResult['parts']): string[] {
+  const out: string[] = [];
+  let offset = 0;
+  for (const p of parts.filter((q) => q.needed)) {
+    // Fakes keep each piece's length, so offsets in the replaced text are the minimal text's offsets.
+    for (const s of p.secrets ?? []) out.push(text.slice(offset + s.start, offset + s.end));
+    offset += p.minimal.length + 2;
+  }
+  return [...new Set(out)].filter((f) => f.length > 0);
 }
 
 /** The draft as one markdown file: "# title", a blank line, the body. `parseDraftFile` reads it back after edits. */

@@ -8,6 +8,7 @@ import type { BisectResult } from '../bisect/result';
 import { toGitHubError, type GitHubClient } from './github';
 import { modelDisplayName } from './models';
 import { redact, type RedactContext } from './redact';
+import { maskedTrigger } from './trace';
 
 export interface DuplicateQuery {
   repo: string;
@@ -75,7 +76,10 @@ export function duplicateQueryFor(
   const wire = input.result?.model ?? refusal?.models[0]?.model;
   const category = refusal?.models.find((m) => m.category)?.category ?? undefined;
   // Only redacted text leaves the machine, even in a search query.
-  const trigger = input.result ? redact(input.result.minimal, ctx).text : '';
+  // The trigger with traced secrets masked first (trace.ts), so a glued or split key is not searched for either.
+  const traced = input.result ? maskedTrigger(input.result.parts) : undefined;
+  const shown = input.result ? (traced && traced.redactions.length > 0 ? traced.text : input.result.minimal) : '';
+  const trigger = redact(shown, ctx).text;
   return {
     repo,
     model: wire ? modelDisplayName(wire) : undefined,

@@ -7,7 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { draftToMarkdown, type IssueDraft } from './draft';
 import { createGitHubClient, GitHubError, toGitHubError, webUrlFor, type GitHubClient, type GitHubClientOptions } from './github';
-import { redact, type RedactContext, type Redaction } from './redact';
+import { gateDraft, gateUrl, type GateContext } from './gate';
+import type { RedactContext, Redaction } from './redact';
 
 /** Browsers and GitHub's front end cope with about 8 KB of URL; beyond that the link fails or is cut silently. */
 export const MAX_NEW_ISSUE_URL = 8000;
@@ -22,8 +23,8 @@ export interface FileOptions extends Omit<GitHubClientOptions, 'token'> {
   draftPath: string;
   /** Web host for the new-issue link (default: derived from apiUrl, github.com). */
   webUrl?: string;
-  /** The user's home, names: redaction runs again over what is sent. */
-  redactContext?: RedactContext;
+  /** The user's home, names (and marks): the exit gate runs again over what is sent. */
+  redactContext?: GateContext;
   /** An existing client (the extension reuses one); otherwise one is made from the options. */
   client?: GitHubClient;
 }
@@ -33,20 +34,34 @@ export type FileOutcome =
   | { status: 'no-token'; newIssueUrl: string; truncated: boolean; draftPath: string }
   | { status: 'failed'; error: GitHubError; newIssueUrl: string; truncated: boolean; draftPath: string };
 
-/** The draft ready to send: title and body redacted again, with anything new listed. */
-export function finalText(draft: Pick<IssueDraft, 'title' | 'body'>, ctx: RedactContext = {}): { title: string; body: string; redactions: Redaction[] } {
-  const title = redact(draft.title, ctx);
-  const body = redact(draft.body, ctx);
-  return {
-    title: title.text,
-    body: body.text,
-    redactions: [...title.redactions.map((r) => ({ ...r, field: 'title' })), ...body.redactions.map((r) => ({ ...r, field: 'body' }))],
-  };
+/** The draft ready to send: title and body through the exit gate, with anything new listed. */
+export async function finalText(
+  draft: Pick<IssueDraft, 'title' | 'body' | 'fakes'>,
+  ctx: RedactContext = {},
+): Promise<{ title: string; body: string; redactions: Redaction[] }> {
+  return gateDraft(draft, { ...ctx, allow: draft.fakes });
 }
 
-export async function saveDraft(draft: Pick<IssueDraft, 'title' | 'body'>, path: string): Promise<void> {
+/** Saves the draft as markdown; what is written passes the exit gate (a saved draft is shared as often as filed). */
+export async function saveDraft(draft: Pick<IssueDraft, 'title' | 'body' | 'fakes'>, path: string, ctx: GateContext = {}): Promise<void> {
+  const gated = await gateDraft(draft, { ...ctx, allow: draft.fakes });
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, draftToMarkdown(draft), { encoding: 'utf8', mode: 0o600 });
+  await writeFile(path, draftToMarkdown(gated), { encoding: 'utf8', mode: 0o600 });
+}
+
+/**
+ * The "Open in Browser" link: the gated draft in a prefilled new-issue URL on the web host of `apiUrl` (GitHub
+ * Enterprise too), cut to fit, and the finished URL checked once more by the gate.
+ */
+export async function browserIssueUrl(
+  draft: Pick<IssueDraft, 'title' | 'body' | 'repo' | 'labels' | 'fakes'>,
+  options: { apiUrl?: string; webUrl?: string; maxLength?: number } = {},
+  ctx: GateContext = {},
+): Promise<{ url: string; truncated: boolean }> {
+  const gate = { ...ctx, allow: draft.fakes };
+  const gated = await gateDraft(draft, gate);
+  const link = newIssueUrl({ ...draft, title: gated.title, body: gated.body }, { webUrl: options.webUrl ?? webUrlFor(options.apiUrl), maxLength: options.maxLength });
+  return { url: await gateUrl(link.url, gate), truncated: link.truncated };
 }
 
 /**
@@ -90,11 +105,12 @@ export function newIssueUrl(
 
 /** Files the draft: save, then post (or hand back a link). Never throws for GitHub failures: the outcome says. */
 export async function fileIssue(draft: IssueDraft, options: FileOptions): Promise<FileOutcome> {
-  const text = finalText(draft, options.redactContext);
+  const ctx = { ...options.redactContext, allow: draft.fakes };
+  const text = await finalText(draft, ctx);
   const safe = { ...draft, title: text.title, body: text.body };
-  await saveDraft(safe, options.draftPath);
+  await saveDraft(safe, options.draftPath, ctx);
   const webUrl = options.webUrl ?? webUrlFor(options.apiUrl);
-  const link = newIssueUrl(safe, { webUrl });
+  const link = await browserIssueUrl(safe, { webUrl }, ctx);
   if (!options.token && !options.client) {
     return { status: 'no-token', newIssueUrl: link.url, truncated: link.truncated, draftPath: options.draftPath };
   }

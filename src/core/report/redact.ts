@@ -33,10 +33,21 @@ export type RedactionKind =
   | 'ipv6'
   | 'home-path'
   | 'user-name'
-  | 'host-name';
+  | 'host-name'
+  | 'stripe-key'
+  | 'sendgrid-api-key'
+  | 'env-secret'
+  | 'high-entropy-value'
+  | 'internal-host'
+  | 'user-marked';
+
+/** Which rule set found a value: secretlint's recommended preset, or one of our own rules below. */
+export type RuleSet = 'secretlint' | 'aup-bisect';
 
 export interface Redaction {
-  kind: RedactionKind;
+  /** One of RedactionKind for our own rules; secretlint's message id in kebab case (e.g. "github-token") for its. */
+  kind: string;
+  ruleSet?: RuleSet;
   /** The text that replaced the value, e.g. "[REDACTED:email-1]" or "~" for the home directory. */
   placeholder: string;
   /** Where the value was in the input: 1-based line and column. */
@@ -52,6 +63,8 @@ export interface RedactContext {
   homeDir?: string;
   userName?: string;
   hostName?: string;
+  /** Exact strings that are known fakes (report/fake.ts): a match lying wholly inside one of them is kept. */
+  allow?: readonly string[];
 }
 
 export interface RedactOutcome {
@@ -59,10 +72,11 @@ export interface RedactOutcome {
   redactions: Redaction[];
 }
 
-interface Span {
+export interface Span {
   start: number;
   end: number;
-  kind: RedactionKind;
+  kind: string;
+  ruleSet?: RuleSet;
   /** The value replaced, used only to give equal values equal placeholders; dropped before returning. */
   value: string;
   /** Fixed placeholder (home path, user, host); otherwise a numbered one is assigned. */
@@ -88,6 +102,15 @@ function looksRandom(value: string): boolean {
   return (digits && (lower || upper)) || (lower && upper && value.length >= 24);
 }
 
+/** Shannon entropy in bits per character. */
+function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const c of value) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / value.length) * Math.log2(n / value.length);
+  return h;
+}
+
 // Rules in priority order: when two matches overlap, the earlier rule wins (a JWT inside a bearer header is
 // reported as a JWT; an sk-ant- key is never also reported as an OpenAI key).
 const RULES: Rule[] = [
@@ -96,14 +119,15 @@ const RULES: Rule[] = [
     pattern:
       /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/=:, -]*)*)/g,
   },
-  { kind: 'anthropic-api-key', pattern: new RegExp(`\\bsk-ant-[${B64URL}]{20,}`, 'g') },
+  // Distinctive prefixes need no word boundary before them: the reducer glues fragments ("underneathAKIA...").
+  { kind: 'anthropic-api-key', pattern: new RegExp(`sk-ant-[${B64URL}]{20,}`, 'g') },
   {
     kind: 'openai-api-key',
     pattern: new RegExp(`\\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?([${B64URL}]{20,})`, 'g'),
     accept: (_value, match) => looksRandom(match[1] ?? ''),
   },
-  { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { kind: 'aws-access-key-id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+  { kind: 'github-token', pattern: /(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})/g },
+  { kind: 'aws-access-key-id', pattern: /(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/g },
   {
     // A secret key is 40 base64 characters and looks like any hash, so only a named one is redacted.
     kind: 'aws-secret-access-key',
@@ -112,8 +136,8 @@ const RULES: Rule[] = [
     group: 3,
   },
   { kind: 'slack-webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
-  { kind: 'slack-token', pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,}/g },
-  { kind: 'google-api-key', pattern: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
+  { kind: 'slack-token', pattern: /xox[abposre]-[A-Za-z0-9-]{10,}/g },
+  { kind: 'google-api-key', pattern: /AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
   { kind: 'jwt', pattern: new RegExp(`\\beyJ[${B64URL}]{8,}\\.eyJ[${B64URL}]{8,}\\.[${B64URL}]*`, 'g') },
   {
     // "Authorization: Bearer x", "Authorization: token x", "Authorization: Basic x", or a bare "Bearer x".
@@ -124,7 +148,7 @@ const RULES: Rule[] = [
   },
   {
     kind: 'url-password',
-    pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/gi,
+    pattern: /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/gi,
     group: 1,
     accept: (value) => !value.startsWith('[REDACTED:'),
   },
@@ -132,6 +156,58 @@ const RULES: Rule[] = [
     kind: 'email',
     pattern: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g,
     accept: (value) => !/^(?:git|no-?reply)@/i.test(value) && !/@users\.noreply\.github\.com$/i.test(value),
+  },
+  {
+    // SendGrid keys are "SG." + 22 + "." + 43 base64url characters; secretlint's rule only accepts word characters
+    // in the first segment, so a key with "-" there passes it.
+    kind: 'sendgrid-api-key',
+    pattern: /SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
+  },
+  {
+    // Stripe: secretlint's recommended preset has no Stripe rule (live/test secret and restricted keys, webhook secrets).
+    kind: 'stripe-key',
+    pattern: /(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,}|whsec_[0-9A-Za-z+/=]{16,})/g,
+  },
+  {
+    // .env and config assignments of passwords, secrets, tokens and keys (DB_PASSWORD=, SECRET_KEY:, "apiToken": ...):
+    // secretlint only flags values in known formats, and a hand-made password has none. Token/key names need a
+    // value that looks random, so "max_tokens: 256" and "sort_key = name" survive.
+    kind: 'env-secret',
+    pattern:
+      /(?<![A-Za-z0-9_.-])["']?([A-Za-z0-9_.-]{0,40}?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|auth)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|=|:)[ \t]*["']?([^\s"'`,;#}()<>[\]]{4,})/gi,
+    group: 2,
+    accept: (value, match) => {
+      const name = (match[1] ?? '').toLowerCase();
+      if (value.startsWith('[REDACTED:') || /^(?:\$|%|\{\{|<|process\.env|os\.environ|env\()/i.test(value)) return false;
+      if (/^(?:true|false|null|none|undefined|required|optional|string|number|secret|password|token)$/i.test(value)) return false;
+      if (/^\d+$/.test(value)) return false;
+      if (/pass|pwd|secret|credential/.test(name)) return true;
+      return looksRandom(value) && value.length >= 12;
+    },
+  },
+  {
+    // High-entropy values assigned to any name (KEY=..., key: ..., "key": "..."), the shape of a pasted .env or
+    // config file: catches vendor keys that no rule set knows. Hex-only values (git SHAs, sha256 sums) and UUIDs
+    // are ids, not secrets.
+    kind: 'high-entropy-value',
+    pattern: /(?<![^\s"'{,;(])["']?[A-Za-z_][A-Za-z0-9_.-]*["']?[ \t]*(?:=|:)[ \t]*["']?([A-Za-z0-9+/_=.~-]{20,})(?![A-Za-z0-9+/_=.~-])/g,
+    group: 1,
+    accept: (value) =>
+      !/^[0-9a-f]+$/i.test(value) &&
+      !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) &&
+      !/^(?:req|msg|toolu|srvtoolu|chatcmpl)_/.test(value) &&
+      // File paths ("draft: /tmp/aup-3VJvW4/result.issue.md") mix cases and digits too.
+      !/^[/~.]/.test(value) && !/\.[a-z][a-z0-9]{0,4}$/.test(value) &&
+      !value.startsWith('[REDACTED:') &&
+      /\d/.test(value) && /[a-z]/.test(value) && /[A-Z]/.test(value) &&
+      entropy(value) >= 3.5,
+  },
+  {
+    // Internal host names (db.corp, build-01.internal, nas.lan, alice-laptop.local): they map a company's or a
+    // home's network and no rule set looks for them. Only reserved or conventional private suffixes are matched.
+    kind: 'internal-host',
+    pattern:
+      /(?<![\w./-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:internal|corp|intranet|intra|lan|local|localdomain|home\.arpa|private|priv)(?![\w-]|\.[a-z0-9])/gi,
   },
   {
     kind: 'ipv4',
@@ -236,29 +312,66 @@ function lineAndColumn(text: string, offset: number, lineStarts: number[]): { li
   return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
 }
 
-/**
- * Replaces secrets and personal data in `text` with placeholders. Equal values get the same placeholder, so a
- * reader can still tell that two places held the same address. Idempotent: redacting the output changes nothing.
- */
-export function redact(text: string, ctx: RedactContext = {}): RedactOutcome {
+/** Spans found by our own rules (RULES above and the user's home, name and host), overlaps not yet resolved. */
+export function ownSpans(text: string, ctx: RedactContext = {}): Span[] {
   // Pattern rules first (a key is a key even inside a home path), then the user's own names.
-  const candidates = [...patternSpans(text), ...contextSpans(text, ctx)];
+  const spans = [...patternSpans(text), ...contextSpans(text, ctx)].map((s) => ({ ...s, ruleSet: 'aup-bisect' as const }));
+  return withoutAllowed(text, spans, ctx.allow);
+}
+
+/** Spans lying wholly inside an occurrence of an allowed string (a known fake) dropped. */
+export function withoutAllowed(text: string, spans: Span[], allow: readonly string[] | undefined): Span[] {
+  if (!allow?.length) return spans;
+  const ranges: Array<[number, number]> = [];
+  for (const a of allow) {
+    if (a.length === 0) continue;
+    for (let i = text.indexOf(a); i !== -1; i = text.indexOf(a, i + 1)) ranges.push([i, i + a.length]);
+  }
+  return spans.filter((s) => !ranges.some(([from, to]) => from <= s.start && s.end <= to));
+}
+
+/**
+ * Resolves overlaps and writes placeholders. Spans are taken in the order given, a later one overlapping an
+ * accepted one is merged into it (its extent grows, its kind stays), so whatever any rule saw is masked in full.
+ * Equal values get the same placeholder, so a reader can still tell that two places held the same address.
+ */
+export function applySpans(text: string, candidates: readonly Span[]): RedactOutcome {
   const accepted: Span[] = [];
   for (const span of candidates) {
-    if (accepted.some((a) => span.start < a.end && a.start < span.end)) continue;
-    accepted.push(span);
+    if (span.end <= span.start) continue;
+    const hit = accepted.find((a) => span.start < a.end && a.start < span.end);
+    if (!hit) {
+      accepted.push({ ...span });
+      continue;
+    }
+    if (span.start < hit.start || span.end > hit.end) {
+      hit.start = Math.min(hit.start, span.start);
+      hit.end = Math.max(hit.end, span.end);
+      hit.value = text.slice(hit.start, hit.end);
+      hit.fixed = undefined;
+    }
   }
+  // Growing a span may make it touch another accepted one: fold those together too.
   accepted.sort((a, b) => a.start - b.start);
+  const merged: Span[] = [];
+  for (const span of accepted) {
+    const last = merged[merged.length - 1];
+    if (last && span.start < last.end) {
+      last.end = Math.max(last.end, span.end);
+      last.value = text.slice(last.start, last.end);
+      last.fixed = undefined;
+    } else merged.push(span);
+  }
 
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
 
   const numbering = new Map<string, string>();
-  const perKind = new Map<RedactionKind, number>();
+  const perKind = new Map<string, number>();
   const redactions: Redaction[] = [];
   let out = '';
   let cursor = 0;
-  for (const span of accepted) {
+  for (const span of merged) {
     let placeholder = span.fixed;
     if (placeholder === undefined) {
       const key = `${span.kind}\u0000${span.value}`;
@@ -273,15 +386,25 @@ export function redact(text: string, ctx: RedactContext = {}): RedactOutcome {
     out += text.slice(cursor, span.start) + placeholder;
     cursor = span.end;
     const where = lineAndColumn(text, span.start, lineStarts);
-    redactions.push({ kind: span.kind, placeholder, line: where.line, column: where.column, length: span.end - span.start });
+    const redaction: Redaction = { kind: span.kind, placeholder, line: where.line, column: where.column, length: span.end - span.start };
+    if (span.ruleSet) redaction.ruleSet = span.ruleSet;
+    redactions.push(redaction);
   }
   out += text.slice(cursor);
   return { text: out, redactions };
 }
 
-/** One line per redaction, for terminals and logs: "body 12:5 email -> [REDACTED:email-1]". */
+/**
+ * Replaces secrets and personal data in `text` with placeholders, by our own rules only (synchronous). What leaves
+ * the machine goes through the exit gate (gate.ts), which adds secretlint's preset. Idempotent.
+ */
+export function redact(text: string, ctx: RedactContext = {}): RedactOutcome {
+  return applySpans(text, ownSpans(text, ctx));
+}
+
+/** One line per redaction, for terminals and logs: "body 12:5 email (17 chars, aup-bisect) -> [REDACTED:email-1]". */
 export function formatRedactions(redactions: readonly Redaction[]): string[] {
   return redactions.map(
-    (r) => `${r.field ? `${r.field} ` : ''}${r.line}:${r.column} ${r.kind} (${r.length} chars) -> ${r.placeholder}`,
+    (r) => `${r.field ? `${r.field} ` : ''}${r.line}:${r.column} ${r.kind} (${r.length} chars${r.ruleSet ? `, ${r.ruleSet}` : ''}) -> ${r.placeholder}`,
   );
 }

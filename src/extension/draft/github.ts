@@ -19,7 +19,7 @@ import type { DuplicateItem } from '../webview/protocol';
 import type { FiledIssue } from './panel';
 
 /** Who and where the user is: redacted from every draft and from whatever leaves for GitHub. */
-export function redactContext(): Required<RedactContext> {
+export function redactContext(): Required<Omit<RedactContext, 'allow'>> {
   return { homeDir: os.homedir(), userName: os.userInfo().username, hostName: os.hostname() };
 }
 

@@ -1,41 +1,41 @@
 /**
  * What leaves the editor for GitHub from the draft view, by any of its three ways (File, Open in Browser, Copy
- * Markdown): the edited text passes the core's redaction here, the one place the extension calls it, and the
- * browser link is the core's new-issue URL for the configured GitHub (Enterprise hosts included), the same code
- * `fileIssue` uses for its fallback link.
+ * Markdown): the edited text passes the core's exit gate (src/core/report/gate.ts, the same gate as filing, saving
+ * and the CLI), the one place the extension calls it; the browser link is the core's gated new-issue URL for the
+ * configured GitHub (Enterprise hosts included).
  */
-import { draftToMarkdown, type IssueDraft } from '../../core/report/draft';
-import { newIssueUrl } from '../../core/report/file';
-import { webUrlFor } from '../../core/report/github';
-import { redact, type RedactContext, type Redaction } from '../../core/report/redact';
+import type { IssueDraft } from '../../core/report/draft';
+import { clipboardMarkdown as gatedMarkdown } from '../../core/report/exits';
+import { browserIssueUrl } from '../../core/report/file';
+import { gateDraft, type GateContext } from '../../core/report/gate';
+import type { Redaction } from '../../core/report/redact';
 
 export interface DraftText {
   title: string;
   body: string;
 }
 
-/** The text as it may leave, and what redaction replaced in it just now (empty: it was already safe). */
+/** The text as it may leave, and what the gate replaced in it just now (empty: it was already safe). */
 export interface Outgoing extends DraftText {
   redactions: Redaction[];
 }
 
-/** Title and body through the core's redaction (idempotent: already redacted text comes back unchanged). */
-export function redactOutgoing(text: DraftText, ctx: RedactContext): Outgoing {
-  const title = redact(text.title, ctx);
-  const body = redact(text.body, ctx);
-  return {
-    title: title.text,
-    body: body.text,
-    redactions: [...title.redactions.map((r) => ({ ...r, field: 'title' })), ...body.redactions.map((r) => ({ ...r, field: 'body' }))],
-  };
+/** Title and body through the exit gate (idempotent: gated text comes back unchanged); the draft's fakes may pass. */
+export async function redactOutgoing(text: DraftText, ctx: GateContext, fakes?: IssueDraft['fakes']): Promise<Outgoing> {
+  const gated = await gateDraft(text, { ...ctx, allow: fakes });
+  return { title: gated.title, body: gated.body, redactions: gated.redactions };
 }
 
-/** The prefilled new-issue page on the GitHub that `githubApiUrl` belongs to, cut to fit a URL when long. */
-export function browserLink(draft: DraftText & Pick<IssueDraft, 'repo' | 'labels'>, githubApiUrl: string): { url: string; truncated: boolean } {
-  return newIssueUrl(draft, { webUrl: webUrlFor(githubApiUrl) });
+/** The prefilled new-issue page on the GitHub that `githubApiUrl` belongs to, cut to fit a URL when long, gated. */
+export function browserLink(
+  draft: DraftText & Pick<IssueDraft, 'repo' | 'labels' | 'fakes'>,
+  githubApiUrl: string,
+  ctx: GateContext,
+): Promise<{ url: string; truncated: boolean }> {
+  return browserIssueUrl(draft, { apiUrl: githubApiUrl }, ctx);
 }
 
-/** The markdown "Copy Markdown" puts on the clipboard. */
-export function clipboardMarkdown(text: DraftText): string {
-  return draftToMarkdown(text);
+/** The markdown "Copy Markdown" puts on the clipboard, gated. */
+export function clipboardMarkdown(text: DraftText & Pick<IssueDraft, 'fakes'>, ctx: GateContext): Promise<string> {
+  return gatedMarkdown(text, ctx);
 }

@@ -153,7 +153,7 @@ user and host names were replaced by placeholders (highlighted).</p>
   async openInBrowser(): Promise<string | undefined> {
     const out = await this.outgoing('browser');
     if (!out) return undefined;
-    const link = browserLink({ title: out.title, body: out.body, repo: this.draft.repo, labels: this.draft.labels }, this.deps.githubApiUrl);
+    const link = await browserLink({ title: out.title, body: out.body, repo: this.draft.repo, labels: this.draft.labels, fakes: this.draft.fakes }, this.deps.githubApiUrl, this.deps.redactContext);
     await openExternal(link.url);
     void this.status(
       link.truncated
@@ -168,7 +168,7 @@ user and host names were replaced by placeholders (highlighted).</p>
   async copyMarkdown(): Promise<string | undefined> {
     const out = await this.outgoing('copy');
     if (!out) return undefined;
-    const markdown = clipboardMarkdown(out);
+    const markdown = await clipboardMarkdown({ ...out, fakes: this.draft.fakes }, this.deps.redactContext);
     await writeClipboard(markdown);
     void this.status('Copied the title and body to the clipboard.', 'ok');
     return markdown;
@@ -179,7 +179,7 @@ user and host names were replaced by placeholders (highlighted).</p>
    * redacted text and told what was replaced, and nothing leaves this time: what is sent is always what was shown.
    */
   private async outgoing(action: Exclude<DraftAction, 'edit'>): Promise<Outgoing | undefined> {
-    const out = redactOutgoing({ title: this.title, body: this.body }, this.deps.redactContext);
+    const out = await redactOutgoing({ title: this.title, body: this.body }, this.deps.redactContext, this.draft.fakes);
     if (out.title === this.title && out.body === this.body) return out;
     this.title = out.title;
     this.body = out.body;

@@ -62,7 +62,7 @@ describe('aup-bisect file on a terminal', () => {
     const editor = `sh -c 'printf "\\nPS: write to me at someone@example.net\\n" >> "$0"'`;
     const { output, code } = await onTerminal(args(), ['e', 'y'], { EDITOR: editor, VISUAL: '' });
     expect(code).toBe(0);
-    expect(output).toMatch(/email \(\d+ chars\) -> \[REDACTED:email-1\]/);
+    expect(output).toMatch(/email \(\d+ chars(?:, [a-z-]+)?\) -> \[REDACTED:email-1\]/);
     expect(output).toContain('Filed https://github.com/anthropics/claude-code/issues/1');
     const sent = server.requests.find((r) => r.method === 'POST')!.body as { body: string };
     expect(sent.body).toContain('PS: write to me at [REDACTED:email-1]');

@@ -40,7 +40,7 @@ describe('aup-bisect draft', () => {
     result.minimal = 'token xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx for ops@example.com';
     writeFileSync(join(dir, 'secret.json'), JSON.stringify(result));
     const run = await runCli(cli, ['draft', join(dir, 'secret.json'), '--out', join(dir, 'out.md')], NO_TOKEN);
-    expect(run.stdout).toMatch(/body \d+:\d+ slack-token \(\d+ chars\) -> \[REDACTED:slack-token-1\]/);
+    expect(run.stdout).toMatch(/body \d+:\d+ slack-token \(\d+ chars(?:, [a-z-]+)?\) -> \[REDACTED:slack-token-1\]/);
     expect(run.stdout).toMatch(/email .* -> \[REDACTED:email-1\]/);
     expect(run.stdout + readFileSync(join(dir, 'out.md'), 'utf8')).not.toMatch(/xoxb-1234|ops@example/);
   });

@@ -68,8 +68,8 @@ describe('draftIssue from a bisect result', () => {
     const request = JSON.parse(curlData!) as { model: string; messages: Array<{ content: string }> };
     expect(request.model).toBe('claude-opus-4-8');
     expect(request.messages[0]!.content).toBe(loadResult().minimal);
-    expect(steps).toContain("claude -p --model claude-opus-4-8 'Read trigger.txt and summarise it.'");
-    expect(steps).toContain('base64 -w0 spring-sale.minimal.pdf');
+    expect(steps).toContain("claude -p --model 'claude-opus-4-8' 'Read trigger.txt and summarise it.'");
+    expect(steps).toContain("base64 < 'spring-sale.minimal.pdf'");
   });
 
   it('summarises what was removed with counts and at most two context lines, never the whole original', () => {
@@ -104,7 +104,7 @@ describe('draftIssue from a bisect result', () => {
     const minimal = "run ```rm -rf /tmp/x``` then echo 'it''s done'";
     const out = draftIssue({ result: loadResult({ minimal, parts: [{ index: 0, kind: 'prompt', size: 10, needed: true, minimal }] }), env });
     expect(out.body).toContain(`\`\`\`\`\n${minimal}\n\`\`\`\``);
-    expect(out.body).toContain(`claude -p --model claude-opus-4-8 'run \`\`\`rm -rf /tmp/x\`\`\` then echo '\\''it'\\'''\\''s done'\\'''`);
+    expect(out.body).toContain(`claude -p --model 'claude-opus-4-8' 'run \`\`\`rm -rf /tmp/x\`\`\` then echo '\\''it'\\'''\\''s done'\\'''`);
   });
 });
 

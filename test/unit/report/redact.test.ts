@@ -83,7 +83,7 @@ describe('redact: real-format secrets', () => {
   it('says where each value was, and never keeps the value', () => {
     const key = `ghp_${random(ALNUM, 36)}`;
     const { redactions } = redact(`line one\n  token ${key}\n`);
-    expect(redactions).toEqual([{ kind: 'github-token', placeholder: '[REDACTED:github-token-1]', line: 2, column: 9, length: 40 }]);
+    expect(redactions).toEqual([{ kind: 'github-token', ruleSet: 'aup-bisect', placeholder: '[REDACTED:github-token-1]', line: 2, column: 9, length: 40 }]);
     expect(JSON.stringify(redactions)).not.toContain(key);
   });
 
@@ -145,6 +145,8 @@ describe('redact: near-misses that must survive', () => {
     'AKIAEXAMPLE is too short; AIza alone; xoxb- alone',
     'https://claude.com/form/cyber-use-case?token=[REDACTED_TOKEN]',
     'BT /F1 24 Tf 72 700 Td (Hello world) Tj ET',
+    'Full draft: /tmp/aup-cli-report-3VJvW4/result.issue.md',
+    'out: build/Release/aup3Xy9Kq_addon.node',
   ];
   it.each(survivors)('keeps %s', (sample) => {
     expect(redact(sample, { homeDir: '/home/alice', userName: 'alice', hostName: 'box' })).toEqual({ text: sample, redactions: [] });
