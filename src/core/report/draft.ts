@@ -493,7 +493,10 @@ export function draftIssue(input: DraftInput): IssueDraft {
       `1. The ${triggerName(result)} (${what}${cut ? `; first ${plural(MAX_TRIGGER_CHARS, 'character')} of ${triggerFull.length.toLocaleString('en-US')}, the rest is in the saved draft` : ''}):`,
       '',
       fenced(trigger),
-      ...(trigger.includes(' … ') ? ['', '" … " marks where text between two fragments was removed; the reproduction below sends the fragments exactly as tested.'] : []),
+      // The exact fragments are sent only when nothing in them was masked or replaced (a secret never leaves unmasked).
+      ...(trigger.includes(' … ') ? ['', triggerFull === result.minimal
+        ? '" … " marks where text between two fragments was removed; the reproduction below sends the fragments exactly as tested.'
+        : '" … " marks where text between two fragments was removed.'] : []),
       '',
       ...sharingNote(shareable, traced?.redactions.length ?? 0),
       '2. How it was found:',
@@ -502,7 +505,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
       '',
       '3. To reproduce:',
       '',
-      ...reproduction(result, facts.wire, trigger.includes(' … ') ? exactTrigger(result).slice(0, MAX_TRIGGER_CHARS) : trigger, partKind),
+      ...reproduction(result, facts.wire, trigger.includes(' … ') && triggerFull === result.minimal ? exactTrigger(result).slice(0, MAX_TRIGGER_CHARS) : trigger, partKind),
     );
     if (!shareable && !traced?.redactions.length && trigger !== redact(trigger, ctx).text) {
       steps.push(

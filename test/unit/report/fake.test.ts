@@ -50,7 +50,7 @@ describe('a trigger that needs a secret-shaped value', () => {
     const draft = await draftGated({ result: run, env: {} });
     expect(draft.body).not.toContain(KEY);
     expect(draft.title).not.toContain(KEY);
-    expect(draft.body).toContain(`donkey underneath${fakeOf(KEY)}`);
+    expect(draft.body).toMatch(new RegExp(`donkey underneath( … )?${fakeOf(KEY)}`));
     expect(draft.body).toContain('replaced trigger was refused **3/3** on its own');
   });
 
@@ -60,6 +60,6 @@ describe('a trigger that needs a secret-shaped value', () => {
     const draft = await draftGated({ result: run, env: {} });
     expect(draft.body).toContain('This trigger cannot be shared as is');
     expect(`${draft.title}\n${draft.body}`).not.toMatch(/AKIA[A-Z0-9]{16}/);
-    expect(draft.body).toContain('donkey underneath[REDACTED:aws-access-key-id-1]');
+    expect(draft.body).toMatch(/donkey underneath( … )?\[REDACTED:aws-access-key-id-1\]/);
   });
 });
