@@ -30,7 +30,8 @@ const REFUSED_PROBE_REQUESTS = [
 // The demo rule "cyber-exfil" refuses "reverse shell" and "exfiltrate" within 200 characters of each other; the
 // reducer keeps the two phrases and drops what lies between them.
 const TRIGGER_SENTENCE = 'A contractor script opened a reverse shell on the runner and used it to exfiltrate the signing keys.';
-const EXPECTED_MINIMAL = /^reverse shell\s*exfiltrate$/;
+// Read with a visible gap between the two fragments; `minimalExact` holds them glued as they were sent.
+const EXPECTED_MINIMAL = /^reverse shell … exfiltrate$/;
 
 /**
  * 30 lines of an ordinary incident review with the trigger on line 17. Line 5 names an absolute path: the stand-in
@@ -159,6 +160,7 @@ describe.skipIf(missing !== undefined)('bisect through the real Claude Code (cla
     expect(run.status, run.stoppedEarly).toBe('minimal');
     expect(run.oracle).toBe('claude');
     expect(run.minimal).toMatch(EXPECTED_MINIMAL);
+    expect(run.parts.find((p) => p.needed)?.minimalExact).toMatch(/^reverse shell\s*exfiltrate$/);
     expect(run.oneMinimal).toBe(true);
     expect(run.verification.of).toBeGreaterThan(0);
     expect(run.verification.refused).toBe(run.verification.of);
