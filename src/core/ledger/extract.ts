@@ -14,6 +14,8 @@
  * markers are plain words, so a line that merely quotes a refusal passes the prefilter; classifyEntry then rejects
  * it by its structure. Lines needed later (the prompt, the request before the refusal) are kept as byte ranges and read back
  * only when a refusal turns up.
+ *
+ * Size: one streaming pass with its state machine; its steps share the per-turn state, so they stay together.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { classifyEntry, type RefusalEvent } from '../refusal/classify';

@@ -15,6 +15,8 @@
  * one of its glyphs is kept; state operators such as Tf/Td/Tm stay with their block), and a dropped glyph leaves its
  * advance behind as a TJ offset, so the glyphs after it stay where they were and a reader still sees the words
  * apart. The minimal file keeps only the kept pages and what they use, saved with object streams.
+ *
+ * Size: the content-stream model (parse, split, write back) is one structure; fonts and syntax live in pdf/.
  */
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, PDFStream } from '@cantoo/pdf-lib';
 import type { Runs } from './runs';

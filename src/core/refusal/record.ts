@@ -2,7 +2,9 @@
  * The refusal record: one per refused user turn. The detector builds it; bisect, report, ledger and the extension
  * consume it. Keep it plain JSON (it is printed by `scan --json` and saved with bisect results).
  */
-import type { Generation } from './signatures';
+
+/** Which message generation (section 1 of the project's list in signatures.ts) the wording belongs to. */
+export type Generation = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'unknown';
 
 /** Which family of message the user saw. "unrecognised": an API error that looks like a refusal but matches no known generation. */
 export type RefusalKind = 'usage-policy' | 'safeguards' | 'content-filter' | 'unrecognised';

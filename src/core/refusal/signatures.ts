@@ -24,9 +24,9 @@
  * The message must START the text (after white space and relay prefixes): a refusal quoted inside a longer prompt or
  * file is not one.
  */
-import type { RefusalKind } from './record';
+import type { Generation, RefusalKind } from './record';
 
-export type Generation = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'unknown';
+export type { Generation };
 
 export interface RefusalTextMatch {
   kind: RefusalKind;

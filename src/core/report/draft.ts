@@ -3,6 +3,8 @@
  * (Preflight Checklist ... Additional Information), with a minimal trigger a maintainer can paste, the controlled
  * measurement triage asks for, and the request ids support needs. The whole draft passes through redact() last, so
  * nothing here has to remember to redact.
+ *
+ * Size: the bug template's sections in order, one function each; they read as the issue reads, top to bottom.
  */
 import { diffLines } from 'diff';
 import type { RefusalKind, RefusalRecord } from '../refusal/record';

@@ -1,6 +1,8 @@
 /**
  * From refusal events to refusal records: walk the parentUuid chain back to the turn's user prompt, group every
  * refusing request of one turn (a fallback chain) into one record, and list the parts of the refused request.
+ *
+ * Size: one walk of the parentUuid chain and the parts it collects; the steps share the walk's state.
  */
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
