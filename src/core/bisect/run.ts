@@ -11,12 +11,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { formatUserError, UserError } from '../errors';
+import { formatUserError } from '../errors';
 import type { BudgetLimits } from '../probe/budget';
-import { ProbeCache, defaultCacheDir } from '../probe/cache';
+import type { ProbeCache } from '../probe/cache';
+import { oracleFor, probeCacheFor } from '../probe/setup';
 import { MeteredOracle, type MeterCounters, type MeterEvent } from '../probe/meter';
 import { inputBytes, isPdf } from '../probe/oracle/estimate';
-import { createOracle, type OracleConfig, type OracleFactories } from '../probe/oracle/index';
+import type { OracleConfig, OracleFactories } from '../probe/oracle/index';
 import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types';
 import { fragmentsOf, modelFor } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
@@ -95,15 +96,10 @@ export async function runBisect(options: BisectOptions): Promise<BisectResult> {
 /** Builds the input, creates the oracle and opens the cache: everything before the first probe. */
 export async function prepareBisect(options: BisectOptions): Promise<BisectJob> {
   const built = await inputFromSource(options.source, options.model);
-  const ownsOracle = !isOracle(options.oracle);
-  const oracle = isOracle(options.oracle) ? options.oracle : await createOracle(options.oracle, options.oracles);
+  const { oracle, owned: ownsOracle } = await oracleFor(options.oracle, options.oracles);
   let cache: ProbeCache | undefined;
   try {
-    cache = options.cache instanceof ProbeCache
-      ? options.cache
-      : options.cache === false
-        ? undefined
-        : await openCache(options.cache ?? defaultCacheDir());
+    cache = await probeCacheFor(options.cache);
   } catch (error) {
     if (ownsOracle) await oracle.close?.().catch(() => undefined);
     throw error;
@@ -266,22 +262,9 @@ async function execute(
   return result;
 }
 
-async function openCache(dir: string): Promise<ProbeCache> {
-  try {
-    return await ProbeCache.open(dir);
-  } catch (error) {
-    throw new UserError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
-      'Pass --cache-dir with a writable folder, or --no-cache.', { cause: error });
-  }
-}
-
 async function finish(meter: MeteredOracle, ownsOracle: boolean): Promise<void> {
   if (ownsOracle) await meter.close();
   else await meter.close().catch(() => undefined); // flushes the cache; the caller's oracle stays open
-}
-
-function isOracle(value: OracleConfig | Oracle): value is Oracle {
-  return typeof (value as Oracle).probe === 'function';
 }
 
 /** Per-part summary when the reducer gave none (a run stopped before it could): a part is needed when it is not empty. */

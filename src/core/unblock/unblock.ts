@@ -8,13 +8,14 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { inputBytes } from '../probe/oracle/estimate';
-import { createOracle, type OracleConfig, type OracleFactories } from '../probe/oracle/index';
+import type { OracleConfig, OracleFactories } from '../probe/oracle/index';
 import { UserError } from '../errors';
 import { type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
 import type { ReduceFn } from '../bisect/run';
 import { inputFromFile } from '../bisect/source';
 import type { BudgetLimits } from '../probe/budget';
-import { ProbeCache, defaultCacheDir } from '../probe/cache';
+import type { ProbeCache } from '../probe/cache';
+import { oracleFor, probeCacheFor } from '../probe/setup';
 import { MeteredOracle } from '../probe/meter';
 import type { BisectResult } from '../bisect/result';
 import { findPassSet, type PassSetOutcome, type PassSetProgress } from './passSet';
@@ -75,9 +76,8 @@ export async function runUnblock(options: UnblockOptions): Promise<UnblockRun> {
   const { result } = options;
   const input = await originalInput(result, options.model);
 
-  const ownsOracle = !isOracle(options.oracle);
-  const inner = isOracle(options.oracle) ? options.oracle : await createOracle(options.oracle, options.oracles);
-  const cache = options.cache instanceof ProbeCache ? options.cache : options.cache === false ? undefined : await openCache(options.cache ?? defaultCacheDir());
+  const { oracle: inner, owned: ownsOracle } = await oracleFor(options.oracle, options.oracles);
+  const cache = await probeCacheFor(options.cache);
   const meter = new MeteredOracle(inner, { cache, budget: options.budget, signal: options.signal });
   let outcome: PassSetOutcome;
   try {
@@ -228,15 +228,3 @@ async function fileFor(part: ProbePart, index: number, outcome: PassSetOutcome, 
   return sanitized === undefined ? none('it no longer holds what Claude Code\'s Read showed') : { content: sanitized };
 }
 
-async function openCache(dir: string): Promise<ProbeCache> {
-  try {
-    return await ProbeCache.open(dir);
-  } catch (error) {
-    throw new UserError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
-      'Pass --cache-dir with a writable folder, or --no-cache.', { cause: error });
-  }
-}
-
-function isOracle(value: OracleConfig | Oracle): value is Oracle {
-  return typeof (value as Oracle).probe === 'function';
-}

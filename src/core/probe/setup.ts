@@ -1,0 +1,31 @@
+/**
+ * What the use cases (bisect, unblock) share when they set up probing: the oracle from a config or an instance,
+ * and the persistent cache from the `cache` option. One place, so both say the same thing when the cache cannot
+ * be used and both close only what they opened.
+ */
+import { UserError } from '../errors';
+import { ProbeCache, defaultCacheDir } from './cache';
+import { createOracle, type OracleConfig, type OracleFactories } from './oracle/index';
+import type { Oracle } from './oracle/types';
+
+export function isOracle(value: OracleConfig | Oracle): value is Oracle {
+  return typeof (value as Oracle).probe === 'function';
+}
+
+/** The oracle to probe, and whether the caller must close it (it made it from a config). */
+export async function oracleFor(value: OracleConfig | Oracle, factories?: OracleFactories): Promise<{ oracle: Oracle; owned: boolean }> {
+  return isOracle(value) ? { oracle: value, owned: false } : { oracle: await createOracle(value, factories), owned: true };
+}
+
+/** The probe cache the option names: an open cache, a folder (default ~/.cache/aup-bisect/probes), or none (`false`). */
+export async function probeCacheFor(option: string | false | ProbeCache | undefined): Promise<ProbeCache | undefined> {
+  if (option instanceof ProbeCache) return option;
+  if (option === false) return undefined;
+  const dir = option ?? defaultCacheDir();
+  try {
+    return await ProbeCache.open(dir);
+  } catch (error) {
+    throw new UserError('other', `cannot use the probe cache at ${dir}: ${(error as Error).message}`,
+      'Pass --cache-dir with a writable folder, or --no-cache.', { cause: error });
+  }
+}
