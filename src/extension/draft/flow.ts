@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { BisectResult } from '../../core/bisect/result';
 import type { RefusalRecord } from '../../core/refusal/record';
-import { draftIssue, type ReportEnv } from '../../core/report/draft';
+import type { ReportEnv } from '../../core/report/draft';
 import { searchQueries } from '../../core/report/duplicates';
+import { draftGated } from '../../core/report/exits';
 import type { SessionSource } from '../githubSession';
 import { log } from '../logger';
 import type { Settings } from '../settings';
@@ -41,7 +42,8 @@ export async function openDraft(
   s: DraftFlowDeps,
   input: { result?: BisectResult; refusal?: RefusalRecord; original?: string },
 ): Promise<DraftPanel> {
-  const draft = draftIssue({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, terminalShell()) });
+  // As the CLI drafts: secrets traced through the reduction and masked before any cut, then the exit gate (exits.ts).
+  const draft = await draftGated({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, terminalShell()) });
   log.info(`drafted an issue for ${draft.repo} (${draft.redactions.length} redactions)`);
   const draftsDir = path.join(s.context.globalStorageUri.fsPath, 'drafts');
   // The search and the browser link use the settings the view was opened with, so what was shown is what is sent, and where.

@@ -1,10 +1,13 @@
 /**
- * The issue draft view: editable title and markdown body, the redactions listed and highlighted, the exact duplicate
+ * The issue draft view: editable title and markdown body, the redactions listed and highlighted with their kind and
+ * rule set, "Redact Selection" for what the rules missed (the user's marks, kept here and given to the exit gate at
+ * every exit), the exact duplicate
  * search queries with a "Search GitHub for duplicates" button, and File / Open in Browser / Copy. Nothing is sent
  * anywhere until the user presses a button: the search too sends words of the (redacted) trigger to GitHub.
  */
 import type * as vscode from 'vscode';
 import type { IssueDraft } from '../../core/report/draft';
+import type { GateContext } from '../../core/report/gate';
 import type { RedactContext } from '../../core/report/redact';
 import { errorText } from '../errors';
 import { log } from '../logger';
@@ -53,6 +56,8 @@ export class DraftPanel {
   private body: string;
   /** What redaction replaced, in the draft as made and in the user's edits since. */
   private readonly redactions: IssueDraft['redactions'];
+  /** Text the user marked with "Redact Selection": the gate masks every occurrence, now and at every exit. */
+  private readonly marks: string[] = [];
   private filed: FiledIssue | undefined;
   disposed = false;
   private readonly filedListeners: ((issue: FiledIssue) => void)[] = [];
@@ -88,6 +93,7 @@ user and host names were replaced by placeholders (highlighted).</p>
   <button id="file">File Issue on GitHub</button>
   <button id="browser" class="secondary">Open in Browser</button>
   <button id="copy" class="secondary">Copy Markdown</button>
+  <button id="redactSelection" class="secondary" title="Select text in the title or body first: it is replaced wherever it occurs (exact text)">Redact Selection</button>
 </div>
 <div id="status" class="status"></div>
 <div class="columns">
@@ -153,7 +159,7 @@ user and host names were replaced by placeholders (highlighted).</p>
   async openInBrowser(): Promise<string | undefined> {
     const out = await this.outgoing('browser');
     if (!out) return undefined;
-    const link = await browserLink({ title: out.title, body: out.body, repo: this.draft.repo, labels: this.draft.labels, fakes: this.draft.fakes }, this.deps.githubApiUrl, this.deps.redactContext);
+    const link = await browserLink({ title: out.title, body: out.body, repo: this.draft.repo, labels: this.draft.labels, fakes: this.draft.fakes }, this.deps.githubApiUrl, this.gateContext);
     await openExternal(link.url);
     void this.status(
       link.truncated
@@ -168,7 +174,7 @@ user and host names were replaced by placeholders (highlighted).</p>
   async copyMarkdown(): Promise<string | undefined> {
     const out = await this.outgoing('copy');
     if (!out) return undefined;
-    const markdown = await clipboardMarkdown({ ...out, fakes: this.draft.fakes }, this.deps.redactContext);
+    const markdown = await clipboardMarkdown({ ...out, fakes: this.draft.fakes }, this.gateContext);
     await writeClipboard(markdown);
     void this.status('Copied the title and body to the clipboard.', 'ok');
     return markdown;
@@ -179,7 +185,7 @@ user and host names were replaced by placeholders (highlighted).</p>
    * redacted text and told what was replaced, and nothing leaves this time: what is sent is always what was shown.
    */
   private async outgoing(action: Exclude<DraftAction, 'edit'>): Promise<Outgoing | undefined> {
-    const out = await redactOutgoing({ title: this.title, body: this.body }, this.deps.redactContext, this.draft.fakes);
+    const out = await redactOutgoing({ title: this.title, body: this.body }, this.gateContext, this.draft.fakes);
     if (out.title === this.title && out.body === this.body) return out;
     this.title = out.title;
     this.body = out.body;
@@ -188,6 +194,42 @@ user and host names were replaced by placeholders (highlighted).</p>
     const n = out.redactions.length;
     void this.status(`Redacted ${n} more item${n === 1 ? '' : 's'} in the edited text (listed and highlighted). Nothing was sent: review it, then press "${BUTTON[action]}" again.`, 'error');
     return undefined;
+  }
+
+  /** What the exit gate is given from this view: who the user is, and what the user marked. */
+  private get gateContext(): GateContext {
+    return { ...this.deps.redactContext, marks: [...this.marks] };
+  }
+
+  /**
+   * Adds `selected` to the user's marks and runs the gate again over the text as edited; the view is given the
+   * result and the list of what was replaced. Surrounding white space is not part of the mark, so the same word
+   * elsewhere is found too. Returns how many places the mark replaced (0: not in the text, nothing changed).
+   */
+  async redactSelection(selected: string): Promise<number> {
+    const mark = selected.trim();
+    if (mark.length === 0) {
+      void this.status('Select the text to redact in the title or body first, then press "Redact Selection".', 'error');
+      return 0;
+    }
+    if (!this.marks.includes(mark)) this.marks.push(mark);
+    const out = await redactOutgoing({ title: this.title, body: this.body }, this.gateContext, this.draft.fakes);
+    const marked = out.redactions.filter((r) => r.kind === 'user-marked').length;
+    if (out.redactions.length > 0) {
+      this.title = out.title;
+      this.body = out.body;
+      this.redactions.push(...out.redactions);
+      await this.post({ type: 'redacted', title: out.title, body: out.body, redactions: this.redactions });
+    }
+    const others = out.redactions.length - marked;
+    const more = others > 0 ? ` The rules also redacted ${others} item${others === 1 ? '' : 's'} in the edits (listed and highlighted).` : '';
+    void this.status(
+      marked === 0
+        ? `The selected text is not in the title or body as it stands (already redacted?).${more}`
+        : `Redacted the selected text in ${marked} place${marked === 1 ? '' : 's'} (listed and highlighted); it stays redacted if it is typed again.${more}`,
+      marked === 0 ? 'error' : 'ok',
+    );
+    return marked;
   }
 
   private async receive(message: DraftFromView): Promise<void> {
@@ -205,7 +247,8 @@ user and host names were replaced by placeholders (highlighted).</p>
     }
     this.title = message.title;
     this.body = message.body;
-    if (message.type === 'file') await this.fileNow();
+    if (message.type === 'redactSelection') await this.redactSelection(message.text);
+    else if (message.type === 'file') await this.fileNow();
     else if (message.type === 'browser') await this.openInBrowser();
     else if (message.type === 'copy') await this.copyMarkdown();
   }
