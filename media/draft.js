@@ -173,6 +173,7 @@
         renderSearch(msg.search);
       // falls through: the text and the redactions are shown the same way for both
       case 'redacted':
+        if (msg.type === 'redacted' && msg.search) renderSearch(msg.search);
         title.value = msg.title;
         body.value = msg.body;
         redactions = msg.redactions;

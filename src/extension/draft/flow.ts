@@ -8,7 +8,6 @@ import type * as vscode from 'vscode';
 import type { BisectResult } from '../../core/bisect/result';
 import type { RefusalRecord } from '../../core/refusal/record';
 import type { ReportEnv } from '../../core/report/draft';
-import { searchQueries } from '../../core/report/duplicates';
 import { draftGated } from '../../core/report/exits';
 import type { SessionSource } from '../githubSession';
 import { log } from '../logger';
@@ -51,9 +50,9 @@ export async function openDraft(
   const query = duplicateQuery(shown, { result: input.result, refusal: input.refusal });
   return new DraftPanel(s.context.extensionUri, draft, {
     duplicates: {
-      queries: searchQueries(query),
+      query,
       endpoint: `${shown.githubApiUrl}/search/issues`,
-      run: () => searchDuplicates(shown, s.githubSession, query),
+      run: (shownQuery) => searchDuplicates(shown, s.githubSession, shownQuery),
     },
     // The session is read when the button is pressed (the integration tests replace it after activation).
     file: (edited) => fileDraft(s.settings(), s.githubSession, draft, edited, draftsDir),

@@ -7,13 +7,22 @@
  */
 import type * as vscode from 'vscode';
 import type { IssueDraft } from '../../core/report/draft';
+import { searchQueries, withoutMarked, type DuplicateQuery } from '../../core/report/duplicates';
 import type { GateContext } from '../../core/report/gate';
 import type { RedactContext } from '../../core/report/redact';
 import { errorText } from '../errors';
 import { log } from '../logger';
 import { createWebviewPanel, openExternal, writeClipboard } from '../vscodeapi';
 import { webviewHtml } from '../webview/html';
-import { isDraftFromView, type DraftAction, type DraftFromView, type DraftToView, type DuplicateItem, type StatusLevel } from '../webview/protocol';
+import {
+  isDraftFromView,
+  type DraftAction,
+  type DraftFromView,
+  type DraftToView,
+  type DuplicateItem,
+  type DuplicateSearchInfo,
+  type StatusLevel,
+} from '../webview/protocol';
 import { browserLink, clipboardMarkdown, redactOutgoing, type Outgoing } from './outgoing';
 
 export type { DuplicateItem } from '../webview/protocol';
@@ -25,11 +34,12 @@ export interface FiledIssue {
 
 /** The duplicate search the view offers: exactly what is sent, shown before the user asks for it. */
 export interface DuplicateSearch {
-  /** The search strings (GitHub issue search syntax), each sent as `q`. */
-  queries: string[];
+  /** What is searched for; the view shows its search strings (searchQueries), less what the user marked. */
+  query: DuplicateQuery;
   /** Where they go, e.g. https://api.github.com/search/issues. */
   endpoint: string;
-  run(): Promise<DuplicateItem[]>;
+  /** Searches for `query` (the one shown, with the user's marks taken out). */
+  run(query: DuplicateQuery): Promise<DuplicateItem[]>;
 }
 
 export interface DraftPanelDeps {
@@ -219,8 +229,9 @@ user and host names were replaced by placeholders (highlighted).</p>
       this.title = out.title;
       this.body = out.body;
       this.redactions.push(...out.redactions);
-      await this.post({ type: 'redacted', title: out.title, body: out.body, redactions: this.redactions });
     }
+    // Posted even when the text did not change: the search strings shown may have lost a marked word.
+    await this.post({ type: 'redacted', title: this.title, body: this.body, redactions: this.redactions, search: this.searchInfo() });
     const others = out.redactions.length - marked;
     const more = others > 0 ? ` The rules also redacted ${others} item${others === 1 ? '' : 's'} in the edits (listed and highlighted).` : '';
     void this.status(
@@ -234,10 +245,9 @@ user and host names were replaced by placeholders (highlighted).</p>
 
   private async receive(message: DraftFromView): Promise<void> {
     if (message.type === 'ready') {
-      const search = this.deps.duplicates;
       await this.post({
         type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.redactions,
-        search: search ? { queries: search.queries, endpoint: search.endpoint } : undefined,
+        search: this.searchInfo(),
       });
       return;
     }
@@ -253,13 +263,24 @@ user and host names were replaced by placeholders (highlighted).</p>
     else if (message.type === 'copy') await this.copyMarkdown();
   }
 
+  /** The duplicate search as it would run now: the user's marks are not searched for. */
+  private searchQuery(): DuplicateQuery | undefined {
+    const search = this.deps.duplicates;
+    return search ? withoutMarked(search.query, this.marks) : undefined;
+  }
+
+  private searchInfo(): DuplicateSearchInfo | undefined {
+    const query = this.searchQuery();
+    return query && this.deps.duplicates ? { queries: searchQueries(query), endpoint: this.deps.duplicates.endpoint } : undefined;
+  }
+
   /** Runs the search the view showed, on the user's click only. */
   async searchDuplicates(): Promise<void> {
     const search = this.deps.duplicates;
     if (!search || this.searching) return;
     this.searching = true;
     try {
-      const items = await search.run();
+      const items = await search.run(withoutMarked(search.query, this.marks));
       await this.post({ type: 'duplicates', items, searched: true });
     } catch (error) {
       const message = errorText(error);

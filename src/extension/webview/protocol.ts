@@ -44,8 +44,11 @@ export type StatusLevel = 'ok' | 'error' | '';
 
 export type DraftToView =
   | { type: 'draft'; title: string; body: string; repo: string; redactions: Redaction[]; search?: DuplicateSearchInfo }
-  /** The user's edits held something that must not leave: the text now shown is the redacted one. */
-  | { type: 'redacted'; title: string; body: string; redactions: Redaction[] }
+  /**
+   * The user's edits held something that must not leave, or the user marked text to redact: the text now shown is
+   * the redacted one (and, after a mark, the duplicate search strings without it).
+   */
+  | { type: 'redacted'; title: string; body: string; redactions: Redaction[]; search?: DuplicateSearchInfo }
   | { type: 'duplicates'; items: DuplicateItem[]; searched: true }
   | { type: 'duplicates'; error: string }
   | { type: 'status'; text: string; level: StatusLevel; url?: string; busy: boolean };

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('../../../../src/extension/vscodeapi', () => import('../support/fakeVscodeApi'));
+import type { DuplicateQuery } from '../../../../src/core/report/duplicates';
 import { DraftPanel, type DraftPanelDeps, type DuplicateItem } from '../../../../src/extension/draft/panel';
 import { clipboard, opened, reset, Uri, webviewPanels } from '../support/fakeVscodeApi';
 
@@ -11,16 +12,17 @@ const DRAFT = {
   labels: ['bug'],
 };
 const CONTEXT = { homeDir: '/home/dana', userName: 'dana', hostName: 'dana-laptop' };
+const QUERY: DuplicateQuery = { repo: 'anthropics/claude-code', model: 'Opus 4.8', category: 'cyber', kind: 'safeguards', triggerWords: ['reverse', 'shell'] };
 const QUERIES = ['repo:anthropics/claude-code is:issue safeguards "Opus 4.8" cyber', 'repo:anthropics/claude-code is:issue safeguards reverse shell'];
 const FOUND: DuplicateItem[] = [{ number: 7, title: 'Opus 4.8 flags reverse shell notes', url: 'https://github.com/anthropics/claude-code/issues/7', state: 'open', comments: 3 }];
 
 /** Lets the panel's async message handler run. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
-function open(run: () => Promise<DuplicateItem[]> = async () => [], options: { githubApiUrl?: string; file?: DraftPanelDeps['file'] } = {}) {
+function open(run: (query: DuplicateQuery) => Promise<DuplicateItem[]> = async () => [], options: { githubApiUrl?: string; file?: DraftPanelDeps['file'] } = {}) {
   const panel = new DraftPanel(Uri.file('/ext') as never, DRAFT, {
     file: options.file ?? (() => Promise.reject(new Error('not in this test'))),
-    duplicates: { queries: QUERIES, endpoint: 'https://api.github.com/search/issues', run },
+    duplicates: { query: QUERY, endpoint: 'https://api.github.com/search/issues', run },
     githubApiUrl: options.githubApiUrl ?? 'https://api.github.com',
     redactContext: CONTEXT,
   });
@@ -145,6 +147,7 @@ describe('DraftPanel: Redact Selection', () => {
         expect.objectContaining({ kind: 'user-marked', ruleSet: 'aup-bisect', field: 'body' }),
         expect.objectContaining({ kind: 'user-marked', ruleSet: 'aup-bisect', field: 'body' }),
       ],
+      search: { queries: QUERIES, endpoint: 'https://api.github.com/search/issues' },
     });
     expect(panel.current).toEqual({ title: redacted!.title, body: redacted!.body, repo: DRAFT.repo });
     expect(page.posted).toContainEqual(expect.objectContaining({ type: 'status', level: 'ok', text: expect.stringMatching(/^Redacted the selected text in 3 places/) }));
@@ -192,10 +195,11 @@ describe('DraftPanel: Redact Selection', () => {
     await settle();
     page.send({ type: 'redactSelection', text: 'redfalcon', ...EDITED });
     await settle();
-    expect(redactedMessages(page)).toEqual([]);
     expect(panel.current).toEqual({ ...EDITED, repo: DRAFT.repo });
     expect(page.posted).toEqual([
       expect.objectContaining({ type: 'status', level: 'error', text: 'Select the text to redact in the title or body first, then press "Redact Selection".' }),
+      // The text is sent back as it was (the search strings shown could have changed: see below).
+      { type: 'redacted', ...EDITED, redactions: [], search: { queries: QUERIES, endpoint: 'https://api.github.com/search/issues' } },
       expect.objectContaining({ type: 'status', level: 'error', text: 'The selected text is not in the title or body as it stands (already redacted?).' }),
     ]);
   });
@@ -207,5 +211,21 @@ describe('DraftPanel: Redact Selection', () => {
     await settle();
     expect(page.posted).toEqual([]);
     expect(panel.current.body).toBe(DRAFT.body);
+  });
+});
+
+describe('DraftPanel: Redact Selection and the duplicate search', () => {
+  beforeEach(reset);
+
+  it('drops a marked word from the search strings shown and from the search that runs', async () => {
+    const run = vi.fn(async (_query: DuplicateQuery) => FOUND);
+    const { panel, page } = open(run);
+    page.send({ type: 'redactSelection', text: 'Reverse', title: DRAFT.title, body: DRAFT.body });
+    await settle();
+    const shownQueries = ['repo:anthropics/claude-code is:issue safeguards "Opus 4.8" cyber', 'repo:anthropics/claude-code is:issue safeguards shell'];
+    expect(page.posted).toContainEqual(expect.objectContaining({ type: 'redacted', search: { queries: shownQueries, endpoint: 'https://api.github.com/search/issues' } }));
+    page.send({ type: 'search' });
+    await panel.duplicatesShown;
+    expect(run).toHaveBeenCalledWith({ ...QUERY, triggerWords: ['shell'] });
   });
 });
