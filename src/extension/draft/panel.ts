@@ -98,7 +98,8 @@ export class DraftPanel {
       body: `
 <h1>Draft GitHub Issue for <span id="repo"></span></h1>
 <p class="muted">Review everything below before filing: it becomes public. Secrets, e-mail addresses, home paths,
-user and host names were replaced by placeholders (highlighted).</p>
+user and host names were replaced by placeholders (highlighted). To hide anything else, select it in the title or body
+and press "Redact Selection".</p>
 <div class="actions">
   <button id="file">File Issue on GitHub</button>
   <button id="browser" class="secondary">Open in Browser</button>
