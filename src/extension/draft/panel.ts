@@ -104,7 +104,7 @@ and press "Redact Selection".</p>
   <button id="file">File Issue on GitHub</button>
   <button id="browser" class="secondary">Open in Browser</button>
   <button id="copy" class="secondary">Copy Markdown</button>
-  <button id="redactSelection" class="secondary" title="Select text in the title or body first: it is replaced wherever it occurs (exact text)">Redact Selection</button>
+  <button id="redactSelection" class="secondary" title="Select text in the title or body first: it is replaced wherever it occurs, in any letter case">Redact Selection</button>
 </div>
 <div id="status" class="status"></div>
 <div class="columns">

@@ -16,9 +16,11 @@ describe("the exit gate: the user's marks", () => {
     ]);
   });
 
-  it('treats a mark as exact text, not a pattern', async () => {
+  it('treats a mark as text, not a pattern, and finds it in any letter case', async () => {
     const gated = await gateText('cost: $(4.00) and $(4x00)', { marks: ['$(4.00)'] });
     expect(gated.text).toBe('cost: [REDACTED:user-marked-1] and $(4x00)');
+    const named = await gateText('BlueFalcon lives in /srv/bluefalcon/app', { marks: ['BlueFalcon'] });
+    expect(named.text).toBe('[REDACTED:user-marked-1] lives in /srv/[REDACTED:user-marked-2]/app');
   });
 
   it('leaves placeholders alone, so a short mark cannot mangle them (nor the one it just wrote)', async () => {
