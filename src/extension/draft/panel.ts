@@ -1,9 +1,9 @@
 /**
  * The issue draft view: editable title and markdown body, the redactions listed and highlighted with their kind and
  * rule set, "Redact Selection" for what the rules missed (the user's marks, kept here and given to the exit gate at
- * every exit), the exact duplicate
- * search queries with a "Search GitHub for duplicates" button, and File / Open in Browser / Copy. Nothing is sent
- * anywhere until the user presses a button: the search too sends words of the (redacted) trigger to GitHub.
+ * every exit), the exact duplicate search queries with a "Search GitHub for duplicates" button, and File / Open in
+ * Browser / Copy. Nothing is sent anywhere until the user presses a button: the search too sends words of the
+ * (redacted) trigger to GitHub.
  */
 import type * as vscode from 'vscode';
 import type { IssueDraft } from '../../core/report/draft';
@@ -215,7 +215,7 @@ and press "Redact Selection".</p>
   /**
    * Adds `selected` to the user's marks and runs the gate again over the text as edited; the view is given the
    * result and the list of what was replaced. Surrounding white space is not part of the mark, so the same word
-   * elsewhere is found too. Returns how many places the mark replaced (0: not in the text, nothing changed).
+   * elsewhere is found too. Returns how many places the mark replaced (0: it is not in the text as it stands).
    */
   async redactSelection(selected: string): Promise<number> {
     const mark = selected.trim();
@@ -281,7 +281,7 @@ and press "Redact Selection".</p>
     if (!search || this.searching) return;
     this.searching = true;
     try {
-      const items = await search.run(withoutMarked(search.query, this.marks));
+      const items = await search.run(this.searchQuery() ?? search.query);
       await this.post({ type: 'duplicates', items, searched: true });
     } catch (error) {
       const message = errorText(error);
