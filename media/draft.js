@@ -1,8 +1,9 @@
 // @ts-check
-// Issue draft view: the title and markdown body are editable; redaction placeholders are listed and highlighted in
-// a preview; the duplicate search shows its exact queries and runs only on its button; candidates are links.
-// Buttons post messages; the extension redacts, then searches, files, opens or copies (and when redaction found
-// something in the edits, it sends the redacted text back here first, as a 'redacted' message).
+// Issue draft view: the title and markdown body are editable; redaction placeholders are listed with their kind and
+// rule set and highlighted in a preview; "Redact Selection" sends the text selected in the title or body to the
+// extension, which adds it to the marks the exit gate masks; the duplicate search shows its exact queries and runs
+// only on its button; candidates are links. Buttons post messages; the extension redacts, then searches, files,
+// opens or copies (and when redaction changed the text, it sends the redacted text back here as a 'redacted' message).
 /** @typedef {import('../src/extension/webview/protocol').DraftToView} DraftToView */
 /** @typedef {import('../src/extension/webview/protocol').DraftFromView} DraftFromView */
 /** @typedef {import('../src/extension/webview/protocol').DuplicateSearchInfo} DuplicateSearchInfo */
@@ -11,7 +12,8 @@
 (function () {
   /** @type {VsCodeWebviewApi<DraftFromView, never>} */
   const vscode = acquireVsCodeApi();
-  const PLACEHOLDER = /\[REDACTED:[\w-]+\]/g;
+  // Numbered placeholders name their kind; the fixed ones (home path "~/", user, host) are looked up in the list.
+  const PLACEHOLDER = /\[REDACTED:[\w-]+\]|\[USER\]|\[HOST\]|~(?=[\\/])/g;
   /** @type {Redaction[]} */
   let redactions = [];
 
@@ -42,22 +44,47 @@
     list.appendChild(li);
   }
 
+  /** @param {Redaction} r */
+  function ruleSetLabel(r) {
+    if (r.kind === 'user-marked') return 'marked by you';
+    return r.ruleSet === 'secretlint' ? "secretlint's recommended preset" : r.ruleSet === 'aup-bisect' ? "aup-bisect's own rules" : '';
+  }
+
+  /** @param {Redaction | undefined} r */
+  function describeRedaction(r) {
+    if (!r) return '';
+    const set = ruleSetLabel(r);
+    return r.kind + (set ? ' (' + set + ')' : '');
+  }
+
   function highlight() {
-    const text = body.value;
+    const text = title.value + '\n\n' + body.value;
     const preview = $('preview');
     clear(preview);
     let last = 0;
+    let count = 0;
     for (const m of text.matchAll(PLACEHOLDER)) {
       const at = m.index ?? 0;
+      // A "~" is a placeholder only where the list says a home path was replaced; otherwise it is the user's text.
+      const found = redactions.find((r) => r.placeholder === m[0]);
+      if (m[0] === '~' && !found) continue;
       preview.appendChild(document.createTextNode(text.slice(last, at)));
       const mark = document.createElement('mark');
       mark.textContent = m[0];
+      mark.title = describeRedaction(found) || m[0];
       preview.appendChild(mark);
+      // Fixed placeholders do not name their kind: show it beside them.
+      if (found && !m[0].startsWith('[REDACTED:')) {
+        const kind = document.createElement('span');
+        kind.className = 'kind';
+        kind.textContent = found.kind;
+        preview.appendChild(kind);
+      }
       last = at + m[0].length;
+      count++;
     }
     preview.appendChild(document.createTextNode(text.slice(last)));
-    const left = (text.match(PLACEHOLDER) || []).length;
-    $('placeholderCount').textContent = left + ' placeholder' + (left === 1 ? '' : 's') + ' in the body';
+    $('placeholderCount').textContent = count + ' placeholder' + (count === 1 ? '' : 's') + ' in the title and body';
   }
 
   function renderRedactions() {
@@ -73,7 +100,8 @@
       mark.className = 'redaction';
       mark.textContent = r.placeholder;
       li.appendChild(mark);
-      li.appendChild(document.createTextNode(' ' + r.kind + ' (' + (r.field || 'body') + ' line ' + r.line + ', ' + r.length + ' chars removed)'));
+      const set = ruleSetLabel(r);
+      li.appendChild(document.createTextNode(' ' + r.kind + (set ? ', ' + set : '') + ' (' + (r.field || 'body') + ' line ' + r.line + ', ' + r.length + ' chars removed)'));
       list.appendChild(li);
     }
   }
@@ -145,6 +173,7 @@
         renderSearch(msg.search);
       // falls through: the text and the redactions are shown the same way for both
       case 'redacted':
+        if (msg.type === 'redacted' && msg.search) renderSearch(msg.search);
         title.value = msg.title;
         body.value = msg.body;
         redactions = msg.redactions;
@@ -171,10 +200,22 @@
   });
 
   body.addEventListener('input', () => { highlight(); vscode.postMessage({ type: 'edit', ...current() }); });
-  title.addEventListener('input', () => vscode.postMessage({ type: 'edit', ...current() }));
+  title.addEventListener('input', () => { highlight(); vscode.postMessage({ type: 'edit', ...current() }); });
   fileButton.addEventListener('click', () => vscode.postMessage({ type: 'file', ...current() }));
   $('browser').addEventListener('click', () => vscode.postMessage({ type: 'browser', ...current() }));
   $('copy').addEventListener('click', () => vscode.postMessage({ type: 'copy', ...current() }));
+  // "Redact Selection" takes the selection of whichever field had it last; pressing the button must not take the
+  // focus (and so the selection) away from that field.
+  /** @type {HTMLInputElement | HTMLTextAreaElement} */
+  let selectedIn = body;
+  title.addEventListener('focus', () => { selectedIn = title; });
+  body.addEventListener('focus', () => { selectedIn = body; });
+  const redactButton = $('redactSelection');
+  redactButton.addEventListener('mousedown', (e) => e.preventDefault());
+  redactButton.addEventListener('click', () => {
+    const text = selectedIn.value.slice(selectedIn.selectionStart ?? 0, selectedIn.selectionEnd ?? 0);
+    vscode.postMessage({ type: 'redactSelection', text, ...current() });
+  });
   searchButton.addEventListener('click', () => {
     searchButton.disabled = true;
     const list = $('duplicates');

@@ -89,6 +89,25 @@ export function duplicateQueryFor(
   };
 }
 
+/**
+ * The query without what the user marked for redaction in the draft view: a search sends its terms to GitHub, so a
+ * term that is part of a mark, or holds one, is dropped (case-insensitively: the trigger words are lower-cased).
+ */
+export function withoutMarked(query: DuplicateQuery, marks: readonly string[]): DuplicateQuery {
+  const lower = marks.map((m) => m.trim().toLowerCase()).filter((m) => m.length > 0);
+  if (lower.length === 0) return query;
+  const marked = (term: string | undefined): boolean => {
+    const t = term?.toLowerCase();
+    return t !== undefined && lower.some((m) => m.includes(t) || t.includes(m));
+  };
+  return {
+    ...query,
+    model: marked(query.model) ? undefined : query.model,
+    category: marked(query.category) ? undefined : query.category,
+    triggerWords: query.triggerWords.filter((w) => !marked(w)),
+  };
+}
+
 /** The search strings, in GitHub's issue search syntax (every term must match). */
 export function searchQueries(query: DuplicateQuery): string[] {
   const scope = `repo:${query.repo} is:issue`;

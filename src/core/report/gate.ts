@@ -10,7 +10,7 @@ import { applySpans, ownSpans, withoutAllowed, type RedactContext, type RedactOu
 import { secretlintSpans } from './secretlint';
 
 export interface GateContext extends RedactContext {
-  /** Text the user marked to redact (in the draft view): every occurrence is replaced, as "user-marked". */
+  /** Text the user marked to redact (in the draft view): every occurrence, in any case, is replaced, as "user-marked". */
   marks?: readonly string[];
 }
 
@@ -18,12 +18,26 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A numbered placeholder as applySpans writes it, e.g. "[REDACTED:user-marked-1]". */
+const PLACEHOLDER = /\[REDACTED:[A-Za-z0-9-]+-\d+\]/g;
+
+/**
+ * Every occurrence of each mark, in any letter case (a name marked as "BlueFalcon" is as private in a lower-case
+ * path), except inside a numbered placeholder: a mark such as "user" or "1" would otherwise
+ * mangle the placeholders already in the text (and the one it just wrote, on the gate's next round), while a
+ * placeholder holds nothing of the user's.
+ */
 function markSpans(text: string, marks: readonly string[] | undefined): Span[] {
   const spans: Span[] = [];
-  for (const mark of marks ?? []) {
+  if (!marks?.length) return spans;
+  const placeholders = [...text.matchAll(PLACEHOLDER)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+  for (const mark of marks) {
     if (mark.trim().length === 0) continue;
-    for (const m of text.matchAll(new RegExp(escapeRegExp(mark), 'g'))) {
-      spans.push({ start: m.index, end: m.index + m[0].length, kind: 'user-marked', value: m[0], ruleSet: 'aup-bisect' });
+    for (const m of text.matchAll(new RegExp(escapeRegExp(mark), 'gi'))) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (placeholders.some((p) => p.start <= start && end <= p.end)) continue;
+      spans.push({ start, end, kind: 'user-marked', value: m[0], ruleSet: 'aup-bisect' });
     }
   }
   return spans;

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { BisectResult } from '../../core/bisect/result';
 import type { RefusalRecord } from '../../core/refusal/record';
-import { draftIssue, type ReportEnv } from '../../core/report/draft';
-import { searchQueries } from '../../core/report/duplicates';
+import type { ReportEnv } from '../../core/report/draft';
+import { draftGated } from '../../core/report/exits';
 import type { SessionSource } from '../githubSession';
 import { log } from '../logger';
 import type { Settings } from '../settings';
@@ -41,7 +41,8 @@ export async function openDraft(
   s: DraftFlowDeps,
   input: { result?: BisectResult; refusal?: RefusalRecord; original?: string },
 ): Promise<DraftPanel> {
-  const draft = draftIssue({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, terminalShell()) });
+  // As the CLI drafts: secrets traced through the reduction and masked before any cut, then the exit gate (exits.ts).
+  const draft = await draftGated({ result: input.result, refusal: input.refusal, original: input.original, env: reportEnv(s, terminalShell()) });
   log.info(`drafted an issue for ${draft.repo} (${draft.redactions.length} redactions)`);
   const draftsDir = path.join(s.context.globalStorageUri.fsPath, 'drafts');
   // The search and the browser link use the settings the view was opened with, so what was shown is what is sent, and where.
@@ -49,9 +50,9 @@ export async function openDraft(
   const query = duplicateQuery(shown, { result: input.result, refusal: input.refusal });
   return new DraftPanel(s.context.extensionUri, draft, {
     duplicates: {
-      queries: searchQueries(query),
+      query,
       endpoint: `${shown.githubApiUrl}/search/issues`,
-      run: () => searchDuplicates(shown, s.githubSession, query),
+      run: (shownQuery) => searchDuplicates(shown, s.githubSession, shownQuery),
     },
     // The session is read when the button is pressed (the integration tests replace it after activation).
     file: (edited) => fileDraft(s.settings(), s.githubSession, draft, edited, draftsDir),

@@ -1,16 +1,28 @@
 /**
- * The issue draft view: editable title and markdown body, the redactions listed and highlighted, the exact duplicate
- * search queries with a "Search GitHub for duplicates" button, and File / Open in Browser / Copy. Nothing is sent
- * anywhere until the user presses a button: the search too sends words of the (redacted) trigger to GitHub.
+ * The issue draft view: editable title and markdown body, the redactions listed and highlighted with their kind and
+ * rule set, "Redact Selection" for what the rules missed (the user's marks, kept here and given to the exit gate at
+ * every exit), the exact duplicate search queries with a "Search GitHub for duplicates" button, and File / Open in
+ * Browser / Copy. Nothing is sent anywhere until the user presses a button: the search too sends words of the
+ * (redacted) trigger to GitHub.
  */
 import type * as vscode from 'vscode';
 import type { IssueDraft } from '../../core/report/draft';
+import { searchQueries, withoutMarked, type DuplicateQuery } from '../../core/report/duplicates';
+import type { GateContext } from '../../core/report/gate';
 import type { RedactContext } from '../../core/report/redact';
 import { errorText } from '../errors';
 import { log } from '../logger';
 import { createWebviewPanel, openExternal, writeClipboard } from '../vscodeapi';
 import { webviewHtml } from '../webview/html';
-import { isDraftFromView, type DraftAction, type DraftFromView, type DraftToView, type DuplicateItem, type StatusLevel } from '../webview/protocol';
+import {
+  isDraftFromView,
+  type DraftAction,
+  type DraftFromView,
+  type DraftToView,
+  type DuplicateItem,
+  type DuplicateSearchInfo,
+  type StatusLevel,
+} from '../webview/protocol';
 import { browserLink, clipboardMarkdown, redactOutgoing, type Outgoing } from './outgoing';
 
 export type { DuplicateItem } from '../webview/protocol';
@@ -22,11 +34,12 @@ export interface FiledIssue {
 
 /** The duplicate search the view offers: exactly what is sent, shown before the user asks for it. */
 export interface DuplicateSearch {
-  /** The search strings (GitHub issue search syntax), each sent as `q`. */
-  queries: string[];
+  /** What is searched for; the view shows its search strings (searchQueries), less what the user marked. */
+  query: DuplicateQuery;
   /** Where they go, e.g. https://api.github.com/search/issues. */
   endpoint: string;
-  run(): Promise<DuplicateItem[]>;
+  /** Searches for `query` (the one shown, with the user's marks taken out). */
+  run(query: DuplicateQuery): Promise<DuplicateItem[]>;
 }
 
 export interface DraftPanelDeps {
@@ -53,6 +66,8 @@ export class DraftPanel {
   private body: string;
   /** What redaction replaced, in the draft as made and in the user's edits since. */
   private readonly redactions: IssueDraft['redactions'];
+  /** Text the user marked with "Redact Selection": the gate masks every occurrence, now and at every exit. */
+  private readonly marks: string[] = [];
   private filed: FiledIssue | undefined;
   disposed = false;
   private readonly filedListeners: ((issue: FiledIssue) => void)[] = [];
@@ -83,11 +98,13 @@ export class DraftPanel {
       body: `
 <h1>Draft GitHub Issue for <span id="repo"></span></h1>
 <p class="muted">Review everything below before filing: it becomes public. Secrets, e-mail addresses, home paths,
-user and host names were replaced by placeholders (highlighted).</p>
+user and host names were replaced by placeholders (highlighted). To hide anything else, select it in the title or body
+and press "Redact Selection".</p>
 <div class="actions">
   <button id="file">File Issue on GitHub</button>
   <button id="browser" class="secondary">Open in Browser</button>
   <button id="copy" class="secondary">Copy Markdown</button>
+  <button id="redactSelection" class="secondary" title="Select text in the title or body first: it is replaced wherever it occurs, in any letter case">Redact Selection</button>
 </div>
 <div id="status" class="status"></div>
 <div class="columns">
@@ -153,7 +170,7 @@ user and host names were replaced by placeholders (highlighted).</p>
   async openInBrowser(): Promise<string | undefined> {
     const out = await this.outgoing('browser');
     if (!out) return undefined;
-    const link = await browserLink({ title: out.title, body: out.body, repo: this.draft.repo, labels: this.draft.labels, fakes: this.draft.fakes }, this.deps.githubApiUrl, this.deps.redactContext);
+    const link = await browserLink({ title: out.title, body: out.body, repo: this.draft.repo, labels: this.draft.labels, fakes: this.draft.fakes }, this.deps.githubApiUrl, this.gateContext);
     await openExternal(link.url);
     void this.status(
       link.truncated
@@ -168,7 +185,7 @@ user and host names were replaced by placeholders (highlighted).</p>
   async copyMarkdown(): Promise<string | undefined> {
     const out = await this.outgoing('copy');
     if (!out) return undefined;
-    const markdown = await clipboardMarkdown({ ...out, fakes: this.draft.fakes }, this.deps.redactContext);
+    const markdown = await clipboardMarkdown({ ...out, fakes: this.draft.fakes }, this.gateContext);
     await writeClipboard(markdown);
     void this.status('Copied the title and body to the clipboard.', 'ok');
     return markdown;
@@ -179,7 +196,7 @@ user and host names were replaced by placeholders (highlighted).</p>
    * redacted text and told what was replaced, and nothing leaves this time: what is sent is always what was shown.
    */
   private async outgoing(action: Exclude<DraftAction, 'edit'>): Promise<Outgoing | undefined> {
-    const out = await redactOutgoing({ title: this.title, body: this.body }, this.deps.redactContext, this.draft.fakes);
+    const out = await redactOutgoing({ title: this.title, body: this.body }, this.gateContext, this.draft.fakes);
     if (out.title === this.title && out.body === this.body) return out;
     this.title = out.title;
     this.body = out.body;
@@ -190,12 +207,48 @@ user and host names were replaced by placeholders (highlighted).</p>
     return undefined;
   }
 
+  /** What the exit gate is given from this view: who the user is, and what the user marked. */
+  private get gateContext(): GateContext {
+    return { ...this.deps.redactContext, marks: [...this.marks] };
+  }
+
+  /**
+   * Adds `selected` to the user's marks and runs the gate again over the text as edited; the view is given the
+   * result and the list of what was replaced. Surrounding white space is not part of the mark, so the same word
+   * elsewhere is found too. Returns how many places the mark replaced (0: it is not in the text as it stands).
+   */
+  async redactSelection(selected: string): Promise<number> {
+    const mark = selected.trim();
+    if (mark.length === 0) {
+      void this.status('Select the text to redact in the title or body first, then press "Redact Selection".', 'error');
+      return 0;
+    }
+    if (!this.marks.includes(mark)) this.marks.push(mark);
+    const out = await redactOutgoing({ title: this.title, body: this.body }, this.gateContext, this.draft.fakes);
+    const marked = out.redactions.filter((r) => r.kind === 'user-marked').length;
+    if (out.redactions.length > 0) {
+      this.title = out.title;
+      this.body = out.body;
+      this.redactions.push(...out.redactions);
+    }
+    // Posted even when the text did not change: the search strings shown may have lost a marked word.
+    await this.post({ type: 'redacted', title: this.title, body: this.body, redactions: this.redactions, search: this.searchInfo() });
+    const others = out.redactions.length - marked;
+    const more = others > 0 ? ` The rules also redacted ${others} item${others === 1 ? '' : 's'} in the edits (listed and highlighted).` : '';
+    void this.status(
+      marked === 0
+        ? `The selected text is not in the title or body as it stands (already redacted?).${more}`
+        : `Redacted the selected text in ${marked} place${marked === 1 ? '' : 's'} (listed and highlighted); it stays redacted if it is typed again.${more}`,
+      marked === 0 ? 'error' : 'ok',
+    );
+    return marked;
+  }
+
   private async receive(message: DraftFromView): Promise<void> {
     if (message.type === 'ready') {
-      const search = this.deps.duplicates;
       await this.post({
         type: 'draft', title: this.title, body: this.body, repo: this.draft.repo, redactions: this.redactions,
-        search: search ? { queries: search.queries, endpoint: search.endpoint } : undefined,
+        search: this.searchInfo(),
       });
       return;
     }
@@ -205,9 +258,21 @@ user and host names were replaced by placeholders (highlighted).</p>
     }
     this.title = message.title;
     this.body = message.body;
-    if (message.type === 'file') await this.fileNow();
+    if (message.type === 'redactSelection') await this.redactSelection(message.text);
+    else if (message.type === 'file') await this.fileNow();
     else if (message.type === 'browser') await this.openInBrowser();
     else if (message.type === 'copy') await this.copyMarkdown();
+  }
+
+  /** The duplicate search as it would run now: the user's marks are not searched for. */
+  private searchQuery(): DuplicateQuery | undefined {
+    const search = this.deps.duplicates;
+    return search ? withoutMarked(search.query, this.marks) : undefined;
+  }
+
+  private searchInfo(): DuplicateSearchInfo | undefined {
+    const query = this.searchQuery();
+    return query && this.deps.duplicates ? { queries: searchQueries(query), endpoint: this.deps.duplicates.endpoint } : undefined;
   }
 
   /** Runs the search the view showed, on the user's click only. */
@@ -216,7 +281,7 @@ user and host names were replaced by placeholders (highlighted).</p>
     if (!search || this.searching) return;
     this.searching = true;
     try {
-      const items = await search.run();
+      const items = await search.run(this.searchQuery() ?? search.query);
       await this.post({ type: 'duplicates', items, searched: true });
     } catch (error) {
       const message = errorText(error);

@@ -44,8 +44,11 @@ export type StatusLevel = 'ok' | 'error' | '';
 
 export type DraftToView =
   | { type: 'draft'; title: string; body: string; repo: string; redactions: Redaction[]; search?: DuplicateSearchInfo }
-  /** The user's edits held something that must not leave: the text now shown is the redacted one. */
-  | { type: 'redacted'; title: string; body: string; redactions: Redaction[] }
+  /**
+   * The user's edits held something that must not leave, or the user marked text to redact: the text now shown is
+   * the redacted one (and, after a mark, the duplicate search strings without it).
+   */
+  | { type: 'redacted'; title: string; body: string; redactions: Redaction[]; search?: DuplicateSearchInfo }
   | { type: 'duplicates'; items: DuplicateItem[]; searched: true }
   | { type: 'duplicates'; error: string }
   | { type: 'status'; text: string; level: StatusLevel; url?: string; busy: boolean };
@@ -53,7 +56,15 @@ export type DraftToView =
 /** What the page's buttons send: the title and body as edited, for every action that uses them. */
 export type DraftAction = 'edit' | 'file' | 'browser' | 'copy';
 
-export type DraftFromView = { type: 'ready' } | { type: 'search' } | { type: DraftAction; title: string; body: string };
+export type DraftFromView =
+  | { type: 'ready' }
+  | { type: 'search' }
+  | { type: DraftAction; title: string; body: string }
+  /**
+   * "Redact Selection": `text` is what the user selected in the title or body, to be masked wherever it occurs, now
+   * and at every exit; the title and body are sent as edited so the gate runs over what the user sees.
+   */
+  | { type: 'redactSelection'; text: string; title: string; body: string };
 
 // --- the Refusal Ledger (media/ledger.js) ---
 
@@ -87,6 +98,10 @@ export function isBisectFromView(value: unknown): value is BisectFromView {
 export function isDraftFromView(value: unknown): value is DraftFromView {
   const type = typeOf(value);
   if (type === 'ready' || type === 'search') return true;
+  if (type === 'redactSelection') {
+    const m = value as { text?: unknown; title?: unknown; body?: unknown };
+    return typeof m.text === 'string' && typeof m.title === 'string' && typeof m.body === 'string';
+  }
   if (type !== 'edit' && type !== 'file' && type !== 'browser' && type !== 'copy') return false;
   const m = value as { title?: unknown; body?: unknown };
   return typeof m.title === 'string' && typeof m.body === 'string';

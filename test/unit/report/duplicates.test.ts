@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { distinctiveWords, duplicateQueryFor, findDuplicates, formatDuplicates, searchQueries } from '../../../src/core/report/duplicates';
+import { distinctiveWords, duplicateQueryFor, findDuplicates, formatDuplicates, searchQueries, withoutMarked } from '../../../src/core/report/duplicates';
 import { createGitHubClient, GitHubError } from '../../../src/core/report/github';
 import { startGitHubServer, type GitHubServer } from '../../support/github-server';
 import { ALICE, loadRefusal, loadResult } from '../../fixtures/report/load';
@@ -63,5 +63,19 @@ describe('duplicate search', () => {
     expect(error).toBeInstanceOf(GitHubError);
     expect(error).toMatchObject({ kind: 'rate-limit' });
     expect((error as GitHubError).hint).toMatch(/Try again after/);
+  });
+});
+
+describe('a duplicate search without what the user marked', () => {
+  const query = { repo: REPO, model: 'Opus 4.8', category: 'cyber', kind: 'safeguards' as const, triggerWords: ['bluefalcon', 'exfiltrate', 'shell'] };
+
+  it('drops every term a mark holds or is part of, whatever its case', () => {
+    expect(withoutMarked(query, ['Project BlueFalcon', 'exfil'])).toEqual({ ...query, triggerWords: ['shell'] });
+    expect(withoutMarked(query, ['opus 4.8'])).toEqual({ ...query, model: undefined });
+  });
+
+  it('leaves the query as it is without marks', () => {
+    expect(withoutMarked(query, [])).toBe(query);
+    expect(withoutMarked(query, ['  '])).toBe(query);
   });
 });
