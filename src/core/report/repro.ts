@@ -103,7 +103,7 @@ export async function probeReproductions(request: ReproRequest): Promise<Reprodu
   const out: ReproductionRate[] = [];
   let stop: string | undefined;
   for (const form of forms) {
-    const cannot = stop ?? cannotSend(oracle.name, form);
+    const cannot = stop ?? cannotSend(oracle.name, form) ?? (runs > 0 ? undefined : 'not run (no runs were asked for)');
     if (cannot) {
       out.push({ form, refused: 0, of: 0, notRun: cannot });
       continue;
