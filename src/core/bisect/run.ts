@@ -223,6 +223,9 @@ async function execute(
   let reproductions: BisectResult['reproductions'];
   if (outcome.status !== 'not-refused') {
     const { probeReproductions } = await import('../report/repro');
+    // Its own phase, so progress does not count these probes as the reducer's verification.
+    phase = 'repro';
+    emit();
     try {
       reproductions = await probeReproductions({
         result: { parts, minimal: minimalText, shareable, original },
