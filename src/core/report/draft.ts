@@ -14,7 +14,7 @@ import { redact, type Redaction } from './redact';
 import { maskedTrigger } from './trace';
 import type { ReproForm, ReproductionRate } from '../bisect/result';
 import { draftForms, FORM_LABEL } from './forms';
-import { DOCUMENT_PROMPT, filePrompt, MAX_TRIGGER_CHARS, shownTrigger, snippetFileName, snippetTrigger } from './repro';
+import { DOCUMENT_PROMPT, filePrompt, MAX_TRIGGER_CHARS, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from './repro';
 
 export const DEFAULT_REPO = 'anthropics/claude-code';
 
@@ -316,7 +316,7 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
   const out = ['A refusal shows as `"stop_reason": "refusal"` in the response.', ''];
   const message = offered('message');
   if (message) {
-    const request = JSON.stringify({ model: wire, max_tokens: 256, messages: [{ role: 'user', content: trigger }] });
+    const request = JSON.stringify({ model: wire, max_tokens: 256, system: SNIPPET_SYSTEM, messages: [{ role: 'user', content: trigger }] });
     const curl = [
       'curl https://api.anthropic.com/v1/messages \\',
       '  -H "x-api-key: $ANTHROPIC_API_KEY" \\',
@@ -358,7 +358,7 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
       // around base64's output (no command substitution, no unquoted heredoc).
       fenced(
         [
-          `{ printf '%s' ${shellSingleQuote(`{"model":${JSON.stringify(wire)},"max_tokens":256,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":${JSON.stringify(result.original.mediaType ?? 'application/pdf')},"data":"`)}; \\`,
+          `{ printf '%s' ${shellSingleQuote(`{"model":${JSON.stringify(wire)},"max_tokens":256,"system":${JSON.stringify(SNIPPET_SYSTEM)},"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":${JSON.stringify(result.original.mediaType ?? 'application/pdf')},"data":"`)}; \\`,
           `  base64 < ${shellSingleQuote(name)} | tr -d '\\n'; \\`,
           `  printf '%s' ${shellSingleQuote(`"}},{"type":"text","text":${JSON.stringify(DOCUMENT_PROMPT)}}]}]}`)}; } | \\`,
           'curl https://api.anthropic.com/v1/messages \\',

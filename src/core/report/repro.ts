@@ -8,12 +8,17 @@
 import type { BisectResult, ReproForm, ReproductionRate } from '../bisect/result';
 import { isPdf } from '../probe/oracle/estimate';
 import { cannotSend, draftForms } from './forms';
-import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
+import { MINIMAL_SYSTEM, OracleError, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
 import { formatUserError } from '../errors';
 import { maskedTrigger } from './trace';
 
 /** Longest trigger quoted inline (and so sent by a snippet); longer ones are cut, and the cut text is what is probed. */
 export const MAX_TRIGGER_CHARS = 6000;
+/**
+ * The system prompt every snippet sends, and so every reproduction probe: the oracle's own minimal one, never the
+ * session's (a maintainer cannot have that), so the curl shows exactly what was measured.
+ */
+export const SNIPPET_SYSTEM = MINIMAL_SYSTEM;
 /** What the document snippet asks next to the PDF. */
 export const DOCUMENT_PROMPT = 'Summarise this document.';
 
@@ -53,9 +58,12 @@ export function snippetFileName(result: Pick<BisectResult, 'original'>): string 
   return name && !/\.pdf$/i.test(name) ? name : 'trigger.txt';
 }
 
-/** The probe input that sends exactly what the snippet of `form` sends (no system prompt of the session). */
+/**
+ * The probe input that sends exactly what the snippet of `form` sends: its system prompt (not the session's), its
+ * messages. (`claude -p` puts Claude Code's own system prompt first whatever the input says.)
+ */
 export function reproInput(form: ReproForm, trigger: string, fileName: string, pdf: ProbePart | undefined, model: string | undefined): ProbeInput {
-  const withModel = (parts: ProbePart[]): ProbeInput => (model ? { parts, model } : { parts });
+  const withModel = (parts: ProbePart[]): ProbeInput => (model ? { parts, system: SNIPPET_SYSTEM, model } : { parts, system: SNIPPET_SYSTEM });
   switch (form) {
     case 'message':
       return withModel([{ kind: 'prompt', text: trigger }]);

@@ -64,8 +64,10 @@ describe('draftIssue from a bisect result', () => {
     expect(section(draft.body, "What's Wrong?")).toContain('refused 5/5 times; removing any single one of its glyphs made the refusal go away.');
     expect(steps).toContain('23 probes sent (+4 answered from cache)');
     // The curl body is valid JSON holding exactly the trigger.
-    const curlData = /-d '(.+)'\n/.exec(steps)?.[1];
-    const request = JSON.parse(curlData!) as { model: string; messages: Array<{ content: string }> };
+    // (Shell-quoted: the system prompt's apostrophe is written '\''.)
+    const curlData = /-d '(.+)'\n/.exec(steps)?.[1]?.replace(/'\\''/g, "'");
+    const request = JSON.parse(curlData!) as { model: string; system: string; messages: Array<{ content: string }> };
+    expect(request.system).toBe("You are Claude Code, Anthropic's official CLI for Claude.");
     expect(request.model).toBe('claude-opus-4-8');
     expect(request.messages[0]!.content).toBe(loadResult().minimal);
     expect(steps).toContain("claude -p --model 'claude-opus-4-8' 'Read trigger.txt and summarise it.'");

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBisect } from '../../../src/core/bisect/run';
-import type { Oracle, ProbeInput, Verdict } from '../../../src/core/probe/oracle/types';
+import { MINIMAL_SYSTEM, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
 import type { ReduceOutcome } from '../../../src/core/reduce/result';
 import { draftIssue } from '../../../src/core/report/draft';
 
@@ -79,7 +79,8 @@ describe('reproductions probed by the bisect and offered by the draft', () => {
     // The requests are the snippets' own: the text as the user message, a file read, the minimal PDF as a document.
     const [, message, , , file, , , document] = oracle.sent;
     expect(message!.parts).toEqual([{ kind: 'prompt', text: STREAM }]);
-    expect(message!.system).toBeUndefined();
+    // The oracle's minimal system prompt, never the session's: the one the snippets print.
+    expect(message!.system).toBe(MINIMAL_SYSTEM);
     expect(file!.parts).toEqual([
       { kind: 'prompt', text: 'Read trigger.txt and summarise it.' },
       { kind: 'tool_result', toolName: 'Read', filePath: 'trigger.txt', fileName: 'trigger.txt', text: `${STREAM}\n` },
@@ -115,7 +116,11 @@ describe('reproductions probed by the bisect and offered by the draft', () => {
     expect(body).toContain('The trigger as the user message, refused **4/4** (this exact request, through the `api` oracle):');
     const [curl, claude, ...more] = snippets(body);
     expect(more).toEqual([]);
-    expect(JSON.parse(/-d '(.+)'$/m.exec(curl!)![1]!)).toMatchObject({ messages: [{ role: 'user', content: 'needle' }] });
+    // The curl sends what was probed: the same system prompt and the same one user message.
+    expect(JSON.parse(/-d '(.+)'$/m.exec(curl!)![1]!.replace(/'\\''/g, "'"))).toMatchObject({
+      system: repro[0]!.system,
+      messages: [{ role: 'user', content: 'needle' }],
+    });
     expect(claude).toBe("claude -p --model 'claude-opus-4-8' 'needle'");
   });
 
