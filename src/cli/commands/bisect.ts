@@ -11,6 +11,7 @@ import type { BisectResult, BisectStatus } from '../../core/bisect/result';
 import { prepareBisect, type BisectJob, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
 import { describeUserError, formatUserError, UserError } from '../../core/errors';
 import type { OracleConfig, OracleKind } from '../../core/probe/oracle/index';
+import { FORM_LABEL } from '../../core/report/forms';
 import { simOracleFactories } from '../../sim/oracle';
 
 /** The flags that pick and configure the oracle (shared with `unblock`). */
@@ -40,6 +41,7 @@ interface BisectFlags {
   timeout?: string;
   prices?: string;
   verify?: string;
+  reproRuns?: string;
   quiet?: boolean;
 }
 
@@ -64,6 +66,7 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', '--test/claude: per-probe timeout')
     .option('--prices <file>', 'price table overrides (JSON, USD per million tokens)')
     .option('--verify <n>', 'probes of the final verification', '5')
+    .option('--repro-runs <n>', 'probes of each reproduction the draft offers (0: none is probed, so none is offered)', '3')
     .option('--cache-dir <dir>', 'probe cache folder (default: $XDG_CACHE_HOME/aup-bisect/probes)')
     .option('--no-cache', 'do not read or write the probe cache')
     .option('--out <file>', 'also write the result JSON here (a PDF\'s minimal file goes next to it)')
@@ -107,6 +110,7 @@ export async function bisectCommand(
       },
       cache: flags.cache === false ? false : flags.cacheDir,
       verifyRuns: whole(flags.verify ?? '5', '--verify', 1),
+      reproRuns: whole(flags.reproRuns ?? '3', '--repro-runs', 0),
       outDir: flags.out ? dirname(resolve(flags.out)) : undefined,
     };
     job = await prepareBisect(options);
@@ -260,6 +264,11 @@ export function humanSummary(r: BisectResult, out?: string): string {
       lines.push(`${label}: refused ${r.verification.refused}/${r.verification.of}`);
     }
     if (r.control) lines.push(`Control: without ${JSON.stringify(r.control.removed)} it passed ${r.control.passed}/${r.control.of}`);
+    const measured = (r.reproductions ?? []).filter((x) => x.of > 0 && x.notRun === undefined);
+    if (measured.length > 0) {
+      // Only what was run; a form not run is named by the draft with its reason.
+      lines.push(`Reproductions: ${measured.map((x) => `${FORM_LABEL[x.form]} refused ${x.refused}/${x.of}`).join('; ')}`);
+    }
     if (r.minimalFile) lines.push(`Minimal file: ${r.minimalFile}`);
     for (const l of r.limits ?? []) if (r.parts[l.part]?.needed) lines.push(`Not split finer than ${l.unit} (part #${l.part}): ${l.why}`);
     for (const n of r.notes ?? []) lines.push(`Note (part #${n.part}): ${n.note}`);

@@ -5,6 +5,7 @@
 import type { BudgetLimits } from '../probe/budget';
 import { inputBytes } from '../probe/oracle/estimate';
 import type { Oracle, ProbeEstimate, ProbeInput } from '../probe/oracle/types';
+import { plannedReproProbes } from '../report/forms';
 
 export interface BisectEstimate {
   /** Rough range of probes the run takes. */
@@ -26,6 +27,7 @@ export function expectedProbes(bytes: number): { low: number; high: number } {
   return { low: 3 + 5 + halvings, high: 3 + 5 + 4 * halvings };
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const usd = (n: number): string => `$${n < 0.01 ? n.toFixed(4) : n.toFixed(2)}`;
 
 /** "The budget stops the run at $2.00 or 200 paid probes; cached answers are free." */
@@ -39,23 +41,41 @@ export function budgetSentence(budget: BudgetLimits = {}): string {
   return `The budget stops the run at ${limits.length ? `${limits.join(', ')} or ${last}` : last}; cached answers are free.`;
 }
 
-export function costLine(perProbeUsd: number, perProbeTokens: number, bytes: number, budget: BudgetLimits = {}): string {
-  const { low, high } = expectedProbes(bytes);
+export function costLine(
+  perProbeUsd: number,
+  perProbeTokens: number,
+  bytes: number,
+  budget: BudgetLimits = {},
+  probes: { low: number; high: number } = expectedProbes(bytes),
+): string {
+  const { low, high } = probes;
   return `Each probe sends about ${perProbeTokens.toLocaleString('en-US')} input tokens (${usd(perProbeUsd)} at most, less as the input shrinks). ` +
     `Expect ${low}-${high} probes, about ${usd(perProbeUsd * low * 0.5)}-${usd(perProbeUsd * high * 0.5)}. ${budgetSentence(budget)}`;
 }
 
-/** The estimate for bisecting `input` with `oracle` under `budget`. */
-export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: BudgetLimits = {}): BisectEstimate {
+/** What the run does after the reduction, which the estimate counts too. */
+export interface EstimateExtras {
+  /** Runs of each reproduction the draft would offer (default 3). */
+  reproRuns?: number;
+  /** True when the minimal PDF is written as a file (then its document reproduction is probed as well). */
+  writesPdf?: boolean;
+}
+
+/** The estimate for bisecting `input` with `oracle` under `budget`, the reproductions' probes included. */
+export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: BudgetLimits = {}, extras: EstimateExtras = {}): BisectEstimate {
   const bytes = inputBytes(input);
-  const probes = expectedProbes(bytes);
+  const repro = plannedReproProbes(input, oracle.name, extras.writesPdf ?? false, extras.reproRuns ?? 3);
+  const reduction = expectedProbes(bytes);
+  const probes = { low: reduction.low + repro, high: reduction.high + repro };
   const perProbe = oracle.estimate?.(input);
   const paid = !FREE_ORACLES.has(oracle.name);
   const model = input.model ?? oracle.model;
   const who = `${oracle.name}${model ? ` (${model})` : ''}: `;
   let text: string;
   if (oracle.name === 'command') text = `each probe runs the test command and costs nothing. Expect ${probes.low}-${probes.high} probes.`;
-  else if (perProbe) text = costLine(perProbe.costUsd, perProbe.inputTokens, bytes, budget);
+  else if (perProbe) text = costLine(perProbe.costUsd, perProbe.inputTokens, bytes, budget, probes);
   else text = `each probe is a real request. Expect ${probes.low}-${probes.high} probes. ${budgetSentence(budget)}`;
+  // The reproductions are named, so the figure can be checked against the probes the run reports.
+  if (repro > 0) text += ` The range includes ${plural(repro, 'probe')} of the reproductions the draft offers.`;
   return perProbe ? { probes, perProbe, paid, line: who + text } : { probes, paid, line: who + text };
 }

@@ -32,6 +32,26 @@ export interface ShareableTrigger {
   kinds: string[];
 }
 
+/**
+ * The reproductions a draft can offer, by the request each one sends (src/core/report/repro.ts builds them):
+ * - message: the trigger as the one user message (the curl snippet; for a prompt trigger also `claude -p 'TRIGGER'`);
+ * - file: the trigger in a file Claude Code is asked to read (`cat > FILE` then `claude -p 'Read FILE ...'`);
+ * - pdf-document: the minimal PDF sent as a document block.
+ */
+export type ReproForm = 'message' | 'file' | 'pdf-document';
+
+/**
+ * One reproduction the draft would offer, probed `of` times with exactly the request its snippet sends. `notRun` says
+ * why it was not probed (the oracle cannot send that request, the budget ran out); then `of` is 0 and the draft does
+ * not offer the snippet.
+ */
+export interface ReproductionRate {
+  form: ReproForm;
+  refused: number;
+  of: number;
+  notRun?: string;
+}
+
 export interface BisectResult {
   /** How the run ended (see BisectStatus), and why in a sentence. */
   status: BisectStatus;
@@ -74,6 +94,11 @@ export interface BisectResult {
   stoppedEarly?: string;
   /** Set when the trigger holds a secret: its replaced form and how often that was refused. */
   shareable?: ShareableTrigger;
+  /**
+   * Every reproduction the draft would offer, each probed with its snippet's exact request. Absent in results made
+   * before reproductions were probed: the draft then offers none.
+   */
+  reproductions?: ReproductionRate[];
   /** Parts whose finest unit is coarser than a character or a glyph, and why (e.g. an image-only PDF). */
   limits?: { part: number; unit: string; why: string }[];
   /** How parts were read (a PDF decrypted, a broken PDF or JSON cut as text). */

@@ -75,6 +75,8 @@ export interface BisectOptions {
   redactContext?: import('../report/redact').RedactContext;
   /** Probes of the trigger with its secrets replaced by fakes (default 3). */
   shareRuns?: number;
+  /** Probes of each reproduction the draft would offer, with its snippet's exact request (default 3). */
+  reproRuns?: number;
 }
 
 /** A bisect ready to send its first probe: the input, the oracle and the estimate to show before it starts. */
@@ -113,7 +115,7 @@ export async function prepareBisect(options: BisectOptions): Promise<BisectJob> 
   return {
     ...built,
     oracle,
-    estimate: estimateBisect(built.input, oracle, options.budget),
+    estimate: estimateBisect(built.input, oracle, options.budget, { reproRuns: options.reproRuns, writesPdf: options.outDir !== undefined }),
     close,
     run: async (hooks) => {
       if (state !== 'ready') throw new Error('a bisect job runs once');
@@ -215,9 +217,31 @@ async function execute(
       shareable = await probeShareable(outcome.minimal, parts, meter, options.shareRuns ?? 3, options.signal).catch(() => undefined);
     }
   }
+  const minimalText = parts.filter((p) => p.needed).map((p) => p.minimal).join('\n\n');
+  // Every snippet the draft offers is first run, k times, with exactly its request, through the same meter (budget,
+  // cache, cancellation): the draft prints a snippet only with the rate measured here.
+  let reproductions: BisectResult['reproductions'];
+  if (outcome.status !== 'not-refused') {
+    const { probeReproductions } = await import('../report/repro');
+    // Its own phase, so progress does not count these probes as the reducer's verification.
+    phase = 'repro';
+    emit();
+    try {
+      reproductions = await probeReproductions({
+        result: { parts, minimal: minimalText, shareable, original },
+        minimal: outcome.minimal,
+        writesPdf: options.outDir !== undefined,
+        oracle: meter,
+        runs: options.reproRuns ?? 3,
+        signal: options.signal,
+      });
+    } catch (error) {
+      await finish(meter, ownsOracle);
+      throw error;
+    }
+  }
   await finish(meter, ownsOracle);
 
-  const minimalText = parts.filter((p) => p.needed).map((p) => p.minimal).join('\n\n');
   const c = meter.counters;
   const { limits, notes } = await describeParts(input);
   const judged = judge(outcome, input, limits.filter((l) => parts[l.part]?.needed));
@@ -244,6 +268,7 @@ async function execute(
   };
   if (outcome.control) result.control = outcome.control;
   if (shareable) result.shareable = shareable;
+  if (reproductions) result.reproductions = reproductions;
   if (refusal) result.refusal = refusal;
   if (limits.length) result.limits = limits;
   if (notes.length) result.notes = notes;

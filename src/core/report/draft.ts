@@ -12,6 +12,9 @@ import type { PartSummary, BisectResult } from '../bisect/result';
 import { modelDisplayName } from './models';
 import { redact, type Redaction } from './redact';
 import { maskedTrigger } from './trace';
+import type { ReproForm, ReproductionRate } from '../bisect/result';
+import { draftForms, FORM_LABEL } from './forms';
+import { DOCUMENT_PROMPT, filePrompt, MAX_TRIGGER_CHARS, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from './repro';
 
 export const DEFAULT_REPO = 'anthropics/claude-code';
 
@@ -69,8 +72,6 @@ export interface IssueDraft {
   fakes?: string[];
 }
 
-/** Longest trigger quoted inline; longer ones are cut (the draft says so and points to the saved file). */
-const MAX_TRIGGER_CHARS = 6000;
 const TITLE_EXCERPT_CHARS = 60;
 
 function plural(n: number, word: string, many = `${word}s`): string {
@@ -287,58 +288,79 @@ function refusalFacts(refusal: RefusalRecord): string[] {
   return out;
 }
 
+/** "refused **3/3** (this exact request, through the `api` oracle)": the rate a snippet was measured at. */
+function measured(rate: ReproductionRate, oracle: string): string {
+  return `refused **${rate.refused}/${rate.of}** (this exact request, through the \`${oracle}\` oracle)`;
+}
+
+/**
+ * The reproductions, each offered only when it was run (src/core/report/repro.ts probed exactly its request) and
+ * refused at least once, with its rate; every other form the result would get is named with why it is not offered.
+ */
 function reproduction(result: BisectResult, model: string | undefined, trigger: string, partKind: string | undefined): string[] {
+  const rates = result.reproductions;
+  if (!rates) {
+    return [
+      'No reproduction was run for this result (it was made before aup-bisect probed each reproduction), so none is ' +
+        'offered: run the same bisect again (cached answers are free) to get reproductions with their rates.',
+      '',
+    ];
+  }
   const wire = model ?? 'claude-opus-4-8';
-  const request = JSON.stringify({
-    model: wire,
-    max_tokens: 256,
-    messages: [{ role: 'user', content: trigger }],
-  });
-  const curl = [
-    'curl https://api.anthropic.com/v1/messages \\',
-    '  -H "x-api-key: $ANTHROPIC_API_KEY" \\',
-    '  -H "anthropic-version: 2023-06-01" \\',
-    '  -H "content-type: application/json" \\',
-    `  -d ${shellSingleQuote(request)}`,
-  ].join('\n');
-  const out = [
-    `A refusal shows as \`"stop_reason": "refusal"\` in the response. The trigger as the user message:`,
-    '',
-    fenced(curl, 'sh'),
-    '',
-  ];
-  const delimiter = trigger.includes('AUP_TRIGGER_EOF') ? `AUP_TRIGGER_EOF_${Date.now()}` : 'AUP_TRIGGER_EOF';
-  if (partKind === 'prompt') {
-    out.push('With Claude Code:', '', fenced(`claude -p --model ${shellSingleQuote(wire)} ${shellSingleQuote(trigger)}`, 'sh'), '');
-  } else {
-    const file = result.original.fileName && !/\.pdf$/i.test(result.original.fileName) ? result.original.fileName : 'trigger.txt';
+  const forms = draftForms(result, result.minimalFile !== undefined);
+  const rateOf = (form: ReproForm) => rates.find((r) => r.form === form);
+  const offered = (form: ReproForm): ReproductionRate | undefined => {
+    const r = rateOf(form);
+    return r && r.notRun === undefined && r.of > 0 && r.refused > 0 ? r : undefined;
+  };
+  const out = ['A refusal shows as `"stop_reason": "refusal"` in the response.', ''];
+  const message = offered('message');
+  if (message) {
+    const request = JSON.stringify({ model: wire, max_tokens: 256, system: SNIPPET_SYSTEM, messages: [{ role: 'user', content: trigger }] });
+    const curl = [
+      'curl https://api.anthropic.com/v1/messages \\',
+      '  -H "x-api-key: $ANTHROPIC_API_KEY" \\',
+      '  -H "anthropic-version: 2023-06-01" \\',
+      '  -H "content-type: application/json" \\',
+      `  -d ${shellSingleQuote(request)}`,
+    ].join('\n');
+    out.push(`The trigger as the user message, ${measured(message, result.oracle)}:`, '', fenced(curl, 'sh'), '');
+    if (partKind === 'prompt') {
+      out.push('The same message with Claude Code:', '', fenced(`claude -p --model ${shellSingleQuote(wire)} ${shellSingleQuote(trigger)}`, 'sh'), '');
+    }
+  }
+  const file = offered('file');
+  if (file && forms.includes('file')) {
+    const name = snippetFileName(result);
+    const delimiter = trigger.includes('AUP_TRIGGER_EOF') ? `AUP_TRIGGER_EOF_${Date.now()}` : 'AUP_TRIGGER_EOF';
     out.push(
-      'With Claude Code, as it happened (the trigger reached the model as the content of a file it read):',
+      `With Claude Code, as it happened (the trigger reached the model as the content of a file it read), ${measured(file, result.oracle)}:`,
       '',
       fenced(
         [
-          `cat > ${shellSingleQuote(file)} <<'${delimiter}'`,
+          `cat > ${shellSingleQuote(name)} <<'${delimiter}'`,
           trigger.replace(/\n$/, ''),
           delimiter,
-          `claude -p --model ${shellSingleQuote(wire)} ${shellSingleQuote(`Read ${file} and summarise it.`)}`,
+          `claude -p --model ${shellSingleQuote(wire)} ${shellSingleQuote(filePrompt(name))}`,
         ].join('\n'),
         'sh',
       ),
       '',
     );
   }
-  if (result.minimalFile) {
+  const pdf = offered('pdf-document');
+  if (pdf && result.minimalFile) {
     const name = baseName(result.minimalFile) ?? 'minimal.pdf';
     out.push(
-      `aup-bisect also wrote the minimal input as a valid file (\`${name}\`: attach it here after checking it holds only the trigger). Sent as a document:`,
+      `aup-bisect also wrote the minimal input as a valid file (\`${name}\`: attach it here after checking it holds only the trigger). Sent as a document, ${measured(pdf, result.oracle)}:`,
       '',
       // Safe to paste whatever the file is called: every piece of user text is single-quoted, the JSON is printed
       // around base64's output (no command substitution, no unquoted heredoc).
       fenced(
         [
-          `{ printf '%s' ${shellSingleQuote(`{"model":${JSON.stringify(wire)},"max_tokens":256,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":${JSON.stringify(result.original.mediaType ?? 'application/pdf')},"data":"`)}; \\`,
+          `{ printf '%s' ${shellSingleQuote(`{"model":${JSON.stringify(wire)},"max_tokens":256,"system":${JSON.stringify(SNIPPET_SYSTEM)},"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":${JSON.stringify(result.original.mediaType ?? 'application/pdf')},"data":"`)}; \\`,
           `  base64 < ${shellSingleQuote(name)} | tr -d '\\n'; \\`,
-          `  printf '%s' ${shellSingleQuote('"}},{"type":"text","text":"Summarise this document."}]}]}')}; } | \\`,
+          `  printf '%s' ${shellSingleQuote(`"}},{"type":"text","text":${JSON.stringify(DOCUMENT_PROMPT)}}]}]}`)}; } | \\`,
           'curl https://api.anthropic.com/v1/messages \\',
           '  -H "x-api-key: $ANTHROPIC_API_KEY" -H "anthropic-version: 2023-06-01" -H "content-type: application/json" \\',
           '  -d @-',
@@ -348,7 +370,36 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
       '',
     );
   }
+  out.push(...notOffered(forms, rateOf, pdf !== undefined));
   return out;
+}
+
+/** Why each form the result would get is not offered: not run, not sendable by the oracle, or not refused. */
+function notOffered(forms: ReproForm[], rateOf: (form: ReproForm) => ReproductionRate | undefined, pdfOffered: boolean): string[] {
+  const lines: string[] = [];
+  const text: ReproductionRate[] = [];
+  for (const form of forms) {
+    const r = rateOf(form);
+    if (form !== 'pdf-document' && r && r.notRun === undefined && r.of > 0) text.push(r);
+  }
+  const passed = text.filter((r) => r.refused === 0);
+  // A PDF whose text alone passes: the attachment is the reproduction, the plain text is not.
+  const plainTextPassed = pdfOffered && passed.length > 0 && passed.length === text.length;
+  if (plainTextPassed) {
+    lines.push(`Not refused as plain text (${passed.map((r) => `${FORM_LABEL[r.form]}: refused ${r.refused}/${r.of}`).join('; ')}): attach the PDF.`, '');
+  }
+  for (const form of forms) {
+    const r = rateOf(form);
+    if (!r) lines.push(`- ${capitalised(FORM_LABEL[form])} was not run, so it is not offered.`);
+    else if (r.notRun !== undefined) lines.push(`- ${capitalised(FORM_LABEL[form])} is not offered: ${r.notRun}.`);
+    else if (r.refused === 0 && !plainTextPassed) lines.push(`- ${capitalised(FORM_LABEL[form])} was not refused (${r.refused}/${r.of}), so it is not offered.`);
+  }
+  if (lines.length > 0 && lines[lines.length - 1] !== '') lines.push('');
+  return lines;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function isPdfPart(part: PartSummary, result: BisectResult): boolean {
@@ -431,7 +482,8 @@ export function draftIssue(input: DraftInput): IssueDraft {
   // A trigger that needs a secret-shaped value: its form with same-shape fakes is shown when that still refused.
   const shareable = result?.shareable;
   const fakesRefuse = shareable !== undefined && shareable.refused > 0;
-  const triggerFull = result ? (fakesRefuse ? shareable.text : traced && traced.redactions.length > 0 ? traced.text : result.minimal) : '';
+  // The same text the reproductions were probed with (repro.ts), so the shown trigger is the measured one.
+  const triggerFull = result ? shownTrigger(result).full : '';
   const fakes = fakesRefuse ? fakesIn(shareable.text, result!.parts) : [];
   const ctx = { ...env, allow: fakes };
   const trigger = triggerFull.length > MAX_TRIGGER_CHARS ? triggerFull.slice(0, MAX_TRIGGER_CHARS) : triggerFull;
@@ -507,7 +559,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
       '',
       '3. To reproduce:',
       '',
-      ...reproduction(result, facts.wire, trigger.includes(' … ') && triggerFull === result.minimal ? exactTrigger(result).slice(0, MAX_TRIGGER_CHARS) : trigger, partKind),
+      ...reproduction(result, facts.wire, snippetTrigger(result), partKind),
     );
     if (!shareable && !traced?.redactions.length && trigger !== redact(trigger, ctx).text) {
       steps.push(

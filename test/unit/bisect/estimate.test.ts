@@ -32,18 +32,36 @@ describe('bisect estimate', () => {
 
   it('gives one line naming the oracle and model, and asks only for oracles that spend', () => {
     const paid = estimateBisect(input, paidOracle(), { maxUsd: 2, maxProbes: 200 });
-    expect(paid).toMatchObject({ paid: true, probes: { low: 23, high: 68 }, perProbe: { inputTokens: 9000, costUsd: 0.05 } });
-    expect(paid.line).toBe(`api (claude-opus-4-8): ${costLine(0.05, 9000, 18_000, { maxUsd: 2, maxProbes: 200 })}`);
+    // 23-68 for the reduction, plus 3 runs each of the two reproductions a file gets (user message, file read).
+    expect(paid).toMatchObject({ paid: true, probes: { low: 29, high: 74 }, perProbe: { inputTokens: 9000, costUsd: 0.05 } });
+    expect(paid.line).toBe(
+      `api (claude-opus-4-8): ${costLine(0.05, 9000, 18_000, { maxUsd: 2, maxProbes: 200 }, { low: 29, high: 74 })} ` +
+        'The range includes 6 probes of the reproductions the draft offers.',
+    );
 
     // The stand-in's figures are simulated: shown, never asked about.
     expect(estimateBisect(input, paidOracle('sim')).paid).toBe(false);
 
+    // A test command has no model: no reproduction is probed, so none is counted.
     const command = estimateBisect(input, new CommandOracle({ command: 'true' }), { maxProbes: 200 });
     expect(command.paid).toBe(false);
     expect(command.line).toBe('command: each probe runs the test command and costs nothing. Expect 23-68 probes.');
 
     const unpriced = estimateBisect({ ...input, model: 'claude-fable-5' }, { name: 'custom', probe: paidOracle().probe }, { maxProbes: 10 });
     expect(unpriced.perProbe).toBeUndefined();
-    expect(unpriced.line).toBe('custom (claude-fable-5): each probe is a real request. Expect 23-68 probes. The budget stops the run at 10 paid probes; cached answers are free.');
+    expect(unpriced.line).toBe('custom (claude-fable-5): each probe is a real request. Expect 29-74 probes. The budget stops the run at 10 paid probes; cached answers are free. The range includes 6 probes of the reproductions the draft offers.');
+  });
+
+  it('counts k runs of each reproduction the draft would offer, as the run sends them', () => {
+    const prompt: ProbeInput = { parts: [{ kind: 'prompt', text: 'x'.repeat(18_000) }] };
+    const pdf: ProbeInput = { parts: [{ kind: 'document', text: '%PDF-1.7', bytes: Buffer.from('%PDF-1.7 x'), fileName: 'ad.pdf' }] };
+    // A prompt gets one reproduction (the message; `claude -p 'PROMPT'` sends the same).
+    expect(estimateBisect(prompt, paidOracle(), {}, { reproRuns: 5 }).probes).toEqual({ low: 28, high: 73 });
+    // A PDF written as a file gets three: its text as a message, as a file read, and the PDF as a document.
+    const bytes = pdf.parts[0]!.bytes!.byteLength;
+    const base = expectedProbes(bytes);
+    expect(estimateBisect(pdf, paidOracle(), {}, { writesPdf: true }).probes).toEqual({ low: base.low + 9, high: base.high + 9 });
+    // Through `claude -p` (tools off) the file read cannot be sent, so it is not counted.
+    expect(estimateBisect(pdf, paidOracle('claude'), {}, { writesPdf: true }).probes).toEqual({ low: base.low + 6, high: base.high + 6 });
   });
 });

@@ -219,8 +219,9 @@ describe('prepareBisect', () => {
       },
     };
     const job = await prepareBisect({ source: { kind: 'text', text: 'a needle' }, oracle, cache: false, budget: { maxProbes: 20 } });
-    expect(job.estimate).toMatchObject({ paid: true, probes: { low: 11, high: 20 } });
-    expect(job.estimate.line).toMatch(/^api: Each probe sends about 100 input tokens .* The budget stops the run at 20 paid probes;/);
+    // 11-20 for the reduction, plus 3 runs of the one reproduction a prompt gets (the trigger as the user message).
+    expect(job.estimate).toMatchObject({ paid: true, probes: { low: 14, high: 23 } });
+    expect(job.estimate.line).toMatch(/^api: Each probe sends about 100 input tokens .* The budget stops the run at 20 paid probes;.* includes 3 probes of the reproductions/);
     await job.close();
     await job.close();
     expect(probes).toBe(0);

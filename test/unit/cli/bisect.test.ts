@@ -105,4 +105,11 @@ describe('aup-bisect bisect', () => {
     expect(result.minimal).toMatch(/^character.*donkey underneath$/);
     expect(result.costUsd).toBeGreaterThan(0);
   });
+
+  it('probes each reproduction the draft offers --repro-runs times and prints their rates', async () => {
+    const r = await run(['bisect', 'catalogue.txt', '--oracle', 'sim', '--repro-runs', '2', '--no-cache', '--quiet']);
+    expect(r.code).toBe(0);
+    // The stand-in's rule reads the phrase wherever it is: as the user message and as a file Claude Code read.
+    expect(r.stdout).toContain('Reproductions: the trigger as the user message refused 2/2; the trigger in a file Claude Code reads refused 2/2\n');
+  });
 });

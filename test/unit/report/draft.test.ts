@@ -64,12 +64,43 @@ describe('draftIssue from a bisect result', () => {
     expect(section(draft.body, "What's Wrong?")).toContain('refused 5/5 times; removing any single one of its glyphs made the refusal go away.');
     expect(steps).toContain('23 probes sent (+4 answered from cache)');
     // The curl body is valid JSON holding exactly the trigger.
-    const curlData = /-d '(.+)'\n/.exec(steps)?.[1];
-    const request = JSON.parse(curlData!) as { model: string; messages: Array<{ content: string }> };
+    // (Shell-quoted: the system prompt's apostrophe is written '\''.)
+    const curlData = /-d '(.+)'\n/.exec(steps)?.[1]?.replace(/'\\''/g, "'");
+    const request = JSON.parse(curlData!) as { model: string; system: string; messages: Array<{ content: string }> };
+    expect(request.system).toBe("You are Claude Code, Anthropic's official CLI for Claude.");
     expect(request.model).toBe('claude-opus-4-8');
     expect(request.messages[0]!.content).toBe(loadResult().minimal);
     expect(steps).toContain("claude -p --model 'claude-opus-4-8' 'Read trigger.txt and summarise it.'");
     expect(steps).toContain("base64 < 'spring-sale.minimal.pdf'");
+  });
+
+  it('puts next to every snippet the rate it was measured at', () => {
+    const steps = section(draft.body, 'Steps to Reproduce');
+    const through = '(this exact request, through the `api` oracle)';
+    expect(steps).toContain(`The trigger as the user message, refused **3/3** ${through}:`);
+    expect(steps).toContain(`as the content of a file it read), refused **3/3** ${through}:`);
+    expect(steps).toContain(`Sent as a document, refused **3/3** ${through}:`);
+    // Three snippets, three rates.
+    expect(steps.match(/^```sh$/gm)).toHaveLength(3);
+    expect(steps.match(/refused \*\*3\/3\*\* \(this exact request/g)).toHaveLength(3);
+  });
+
+  it('offers no snippet for a result whose reproductions were never run', () => {
+    const old = draftIssue({ result: loadResult({ reproductions: undefined }), env });
+    const steps = section(old.body, 'Steps to Reproduce');
+    expect(steps).not.toContain('```sh');
+    expect(steps).toContain('No reproduction was run for this result');
+  });
+
+  it('names a reproduction that passed instead of offering it', () => {
+    const result = loadResult({
+      minimalFile: undefined,
+      reproductions: [{ form: 'message', refused: 2, of: 3 }, { form: 'file', refused: 0, of: 3 }],
+    });
+    const steps = section(draftIssue({ result, env }).body, 'Steps to Reproduce');
+    expect(steps).toContain('The trigger as the user message, refused **2/3**');
+    expect(steps).not.toContain('cat >');
+    expect(steps).toContain('- The trigger in a file Claude Code reads was not refused (0/3), so it is not offered.');
   });
 
   it('summarises what was removed with counts and at most two context lines, never the whole original', () => {

@@ -16,13 +16,9 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { estimateInputTokens, inputBytes, isPdf } from './estimate';
 import { costUsd, type PriceTable } from '../../prices';
-import { OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type ProbePart, type Verdict } from './types';
+import { MINIMAL_SYSTEM, OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type ProbePart, type Verdict } from './types';
 
-/**
- * The first line of Claude Code's own system prompt: the shortest system prompt that still puts the model in the
- * context the refusal happened in, used when the transcript gave us none to replay.
- */
-export const MINIMAL_SYSTEM = "You are Claude Code, Anthropic's official CLI for Claude.";
+export { MINIMAL_SYSTEM };
 export const DEFAULT_MODEL = 'claude-opus-4-8';
 /** Enough for the classifier to act on the first output tokens; a longer answer costs output tokens for nothing. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 16;

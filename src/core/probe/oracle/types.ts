@@ -6,6 +6,13 @@
 import { UserError, type UserErrorKind } from '../../errors';
 import type { PartKind } from '../../refusal/record';
 
+/**
+ * The first line of Claude Code's own system prompt: the shortest system prompt that still puts the model in the
+ * context the refusal happened in, used when the transcript gave us none to replay. Here, beside the contract, so the
+ * draft's snippets (src/core/report/repro.ts) send the same one without loading an oracle.
+ */
+export const MINIMAL_SYSTEM = "You are Claude Code, Anthropic's official CLI for Claude.";
+
 export interface ProbePart {
   /** 'file' for a plain file given to `bisect FILE`. */
   kind: PartKind | 'file';

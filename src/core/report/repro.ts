@@ -1,0 +1,138 @@
+/**
+ * The reproductions a draft offers, as requests: which snippet forms a result gets, the exact text and file name each
+ * snippet carries, the probe input that sends what the snippet sends, and the probing of each form k times through the
+ * bisect's metered oracle (so the probes count in the budget and land in the cache). The draft (draft.ts) prints only
+ * forms probed here, each with its rate; both sides take the trigger and the file name from this module, so the
+ * snippet shown is the request that was measured.
+ */
+import type { BisectResult, ReproForm, ReproductionRate } from '../bisect/result';
+import { isPdf } from '../probe/oracle/estimate';
+import { cannotSend, draftForms } from './forms';
+import { MINIMAL_SYSTEM, OracleError, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
+import { formatUserError } from '../errors';
+import { maskedTrigger } from './trace';
+
+/** Longest trigger quoted inline (and so sent by a snippet); longer ones are cut, and the cut text is what is probed. */
+export const MAX_TRIGGER_CHARS = 6000;
+/**
+ * The system prompt every snippet sends, and so every reproduction probe: the oracle's own minimal one, never the
+ * session's (a maintainer cannot have that), so the curl shows exactly what was measured.
+ */
+export const SNIPPET_SYSTEM = MINIMAL_SYSTEM;
+/** What the document snippet asks next to the PDF. */
+export const DOCUMENT_PROMPT = 'Summarise this document.';
+
+/** The prompt of the file snippet: Claude Code is asked to read the file the heredoc wrote. */
+export function filePrompt(file: string): string {
+  return `Read ${file} and summarise it.`;
+}
+
+type TriggerSource = Pick<BisectResult, 'parts' | 'minimal' | 'shareable'>;
+
+/**
+ * The trigger as the draft shows it: with same-shape fakes when that form was still refused, with traced secrets
+ * masked otherwise, else the minimal text; cut at MAX_TRIGGER_CHARS.
+ */
+export function shownTrigger(result: TriggerSource): { full: string; shown: string } {
+  const traced = maskedTrigger(result.parts);
+  const fakesRefuse = result.shareable !== undefined && result.shareable.refused > 0;
+  const full = fakesRefuse ? result.shareable!.text : traced.redactions.length > 0 ? traced.text : result.minimal;
+  return { full, shown: full.length > MAX_TRIGGER_CHARS ? full.slice(0, MAX_TRIGGER_CHARS) : full };
+}
+
+/**
+ * The text the snippets send: the shown trigger, except that a readable trigger with " … " between fragments is sent
+ * as the fragments glued exactly as tested, when nothing in it was masked or replaced.
+ */
+export function snippetTrigger(result: TriggerSource): string {
+  const { full, shown } = shownTrigger(result);
+  if (!shown.includes(' … ') || full !== result.minimal) return shown;
+  const needed = result.parts.filter((p) => p.needed);
+  const exact = needed.length && needed.every((p) => p.minimalExact !== undefined) ? needed.map((p) => p.minimalExact).join('\n\n') : result.minimal;
+  return exact.slice(0, MAX_TRIGGER_CHARS);
+}
+
+/** The file the file snippet writes: the original's name unless it is a PDF (its text is not a PDF). */
+export function snippetFileName(result: Pick<BisectResult, 'original'>): string {
+  const name = result.original.fileName;
+  return name && !/\.pdf$/i.test(name) ? name : 'trigger.txt';
+}
+
+/**
+ * The probe input that sends exactly what the snippet of `form` sends: its system prompt (not the session's), its
+ * messages. (`claude -p` puts Claude Code's own system prompt first whatever the input says.)
+ */
+export function reproInput(form: ReproForm, trigger: string, fileName: string, pdf: ProbePart | undefined, model: string | undefined): ProbeInput {
+  const withModel = (parts: ProbePart[]): ProbeInput => (model ? { parts, system: SNIPPET_SYSTEM, model } : { parts, system: SNIPPET_SYSTEM });
+  switch (form) {
+    case 'message':
+      return withModel([{ kind: 'prompt', text: trigger }]);
+    case 'file':
+      // The heredoc writes the trigger without its last newline, then one newline.
+      return withModel([
+        { kind: 'prompt', text: filePrompt(fileName) },
+        { kind: 'tool_result', toolName: 'Read', filePath: fileName, fileName, text: `${trigger.replace(/\n$/, '')}\n` },
+      ]);
+    case 'pdf-document':
+      if (!pdf) throw new Error('the pdf-document form needs the minimal PDF');
+      return withModel([{ ...pdf, kind: 'document', mediaType: 'application/pdf' }, { kind: 'prompt', text: DOCUMENT_PROMPT }]);
+  }
+}
+
+/** The minimal input's PDF part, when it has one with bytes. */
+export function pdfPartOf(minimal: ProbeInput): ProbePart | undefined {
+  return minimal.parts.find((p) => p.bytes !== undefined && p.bytes.byteLength > 0 && isPdf(p));
+}
+
+export interface ReproRequest {
+  /** The result's pieces the draft reads the snippets from. */
+  result: Pick<BisectResult, 'parts' | 'minimal' | 'shareable' | 'original'>;
+  /** The reducer's minimal input (its PDF part is what the document snippet attaches). */
+  minimal: ProbeInput;
+  /** True when the minimal PDF is written as a file (the draft offers the document snippet only then). */
+  writesPdf: boolean;
+  /** The metered oracle of the bisect. */
+  oracle: Oracle;
+  runs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Probes each form the draft would offer `runs` times. A form the oracle cannot send is recorded with its reason; a
+ * probe that gets no answer (budget, cancel, network) ends the probing, and it and every later form are recorded as not
+ * run with that reason.
+ */
+export async function probeReproductions(request: ReproRequest): Promise<ReproductionRate[]> {
+  const { result, minimal, oracle, runs, signal } = request;
+  const pdf = pdfPartOf(minimal);
+  const forms = draftForms(result, request.writesPdf && pdf !== undefined);
+  const trigger = snippetTrigger(result);
+  const fileName = snippetFileName(result);
+  const out: ReproductionRate[] = [];
+  let stop: string | undefined;
+  for (const form of forms) {
+    const cannot = stop ?? cannotSend(oracle.name, form) ?? (runs > 0 ? undefined : 'not run (no runs were asked for)');
+    if (cannot) {
+      out.push({ form, refused: 0, of: 0, notRun: cannot });
+      continue;
+    }
+    const input = reproInput(form, trigger, fileName, pdf, minimal.model);
+    let refused = 0;
+    let of = 0;
+    try {
+      for (let attempt = 0; attempt < runs; attempt++) {
+        // Numbered repeats, so the cache serves each stored answer once and asks the oracle past them.
+        const verdict = await oracle.probe({ ...input, attempt }, signal);
+        of++;
+        if (verdict.refused) refused++;
+      }
+      out.push({ form, refused, of });
+    } catch (error) {
+      if (!(error instanceof OracleError)) throw error;
+      stop = `not measured: ${formatUserError(error, 'sentence')}`;
+      // Answers already received are not thrown away, but a partial rate is not offered as a reproduction.
+      out.push({ form, refused, of, notRun: stop });
+    }
+  }
+  return out;
+}
