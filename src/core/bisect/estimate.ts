@@ -39,23 +39,31 @@ export function budgetSentence(budget: BudgetLimits = {}): string {
   return `The budget stops the run at ${limits.length ? `${limits.join(', ')} or ${last}` : last}; cached answers are free.`;
 }
 
-export function costLine(perProbeUsd: number, perProbeTokens: number, bytes: number, budget: BudgetLimits = {}): string {
-  const { low, high } = expectedProbes(bytes);
+export function costLine(perProbeUsd: number, perProbeTokens: number, bytes: number, budget: BudgetLimits = {}, probes = expectedProbes(bytes)): string {
+  const { low, high } = probes;
   return `Each probe sends about ${perProbeTokens.toLocaleString('en-US')} input tokens (${usd(perProbeUsd)} at most, less as the input shrinks). ` +
     `Expect ${low}-${high} probes, about ${usd(perProbeUsd * low * 0.5)}-${usd(perProbeUsd * high * 0.5)}. ${budgetSentence(budget)}`;
 }
 
-/** The estimate for bisecting `input` with `oracle` under `budget`. */
-export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: BudgetLimits = {}): BisectEstimate {
+/**
+ * The estimate for bisecting `input` with `oracle` under `budget`; `controls` are the attribution probes sent first
+ * (bisect/attribution.ts), counted in the range and named in the line.
+ */
+export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: BudgetLimits = {}, controls?: { low: number; high: number }): BisectEstimate {
   const bytes = inputBytes(input);
-  const probes = expectedProbes(bytes);
+  const reduction = expectedProbes(bytes);
+  const probes = controls ? { low: reduction.low + controls.low, high: reduction.high + controls.high } : reduction;
   const perProbe = oracle.estimate?.(input);
   const paid = !FREE_ORACLES.has(oracle.name);
   const model = input.model ?? oracle.model;
   const who = `${oracle.name}${model ? ` (${model})` : ''}: `;
   let text: string;
   if (oracle.name === 'command') text = `each probe runs the test command and costs nothing. Expect ${probes.low}-${probes.high} probes.`;
-  else if (perProbe) text = costLine(perProbe.costUsd, perProbe.inputTokens, bytes, budget);
+  else if (perProbe) text = costLine(perProbe.costUsd, perProbe.inputTokens, bytes, budget, probes);
   else text = `each probe is a real request. Expect ${probes.low}-${probes.high} probes. ${budgetSentence(budget)}`;
+  if (controls) {
+    const n = controls.low === controls.high ? `${controls.low}` : `${controls.low}-${controls.high}`;
+    text += ` The first ${n} probe${controls.high === 1 ? '' : 's'} are a content-free control: if it is refused, the run stops there.`;
+  }
   return perProbe ? { probes, perProbe, paid, line: who + text } : { probes, paid, line: who + text };
 }

@@ -22,6 +22,7 @@ import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types
 import { fragmentsOf, modelFor } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
 import type { ReduceOptions, ReduceOutcome, ReduceProgress } from '../reduce/result';
+import { controlProbes, probeControls, triggerChannels, type Attribution } from './attribution';
 import { estimateBisect, type BisectEstimate } from './estimate';
 import type { BisectResult, BisectStatus, PartSummary } from './result';
 import { inputFromSource, type BisectInput, type BisectSource } from './source';
@@ -113,7 +114,7 @@ export async function prepareBisect(options: BisectOptions): Promise<BisectJob> 
   return {
     ...built,
     oracle,
-    estimate: estimateBisect(built.input, oracle, options.budget),
+    estimate: estimateBisect(built.input, oracle, options.budget, built.refusal ? controlProbes(built.input) : undefined),
     close,
     run: async (hooks) => {
       if (state !== 'ready') throw new Error('a bisect job runs once');
@@ -167,6 +168,26 @@ async function execute(
     },
   });
   emit();
+
+  // Attribution first, for a refusal rebuilt from a transcript (a file or a text has no context to control for): a
+  // refused content-free control means the content is not the cause, and nothing more is spent.
+  let attribution: Attribution | undefined;
+  if (refusal) {
+    phase = 'control';
+    emit();
+    let controls: Awaited<ReturnType<typeof probeControls>>;
+    try {
+      controls = await probeControls(input, meter, { signal: options.signal });
+    } catch (error) {
+      await finish(meter, ownsOracle);
+      throw error;
+    }
+    attribution = controls.attribution;
+    if (controls.blocked) {
+      await finish(meter, ownsOracle);
+      return notAttributable(controls.blocked.reason, attribution, { input, original, refusal }, inner, meter.counters, started);
+    }
+  }
 
   const reduce = options.reduce ?? defaultReduce;
   let outcome: ReduceOutcome;
@@ -243,6 +264,10 @@ async function execute(
     original,
   };
   if (outcome.control) result.control = outcome.control;
+  if (attribution) {
+    const needed = parts.filter((p) => p.needed).map((p) => p.index);
+    result.attribution = outcome.status === 'not-refused' ? attribution : { ...attribution, ...triggerChannels(input, needed) };
+  }
   if (shareable) result.shareable = shareable;
   if (refusal) result.refusal = refusal;
   if (limits.length) result.limits = limits;
@@ -259,6 +284,41 @@ async function execute(
     const file = await writeMinimalFile(outcome.minimal, options.outDir, original.fileName);
     if (file) result.minimalFile = file;
   }
+  return result;
+}
+
+/** The result of a run the controls stopped: no trigger, every part unneeded, only the control probes spent. */
+function notAttributable(
+  reason: string,
+  attribution: Attribution,
+  { input, original, refusal }: BisectInput,
+  inner: Oracle,
+  c: MeterCounters,
+  started: number,
+): BisectResult {
+  const result: BisectResult = {
+    status: 'not-attributable',
+    statusReason: reason,
+    minimal: '',
+    probes: c.probes,
+    cachedProbes: c.cachedProbes,
+    inputTokens: c.inputTokens,
+    bytesSent: c.bytesSent,
+    oneMinimal: false,
+    verification: { refused: 0, of: 0 },
+    flipsSeen: 0,
+    parts: partSummaries(input, { parts: [] }),
+    elapsedMs: Date.now() - started,
+    outputTokens: c.outputTokens,
+    costUsd: c.costUsd,
+    repeats: 0,
+    oracle: inner.name,
+    model: input.model ?? inner.model,
+    date: new Date(started).toISOString(),
+    original,
+    attribution,
+  };
+  if (refusal) result.refusal = refusal;
   return result;
 }
 
