@@ -248,7 +248,7 @@ export function attributionLine(r: BisectResult): string | undefined {
   const without = a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : '';
   if (r.status === 'not-attributable' && r.minimal === '') return `Attribution: ${control}${without}: channel ${a.channel ?? 'unknown'} is flagged`;
   const where = a.channels?.length ? `; trigger in channel ${a.channels.join(' + ')}` : '';
-  return `Attribution: ${control}${where}`;
+  return `Attribution: ${control}${without}${where}`;
 }
 
 export function humanSummary(r: BisectResult, out?: string): string {

@@ -3,9 +3,10 @@
  * the cause at all. Claude Code refuses bare "hello"s when its fixed request text, CLAUDE.md or memory, or the session
  * itself is flagged (notes/claude-code.md section 5); bisecting such a request finds a bogus trigger or burns the
  * budget. So a content-free control goes first: the same request, same model and system prompt, with every part the
- * user supplied removed and a short benign prompt in place of the prompt. Refused: stop, and a second control without
- * the CLAUDE.md/memory channel tells the fixed prompt from CLAUDE.md. Passed: bisect, then name the channel the trigger
- * sits in.
+ * user supplied removed and a short benign prompt in place of the prompt. Refused: a second control without the
+ * CLAUDE.md/memory channel tells the fixed prompt (stop: nothing the user sent or wrote is the cause, spend nothing
+ * more) from CLAUDE.md (bisect: the trigger is a sentence the user wrote). Passed: bisect, then name the channel the
+ * trigger sits in.
  */
 import type { Oracle, ProbeInput, ProbePart } from '../probe/oracle/types';
 
@@ -87,7 +88,11 @@ async function rate(oracle: Oracle, input: ProbeInput, runs: number, signal?: Ab
 
 const refusedMostly = (r: { refused: number; of: number }): boolean => r.refused * 2 > r.of;
 
-/** The outcome of the controls: `blocked` when they pin the refusal on Claude Code's side, with the sentence why. */
+/**
+ * The outcome of the controls: `blocked` when they pin the refusal on what no one can bisect (Claude Code's fixed
+ * prompt, the session), with the sentence why. A control that passes only without CLAUDE.md/memory is not blocked:
+ * `attribution.channel` is "claude-md" and the bisect finds the trigger inside it.
+ */
 export interface ControlOutcome {
   attribution: Attribution;
   blocked?: { reason: string };
@@ -107,11 +112,9 @@ export async function probeControls(input: ProbeInput, oracle: Oracle, options: 
     const without = await rate(oracle, controlOf(input, false), runs, options.signal);
     attribution.withoutClaudeMd = without;
     if (!refusedMostly(without)) {
+      // The user's own instructions carry it: something they can fix, so the bisect goes on and finds the sentence.
       attribution.channel = 'claude-md';
-      return {
-        attribution,
-        blocked: { reason: `not attributable to the content you sent: CLAUDE.md / memory is flagged (${said}; without CLAUDE.md / memory ${without.refused}/${without.of})` },
-      };
+      return { attribution };
     }
     attribution.channel = 'fixed-prompt';
     return {
@@ -127,4 +130,11 @@ export async function probeControls(input: ProbeInput, oracle: Oracle, options: 
 export function triggerChannels(input: ProbeInput, needed: number[]): Pick<Attribution, 'channel' | 'channels'> {
   const channels = [...new Set(needed.map((i) => input.parts[i]).filter((p): p is ProbePart => p !== undefined).map(channelName))];
   return channels.length === 1 ? { channel: channels[0]!, channels } : { channels };
+}
+
+/** For a run the controls pinned on CLAUDE.md/memory: the sentence the status reason ends with. */
+export function claudeMdSentence(a: Attribution): string | undefined {
+  if (a.channel !== 'claude-md' || !a.withoutClaudeMd) return undefined;
+  return `the refusal follows CLAUDE.md / memory, not the content you sent (a content-free control was refused ${a.control.refused}/${a.control.of}, ` +
+    `${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of} without CLAUDE.md / memory)`;
 }

@@ -63,7 +63,7 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   else text = `each probe is a real request. Expect ${probes.low}-${probes.high} probes. ${budgetSentence(budget)}`;
   if (controls) {
     const n = controls.low === controls.high ? `${controls.low}` : `${controls.low}-${controls.high}`;
-    text += ` The first ${n} probe${controls.high === 1 ? '' : 's'} are a content-free control: if it is refused, the run stops there.`;
+    text += ` The first ${n} probe${controls.high === 1 ? '' : 's'} are a content-free control: if it is refused without CLAUDE.md's help, the run stops there.`;
   }
   return perProbe ? { probes, perProbe, paid, line: who + text } : { probes, paid, line: who + text };
 }

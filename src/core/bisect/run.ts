@@ -22,7 +22,7 @@ import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types
 import { fragmentsOf, modelFor } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
 import type { ReduceOptions, ReduceOutcome, ReduceProgress } from '../reduce/result';
-import { controlProbes, probeControls, triggerChannels, type Attribution } from './attribution';
+import { claudeMdSentence, controlProbes, probeControls, triggerChannels, type Attribution } from './attribution';
 import { estimateBisect, type BisectEstimate } from './estimate';
 import type { BisectResult, BisectStatus, PartSummary } from './result';
 import { inputFromSource, type BisectInput, type BisectSource } from './source';
@@ -244,7 +244,7 @@ async function execute(
   const judged = judge(outcome, input, limits.filter((l) => parts[l.part]?.needed));
   const result: BisectResult = {
     status: judged.status,
-    statusReason: judged.reason,
+    statusReason: attribution && claudeMdSentence(attribution) ? `${judged.reason}; ${claudeMdSentence(attribution)}` : judged.reason,
     minimal: outcome.status === 'not-refused' ? '' : minimalText,
     probes: c.probes,
     cachedProbes: c.cachedProbes,
