@@ -9,6 +9,7 @@
  * trigger sits in.
  */
 import type { Oracle, ProbeInput, ProbePart } from '../probe/oracle/types';
+import { Scheduler, settleAll } from '../reduce/scheduler';
 
 /** Where a part of the request comes from: Claude Code's own text, the user's instructions, or the content they sent. */
 export type Channel = 'fixed-prompt' | 'claude-md' | 'content';
@@ -80,9 +81,20 @@ export function controlProbes(input: ProbeInput): { low: number; high: number } 
   return { low: CONTROL_RUNS, high: hasClaudeMd(input) ? 2 * CONTROL_RUNS : CONTROL_RUNS };
 }
 
-/** `runs` probes of one input (as numbered repeats, so the cache keeps each as its own sample): refusals of `of`. */
-async function rate(oracle: Oracle, input: ProbeInput, runs: number, signal?: AbortSignal): Promise<{ refused: number; of: number }> {
-  const verdicts = await Promise.all(Array.from({ length: runs }, (_, attempt) => oracle.probe({ ...input, attempt }, signal)));
+/**
+ * `runs` probes of one input (numbered repeats, so the cache keeps each as its own sample), no more in flight than the
+ * run's concurrency (the scheduler's limit, as in the reducer): refusals of `of`.
+ */
+async function rate(oracle: Oracle, input: ProbeInput, runs: number, scheduler: Scheduler, signal?: AbortSignal): Promise<{ refused: number; of: number }> {
+  const one = async (attempt: number) => {
+    await scheduler.acquire();
+    try {
+      return await oracle.probe({ ...input, attempt }, signal);
+    } finally {
+      scheduler.release();
+    }
+  };
+  const verdicts = await settleAll(Array.from({ length: runs }, (_, attempt) => one(attempt)));
   return { refused: verdicts.filter((v) => v.refused).length, of: runs };
 }
 
@@ -102,14 +114,19 @@ export interface ControlOutcome {
  * Probes the content-free control (and, when it is refused and CLAUDE.md/memory is present, the control without it).
  * `oracle` is the metered one, so these probes count, hit the cache and stop at the budget like any other.
  */
-export async function probeControls(input: ProbeInput, oracle: Oracle, options: { runs?: number; signal?: AbortSignal } = {}): Promise<ControlOutcome> {
+export async function probeControls(
+  input: ProbeInput,
+  oracle: Oracle,
+  options: { runs?: number; signal?: AbortSignal; concurrency?: number } = {},
+): Promise<ControlOutcome> {
   const runs = options.runs ?? CONTROL_RUNS;
-  const control = await rate(oracle, controlOf(input), runs, options.signal);
+  const scheduler = new Scheduler(options.concurrency);
+  const control = await rate(oracle, controlOf(input), runs, scheduler, options.signal);
   const attribution: Attribution = { control };
   if (!refusedMostly(control)) return { attribution };
   const said = `a content-free control ("${CONTROL_PROMPT}" in the same context and model) was refused ${control.refused}/${control.of}`;
   if (hasClaudeMd(input)) {
-    const without = await rate(oracle, controlOf(input, false), runs, options.signal);
+    const without = await rate(oracle, controlOf(input, false), runs, scheduler, options.signal);
     attribution.withoutClaudeMd = without;
     if (!refusedMostly(without)) {
       // The user's own instructions carry it: something they can fix, so the bisect goes on and finds the sentence.

@@ -177,15 +177,19 @@ async function execute(
     emit();
     let controls: Awaited<ReturnType<typeof probeControls>>;
     try {
-      controls = await probeControls(input, meter, { signal: options.signal });
+      controls = await probeControls(input, meter, { signal: options.signal, concurrency: options.concurrency });
     } catch (error) {
       await finish(meter, ownsOracle);
-      throw error;
+      // Budget or cancellation during the controls: a stopped run (the answers so far are cached), like the reducer's.
+      const stop = meter.stopError;
+      if (!stop) throw error;
+      const reason = formatUserError(stop, 'sentence');
+      return controlsEnded('stopped', `stopped during the content-free control: ${reason}`, undefined, { input, original, refusal }, inner, meter.counters, started);
     }
     attribution = controls.attribution;
     if (controls.blocked) {
       await finish(meter, ownsOracle);
-      return notAttributable(controls.blocked.reason, attribution, { input, original, refusal }, inner, meter.counters, started);
+      return controlsEnded('not-attributable', controls.blocked.reason, attribution, { input, original, refusal }, inner, meter.counters, started);
     }
   }
 
@@ -287,17 +291,18 @@ async function execute(
   return result;
 }
 
-/** The result of a run the controls stopped: no trigger, every part unneeded, only the control probes spent. */
-function notAttributable(
+/** The result of a run that ended in the controls: no trigger, every part unneeded, only the control probes spent. */
+function controlsEnded(
+  status: Extract<BisectStatus, 'not-attributable' | 'stopped'>,
   reason: string,
-  attribution: Attribution,
+  attribution: Attribution | undefined,
   { input, original, refusal }: BisectInput,
   inner: Oracle,
   c: MeterCounters,
   started: number,
 ): BisectResult {
   const result: BisectResult = {
-    status: 'not-attributable',
+    status,
     statusReason: reason,
     minimal: '',
     probes: c.probes,
@@ -316,8 +321,9 @@ function notAttributable(
     model: input.model ?? inner.model,
     date: new Date(started).toISOString(),
     original,
-    attribution,
   };
+  if (attribution) result.attribution = attribution;
+  if (status === 'stopped') result.stoppedEarly = reason;
   if (refusal) result.refusal = refusal;
   return result;
 }

@@ -134,6 +134,14 @@ describe('runBisect: attribution first', () => {
     expect(humanSummary(run)).toContain('Attribution: content-free control refused 0/3; trigger in channel tool_result');
   });
 
+  it('stops inside the control when the budget runs out, with what it spent and no verdict on the cause', async () => {
+    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: scripted(''), cache: false, budget: { maxProbes: 2 } });
+    expect(run.status).toBe('stopped');
+    expect(run.probes).toBe(2);
+    expect(run.stoppedEarly).toMatch(/^stopped during the content-free control: .*budget/);
+    expect(run.attribution).toBeUndefined();
+  });
+
   it('counts the control probes in the estimate shown before the first probe', async () => {
     const withMd = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: scripted(''), cache: false });
     const without = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal({ claudeMd: false }) }, oracle: scripted(''), cache: false });
