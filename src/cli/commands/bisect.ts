@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { flaggedBeforeBisect } from '../../core/bisect/attribution';
 import type { BisectResult, BisectStatus } from '../../core/bisect/result';
 import { prepareBisect, type BisectJob, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
 import { describeUserError, formatUserError, UserError } from '../../core/errors';
@@ -246,7 +247,7 @@ export function attributionLine(r: BisectResult): string | undefined {
   if (!a) return undefined;
   const control = `content-free control refused ${a.control.refused}/${a.control.of}`;
   const without = a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : '';
-  if (r.status === 'not-attributable' && r.minimal === '') return `Attribution: ${control}${without}: channel ${a.channel ?? 'unknown'} is flagged`;
+  if (flaggedBeforeBisect(r)) return `Attribution: ${control}${without}: channel ${a.channel ?? 'unknown'} is flagged`;
   const where = a.channels?.length ? `; trigger in channel ${a.channels.join(' + ')}` : '';
   return `Attribution: ${control}${without}${where}`;
 }
@@ -254,7 +255,7 @@ export function attributionLine(r: BisectResult): string | undefined {
 export function humanSummary(r: BisectResult, out?: string): string {
   const lines: string[] = [];
   const attributed = attributionLine(r);
-  if (r.status === 'not-attributable' && r.attribution?.control && r.minimal === '') {
+  if (flaggedBeforeBisect(r)) {
     // The controls stopped the run before any bisecting: there is no candidate to show.
     lines.push(`Status: ${r.status}: ${r.statusReason}`);
     if (attributed) lines.push(attributed);

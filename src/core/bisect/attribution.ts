@@ -155,3 +155,8 @@ export function claudeMdSentence(a: Attribution): string | undefined {
   return `the refusal follows CLAUDE.md / memory, not the content you sent (a content-free control was refused ${a.control.refused}/${a.control.of}, ` +
     `${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of} without CLAUDE.md / memory)`;
 }
+
+/** True for a result the controls ended before any bisecting (the fixed prompt or the session is flagged): no trigger to show. */
+export function flaggedBeforeBisect(r: { status: string; minimal: string; attribution?: Attribution }): boolean {
+  return r.status === 'not-attributable' && r.minimal === '' && r.attribution !== undefined;
+}
