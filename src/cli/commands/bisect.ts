@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { flaggedBeforeBisect } from '../../core/bisect/attribution';
 import type { BisectResult, BisectStatus } from '../../core/bisect/result';
 import { prepareBisect, type BisectJob, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
 import { describeUserError, formatUserError, UserError } from '../../core/errors';
@@ -244,9 +245,25 @@ function progressReporter(stream: NodeJS.WriteStream | NodeJS.WritableStream): {
   };
 }
 
+/** The attribution-first line: how the content-free control fared and which channel the refusal is pinned on. */
+export function attributionLine(r: BisectResult): string | undefined {
+  const a = r.attribution;
+  if (!a) return undefined;
+  const control = `content-free control refused ${a.control.refused}/${a.control.of}`;
+  const without = a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : '';
+  if (flaggedBeforeBisect(r)) return `Attribution: ${control}${without}: channel ${a.channel ?? 'unknown'} is flagged`;
+  const where = a.channels?.length ? `; trigger in channel ${a.channels.join(' + ')}` : '';
+  return `Attribution: ${control}${without}${where}`;
+}
+
 export function humanSummary(r: BisectResult, out?: string): string {
   const lines: string[] = [];
-  if (r.status === 'not-refused') {
+  const attributed = attributionLine(r);
+  if (flaggedBeforeBisect(r)) {
+    // The controls stopped the run before any bisecting: there is no candidate to show.
+    lines.push(`Status: ${r.status}: ${r.statusReason}`);
+    if (attributed) lines.push(attributed);
+  } else if (r.status === 'not-refused') {
     lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: refused ${r.verification.refused}/${r.verification.of}.`);
   } else {
     const label = r.status === 'minimal' ? 'Minimal trigger' : r.status === 'stopped' ? 'Smallest refused candidate so far' : 'Smallest refused candidate';
@@ -263,6 +280,7 @@ export function humanSummary(r: BisectResult, out?: string): string {
       const label = r.status === 'stopped' ? 'Answers for it so far' : 'Verification';
       lines.push(`${label}: refused ${r.verification.refused}/${r.verification.of}`);
     }
+    if (attributed) lines.push(attributed);
     if (r.control) lines.push(`Control: without ${JSON.stringify(r.control.removed)} it passed ${r.control.passed}/${r.control.of}`);
     const measured = (r.reproductions ?? []).filter((x) => x.of > 0 && x.notRun === undefined);
     if (measured.length > 0) {

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { version } from '../../../package.json';
 import type { RefusalRecord } from '../../core/refusal/record';
 import { runBisect, type BisectProgress } from '../../core/bisect/run';
+import { attributionLine } from './bisect';
 import { draftIssue } from '../../core/report/draft';
 import { saveDraft } from '../../core/report/file';
 import { systemReportEnv } from '../../core/report/input';
@@ -109,6 +110,9 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
   write(
     `      minimal trigger (${kb(Buffer.byteLength(run.minimal))}, from ${needed.map((p) => `${p.kind}${p.fileName ? ` ${p.fileName}` : ''}`).join(' + ')}): ${JSON.stringify(run.minimal)}`,
   );
+  const attributed = attributionLine(run);
+  // Attribution first: the content-free control the run sent before bisecting, and the channel of the trigger.
+  if (attributed) write(`      ${attributed.replace(/^Attribution: /, '')}`);
   write(
     `      refused ${run.verification.refused}/${run.verification.of}` +
       (run.control ? `; without ${JSON.stringify(run.control.removed)} it passed ${run.control.passed}/${run.control.of}` : '') +

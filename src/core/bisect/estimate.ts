@@ -53,20 +53,23 @@ export function costLine(
     `Expect ${low}-${high} probes, about ${usd(perProbeUsd * low * 0.5)}-${usd(perProbeUsd * high * 0.5)}. ${budgetSentence(budget)}`;
 }
 
-/** What the run does after the reduction, which the estimate counts too. */
+/** What the run does before and after the reduction, which the estimate counts too. */
 export interface EstimateExtras {
   /** Runs of each reproduction the draft would offer (default 3). */
   reproRuns?: number;
   /** True when the minimal PDF is written as a file (then its document reproduction is probed as well). */
   writesPdf?: boolean;
+  /** The attribution probes sent first (bisect/attribution.ts), counted in the range and named in the line. */
+  controls?: { low: number; high: number };
 }
 
-/** The estimate for bisecting `input` with `oracle` under `budget`, the reproductions' probes included. */
+/** The estimate for bisecting `input` with `oracle` under `budget`, the controls' and reproductions' probes included. */
 export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: BudgetLimits = {}, extras: EstimateExtras = {}): BisectEstimate {
   const bytes = inputBytes(input);
   const repro = plannedReproProbes(input, oracle.name, extras.writesPdf ?? false, extras.reproRuns ?? 3);
   const reduction = expectedProbes(bytes);
-  const probes = { low: reduction.low + repro, high: reduction.high + repro };
+  const controls = extras.controls;
+  const probes = { low: reduction.low + repro + (controls?.low ?? 0), high: reduction.high + repro + (controls?.high ?? 0) };
   const perProbe = oracle.estimate?.(input);
   const paid = !FREE_ORACLES.has(oracle.name);
   const model = input.model ?? oracle.model;
@@ -77,5 +80,9 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   else text = `each probe is a real request. Expect ${probes.low}-${probes.high} probes. ${budgetSentence(budget)}`;
   // The reproductions are named, so the figure can be checked against the probes the run reports.
   if (repro > 0) text += ` The range includes ${plural(repro, 'probe')} of the reproductions the draft offers.`;
+  if (controls) {
+    const n = controls.low === controls.high ? `${controls.low}` : `${controls.low}-${controls.high}`;
+    text += ` The first ${n} probe${controls.high === 1 ? '' : 's'} are a content-free control: if it is refused without CLAUDE.md's help, the run stops there.`;
+  }
   return perProbe ? { probes, perProbe, paid, line: who + text } : { probes, paid, line: who + text };
 }

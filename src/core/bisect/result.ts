@@ -5,8 +5,9 @@
  */
 import type { RefusalRecord } from '../refusal/record';
 import type { PartSummary } from '../reduce/result';
+import type { Attribution } from './attribution';
 
-export type { PartSummary };
+export type { PartSummary, Attribution };
 
 /**
  * How a bisect ended, in the JSON, the CLI and the views alike (each with its own CLI exit code); the use case refines
@@ -78,6 +79,11 @@ export interface BisectResult {
   costUsd: number;
   /** Probes repeated to confirm a decision under noise. */
   repeats: number;
+  /**
+   * Attribution first (a refusal rebuilt from a transcript): the content-free control's rate and, when it was refused,
+   * the channel flagged (status not-attributable); otherwise the channel(s) holding the trigger (src/core/bisect/attribution.ts).
+   */
+  attribution?: Attribution;
   /** The control: the trigger with one unit removed, and how often it passed. */
   control?: { removed: string; passed: number; of: number };
   oracle: string;

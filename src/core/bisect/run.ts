@@ -22,6 +22,7 @@ import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types
 import { fragmentsOf, modelFor } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
 import type { ReduceOptions, ReduceOutcome, ReduceProgress } from '../reduce/result';
+import { claudeMdSentence, controlProbes, probeControls, triggerChannels, type Attribution } from './attribution';
 import { estimateBisect, type BisectEstimate } from './estimate';
 import type { BisectResult, BisectStatus, PartSummary } from './result';
 import { inputFromSource, type BisectInput, type BisectSource } from './source';
@@ -115,7 +116,7 @@ export async function prepareBisect(options: BisectOptions): Promise<BisectJob> 
   return {
     ...built,
     oracle,
-    estimate: estimateBisect(built.input, oracle, options.budget, { reproRuns: options.reproRuns, writesPdf: options.outDir !== undefined }),
+    estimate: estimateBisect(built.input, oracle, options.budget, { reproRuns: options.reproRuns, writesPdf: options.outDir !== undefined, controls: built.refusal ? controlProbes(built.input) : undefined }),
     close,
     run: async (hooks) => {
       if (state !== 'ready') throw new Error('a bisect job runs once');
@@ -169,6 +170,30 @@ async function execute(
     },
   });
   emit();
+
+  // Attribution first, for a refusal rebuilt from a transcript (a file or a text has no context to control for): a
+  // refused content-free control means the content is not the cause, and nothing more is spent.
+  let attribution: Attribution | undefined;
+  if (refusal) {
+    phase = 'control';
+    emit();
+    let controls: Awaited<ReturnType<typeof probeControls>>;
+    try {
+      controls = await probeControls(input, meter, { signal: options.signal, concurrency: options.concurrency });
+    } catch (error) {
+      await finish(meter, ownsOracle);
+      // Budget or cancellation during the controls: a stopped run (the answers so far are cached), like the reducer's.
+      const stop = meter.stopError;
+      if (!stop) throw error;
+      const reason = formatUserError(stop, 'sentence');
+      return controlsEnded('stopped', `stopped during the content-free control: ${reason}`, undefined, { input, original, refusal }, inner, meter.counters, started);
+    }
+    attribution = controls.attribution;
+    if (controls.blocked) {
+      await finish(meter, ownsOracle);
+      return controlsEnded('not-attributable', controls.blocked.reason, attribution, { input, original, refusal }, inner, meter.counters, started);
+    }
+  }
 
   const reduce = options.reduce ?? defaultReduce;
   let outcome: ReduceOutcome;
@@ -247,7 +272,7 @@ async function execute(
   const judged = judge(outcome, input, limits.filter((l) => parts[l.part]?.needed));
   const result: BisectResult = {
     status: judged.status,
-    statusReason: judged.reason,
+    statusReason: attribution && claudeMdSentence(attribution) ? `${judged.reason}; ${claudeMdSentence(attribution)}` : judged.reason,
     minimal: outcome.status === 'not-refused' ? '' : minimalText,
     probes: c.probes,
     cachedProbes: c.cachedProbes,
@@ -267,6 +292,10 @@ async function execute(
     original,
   };
   if (outcome.control) result.control = outcome.control;
+  if (attribution) {
+    const needed = parts.filter((p) => p.needed).map((p) => p.index);
+    result.attribution = outcome.status === 'not-refused' ? attribution : { ...attribution, ...triggerChannels(input, needed) };
+  }
   if (shareable) result.shareable = shareable;
   if (reproductions) result.reproductions = reproductions;
   if (refusal) result.refusal = refusal;
@@ -284,6 +313,43 @@ async function execute(
     const file = await writeMinimalFile(outcome.minimal, options.outDir, original.fileName);
     if (file) result.minimalFile = file;
   }
+  return result;
+}
+
+/** The result of a run that ended in the controls: no trigger, every part unneeded, only the control probes spent. */
+function controlsEnded(
+  status: Extract<BisectStatus, 'not-attributable' | 'stopped'>,
+  reason: string,
+  attribution: Attribution | undefined,
+  { input, original, refusal }: BisectInput,
+  inner: Oracle,
+  c: MeterCounters,
+  started: number,
+): BisectResult {
+  const result: BisectResult = {
+    status,
+    statusReason: reason,
+    minimal: '',
+    probes: c.probes,
+    cachedProbes: c.cachedProbes,
+    inputTokens: c.inputTokens,
+    bytesSent: c.bytesSent,
+    oneMinimal: false,
+    verification: { refused: 0, of: 0 },
+    flipsSeen: 0,
+    parts: partSummaries(input, { parts: [] }),
+    elapsedMs: Date.now() - started,
+    outputTokens: c.outputTokens,
+    costUsd: c.costUsd,
+    repeats: 0,
+    oracle: inner.name,
+    model: input.model ?? inner.model,
+    date: new Date(started).toISOString(),
+    original,
+  };
+  if (attribution) result.attribution = attribution;
+  if (status === 'stopped') result.stoppedEarly = reason;
+  if (refusal) result.refusal = refusal;
   return result;
 }
 

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
+import { flaggedBeforeBisect } from '../../core/bisect/attribution';
 import { prepareBisect, type BisectProgress } from '../../core/bisect/run';
 import type { BisectSource } from '../../core/bisect/source';
 import { inputBytes } from '../../core/probe/oracle/estimate';
@@ -136,6 +137,11 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
     log.info(`bisect ${run.status}: ${summarize(run)}`);
     if (run.status === 'not-refused') {
       void showInformationMessage(`AUP Bisect: ${run.stoppedEarly ?? 'the original is not refused'}. Nothing to bisect.`);
+      return saved;
+    }
+    if (flaggedBeforeBisect(run)) {
+      // Nothing the user sent is the cause: no diff to open and no trigger to report.
+      void showInformationMessage(`AUP Bisect: ${summarize(run)}`);
       return saved;
     }
     await openDiff(saved);

@@ -104,11 +104,14 @@ export function bisectViewModel(stats: BisectStats, points: readonly SizePoint[]
 
 /** One line a person reads at the end: how small, how sure, what it cost. */
 export function summarize(result: BisectResult): string {
+  const cost = `${result.probes} paid probes${result.cachedProbes ? ` + ${result.cachedProbes} cached` : ''}, $${result.costUsd.toFixed(4)}`;
+  // The controls ended it (core/bisect/attribution.ts flaggedBeforeBisect; spelled out here, this module imports only
+  // types): there is no trigger to size, only the reason, which names the channel and its rate.
+  if (result.status === 'not-attributable' && result.minimal === '' && result.attribution) return `Not bisected: ${result.statusReason ?? 'the content-free control was refused'}; ${cost}.`;
   const minimalBytes = Buffer.byteLength(result.minimal);
   const ratio = result.original.size > 0 ? ` (${((100 * minimalBytes) / result.original.size).toFixed(2)}% of ${result.original.size} B)` : '';
   const verify = `refused ${result.verification.refused}/${result.verification.of} times on verification`;
   const control = result.control ? `, and passed ${result.control.passed}/${result.control.of} without "${result.control.removed.slice(0, 40)}"` : '';
-  const cost = `${result.probes} paid probes${result.cachedProbes ? ` + ${result.cachedProbes} cached` : ''}, $${result.costUsd.toFixed(4)}`;
   const stopped = result.stoppedEarly ? ` Stopped early: ${result.stoppedEarly}.` : '';
   return `Minimal trigger: ${minimalBytes} B${ratio}, ${verify}${control}; ${cost}.${stopped}`;
 }

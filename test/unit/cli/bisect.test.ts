@@ -3,7 +3,7 @@
  * into a temp dir, run with node, exit codes and output checked. No network: --test commands and the in-process sim.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -111,5 +111,17 @@ describe('aup-bisect bisect', () => {
     expect(r.code).toBe(0);
     // The stand-in's rule reads the phrase wherever it is: as the user message and as a file Claude Code read.
     expect(r.stdout).toContain('Reproductions: the trigger as the user message refused 2/2; the trigger in a file Claude Code reads refused 2/2\n');
+  });
+
+  it('exit 4 (not-attributable) when the content-free control of a refusal is refused too, after its 3 probes alone', async () => {
+    // The refusal Claude Code 2.1.328 recorded after a refused Read; `--test true` refuses every request.
+    const project = join(dir, 'claude', 'projects', '-tmp-work');
+    await mkdir(project, { recursive: true });
+    await copyFile(resolve(__dirname, '../../fixtures/claude-code/print-read-refused.jsonl'), join(project, '8b07e733-ee84-48e7-8594-6df8a36e8d07.jsonl'));
+    const r = await run(['bisect', '--refusal', '74ff72617059f81c', '--claude-dir', 'claude', '--test', 'true', '--no-cache']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/^Status: not-attributable: not attributable to the content you sent: the session \/ fixed prompt is flagged .*refused 3\/3\)\n/);
+    expect(r.stdout).toContain('\nAttribution: content-free control refused 3/3: channel fixed-prompt is flagged\nProbes: 3 paid, 0 cached');
+    expect(r.stderr).toContain('The first 3 probes are a content-free control');
   });
 });

@@ -11,6 +11,15 @@ describe('bisect view model', () => {
     );
   });
 
+  it('gives the reason, not a 0 B trigger, when the content-free control stopped the run', () => {
+    const reason = 'not attributable to the content you sent: the session / fixed prompt is flagged (refused 3/3)';
+    const flagged = bisectResult({
+      status: 'not-attributable', statusReason: reason, minimal: '', probes: 3, cachedProbes: 0, costUsd: 0.003,
+      verification: { refused: 0, of: 0 }, attribution: { control: { refused: 3, of: 3 }, channel: 'fixed-prompt' },
+    });
+    expect(summarize(flagged)).toBe(`Not bisected: ${reason}; 3 paid probes, $0.0030.`);
+  });
+
   it('formats the live figures as the page shows them', () => {
     const model = bisectViewModel(running, [{ probes: 0, size: 18_000 }, { probes: 7, size: 4200 }]);
     expect(model.phase).toBe('locate');

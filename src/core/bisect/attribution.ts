@@ -1,0 +1,162 @@
+/**
+ * Attribution first: before bisecting a refusal rebuilt from a transcript, ask whether the content the user sent is
+ * the cause at all. Claude Code refuses bare "hello"s when its fixed request text, CLAUDE.md or memory, or the session
+ * itself is flagged (notes/claude-code.md section 5); bisecting such a request finds a bogus trigger or burns the
+ * budget. So a content-free control goes first: the same request, same model and system prompt, with every part the
+ * user supplied removed and a short benign prompt in place of the prompt. Refused: a second control without the
+ * CLAUDE.md/memory channel tells the fixed prompt (stop: nothing the user sent or wrote is the cause, spend nothing
+ * more) from CLAUDE.md (bisect: the trigger is a sentence the user wrote). Passed: bisect, then name the channel the
+ * trigger sits in.
+ */
+import type { Oracle, ProbeInput, ProbePart } from '../probe/oracle/types';
+import { Scheduler, settleAll } from '../reduce/scheduler';
+
+/** Where a part of the request comes from: Claude Code's own text, the user's instructions, or the content they sent. */
+export type Channel = 'fixed-prompt' | 'claude-md' | 'content';
+
+/** The benign prompt of the control: short, harmless, answerable in any context. */
+export const CONTROL_PROMPT = 'Say hello.';
+/** Probes per control: a noisy classifier needs a vote, and a rate to report. */
+export const CONTROL_RUNS = 3;
+
+export interface Attribution {
+  /** The content-free control (fixed prompt, CLAUDE.md/memory, system reminders, CONTROL_PROMPT): refusals of `of`. */
+  control: { refused: number; of: number };
+  /** The control again without the CLAUDE.md/memory parts, probed only when the control was refused and there were some. */
+  withoutClaudeMd?: { refused: number; of: number };
+  /**
+   * The one channel the cause was pinned on: "fixed-prompt" or "claude-md" when the control was refused; after a
+   * bisect, the one channel holding every needed part ("claude-md" or the part's kind: prompt, tool_result...).
+   */
+  channel?: string;
+  /** After a bisect: every channel holding a needed part, in request order. */
+  channels?: string[];
+}
+
+/** Memory files Claude Code loads into every request: CLAUDE.md (project, user, local) and auto-memory's MEMORY.md. */
+const MEMORY_FILE = /(?:^|[\\/])(?:CLAUDE(?:\.local)?|MEMORY)\.md$/i;
+/** How Claude Code renders them inside a system reminder ("# claudeMd ... Contents of /p/CLAUDE.md (project instructions..."). */
+const MEMORY_TEXT = /#\s*claudeMd\b|Contents of [^\n]*(?:CLAUDE(?:\.local)?|MEMORY)\.md\b/;
+
+/** The channel a part belongs to: system reminders and CLAUDE.md/memory are Claude Code's; everything else is content. */
+export function channelOf(part: Pick<ProbePart, 'kind' | 'text' | 'filePath'>): Channel {
+  if (part.kind !== 'system_reminder' && part.kind !== 'attachment') return 'content';
+  if ((part.filePath && MEMORY_FILE.test(part.filePath)) || MEMORY_TEXT.test(part.text)) return 'claude-md';
+  return part.kind === 'system_reminder' ? 'fixed-prompt' : 'content';
+}
+
+/** The name a channel is reported by: "claude-md" for CLAUDE.md/memory parts, else the part's kind. */
+export function channelName(part: Pick<ProbePart, 'kind' | 'text' | 'filePath'>): string {
+  return channelOf(part) === 'claude-md' ? 'claude-md' : part.kind;
+}
+
+/**
+ * The content-free control of `input`: its system prompt, model and Claude Code parts, with CONTROL_PROMPT where the
+ * first content part was (or last, when there was none). `withClaudeMd: false` drops the CLAUDE.md/memory parts too.
+ */
+export function controlOf(input: ProbeInput, withClaudeMd = true): ProbeInput {
+  const parts: ProbePart[] = [];
+  let placed = false;
+  for (const part of input.parts) {
+    const channel = channelOf(part);
+    if (channel === 'fixed-prompt' || (channel === 'claude-md' && withClaudeMd)) parts.push(part);
+    else if (channel === 'content' && !placed) {
+      parts.push({ kind: 'prompt', text: CONTROL_PROMPT });
+      placed = true;
+    }
+  }
+  if (!placed) parts.push({ kind: 'prompt', text: CONTROL_PROMPT });
+  const control: ProbeInput = { parts };
+  if (input.system !== undefined) control.system = input.system;
+  if (input.model !== undefined) control.model = input.model;
+  return control;
+}
+
+export function hasClaudeMd(input: ProbeInput): boolean {
+  return input.parts.some((p) => channelOf(p) === 'claude-md');
+}
+
+/** Probes the control runs, most first: the content-free control, plus the one without CLAUDE.md when there is some. */
+export function controlProbes(input: ProbeInput): { low: number; high: number } {
+  return { low: CONTROL_RUNS, high: hasClaudeMd(input) ? 2 * CONTROL_RUNS : CONTROL_RUNS };
+}
+
+/**
+ * `runs` probes of one input (numbered repeats, so the cache keeps each as its own sample), no more in flight than the
+ * run's concurrency (the scheduler's limit, as in the reducer): refusals of `of`.
+ */
+async function rate(oracle: Oracle, input: ProbeInput, runs: number, scheduler: Scheduler, signal?: AbortSignal): Promise<{ refused: number; of: number }> {
+  const one = async (attempt: number) => {
+    await scheduler.acquire();
+    try {
+      return await oracle.probe({ ...input, attempt }, signal);
+    } finally {
+      scheduler.release();
+    }
+  };
+  const verdicts = await settleAll(Array.from({ length: runs }, (_, attempt) => one(attempt)));
+  return { refused: verdicts.filter((v) => v.refused).length, of: runs };
+}
+
+const refusedMostly = (r: { refused: number; of: number }): boolean => r.refused * 2 > r.of;
+
+/**
+ * The outcome of the controls: `blocked` when they pin the refusal on what no one can bisect (Claude Code's fixed
+ * prompt, the session), with the sentence why. A control that passes only without CLAUDE.md/memory is not blocked:
+ * `attribution.channel` is "claude-md" and the bisect finds the trigger inside it.
+ */
+export interface ControlOutcome {
+  attribution: Attribution;
+  blocked?: { reason: string };
+}
+
+/**
+ * Probes the content-free control (and, when it is refused and CLAUDE.md/memory is present, the control without it).
+ * `oracle` is the metered one, so these probes count, hit the cache and stop at the budget like any other.
+ */
+export async function probeControls(
+  input: ProbeInput,
+  oracle: Oracle,
+  options: { runs?: number; signal?: AbortSignal; concurrency?: number } = {},
+): Promise<ControlOutcome> {
+  const runs = options.runs ?? CONTROL_RUNS;
+  const scheduler = new Scheduler(options.concurrency);
+  const control = await rate(oracle, controlOf(input), runs, scheduler, options.signal);
+  const attribution: Attribution = { control };
+  if (!refusedMostly(control)) return { attribution };
+  const said = `a content-free control ("${CONTROL_PROMPT}" in the same context and model) was refused ${control.refused}/${control.of}`;
+  if (hasClaudeMd(input)) {
+    const without = await rate(oracle, controlOf(input, false), runs, scheduler, options.signal);
+    attribution.withoutClaudeMd = without;
+    if (!refusedMostly(without)) {
+      // The user's own instructions carry it: something they can fix, so the bisect goes on and finds the sentence.
+      attribution.channel = 'claude-md';
+      return { attribution };
+    }
+    attribution.channel = 'fixed-prompt';
+    return {
+      attribution,
+      blocked: { reason: `not attributable to the content you sent: the session / fixed prompt is flagged (${said}, and ${without.refused}/${without.of} without CLAUDE.md / memory)` },
+    };
+  }
+  attribution.channel = 'fixed-prompt';
+  return { attribution, blocked: { reason: `not attributable to the content you sent: the session / fixed prompt is flagged (${said})` } };
+}
+
+/** After a bisect: the channels of the parts the reducer kept (indices into `input.parts`), in request order. */
+export function triggerChannels(input: ProbeInput, needed: number[]): Pick<Attribution, 'channel' | 'channels'> {
+  const channels = [...new Set(needed.map((i) => input.parts[i]).filter((p): p is ProbePart => p !== undefined).map(channelName))];
+  return channels.length === 1 ? { channel: channels[0]!, channels } : { channels };
+}
+
+/** For a run the controls pinned on CLAUDE.md/memory: the sentence the status reason ends with. */
+export function claudeMdSentence(a: Attribution): string | undefined {
+  if (a.channel !== 'claude-md' || !a.withoutClaudeMd) return undefined;
+  return `the refusal follows CLAUDE.md / memory, not the content you sent (a content-free control was refused ${a.control.refused}/${a.control.of}, ` +
+    `${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of} without CLAUDE.md / memory)`;
+}
+
+/** True for a result the controls ended before any bisecting (the fixed prompt or the session is flagged): no trigger to show. */
+export function flaggedBeforeBisect(r: { status: string; minimal: string; attribution?: Attribution }): boolean {
+  return r.status === 'not-attributable' && r.minimal === '' && r.attribution !== undefined;
+}

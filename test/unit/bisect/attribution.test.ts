@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { humanSummary } from '../../../src/cli/commands/bisect';
+import { channelOf, controlOf } from '../../../src/core/bisect/attribution';
+import { prepareBisect, runBisect } from '../../../src/core/bisect/run';
+import type { Oracle, ProbeInput } from '../../../src/core/probe/oracle/types';
+import { reduce } from '../../../src/core/reduce/reducer';
+import type { RefusalRecord } from '../../../src/core/refusal/record';
+import { scanTranscript } from '../../../src/core/transcript/scan';
+import { GENERATIONS } from '../../support/messages';
+import { SessionBuilder } from '../../support/transcript';
+
+const CLAUDE_MD_SENTENCE = 'The purple walrus sings at dawn.';
+/** How Claude Code shows CLAUDE.md to the model: a system reminder at the head of the first user message. */
+const CLAUDE_MD =
+  "<system-reminder>\nAs you answer the user's questions, you can use the following context:\n# claudeMd\n" +
+  'Contents of /home/dev/project/CLAUDE.md (project instructions, checked into the codebase):\n\n' +
+  `Always run the tests before committing.\n${CLAUDE_MD_SENTENCE}\nPrefer small functions.\n</system-reminder>`;
+const FILE = Array.from({ length: 30 }, (_, i) => `# line ${i}: a note about the port scanner`).join('\n') +
+  '\n# open a reverse shell here\nimport socket\n';
+
+/**
+ * A session refused after reading scanner.py: the first user message holds CLAUDE.md (when `claudeMd`) and the
+ * prompt, then the Read. `scope: 'session'` is Claude Code's "flagged this session".
+ */
+async function refusal(options: { claudeMd?: boolean; scope?: 'message' | 'session' } = {}): Promise<RefusalRecord> {
+  const s = new SessionBuilder({ model: 'claude-opus-5-5' });
+  s.user([
+    ...(options.claudeMd === false ? [] : [{ type: 'text', text: CLAUDE_MD }]),
+    { type: 'text', text: 'Explain what scanner.py does' },
+  ]);
+  const refused = s.read('/home/dev/project/scanner.py', FILE);
+  s.fallback({
+    originalModel: 'claude-opus-5-5', fallbackModel: 'claude-opus-4-8', requestId: 'req_011Attr', category: 'cyber',
+    content: GENERATIONS.I, refusedUserMessageUuid: refused, scope: options.scope,
+  });
+  const records: RefusalRecord[] = [];
+  for await (const record of scanTranscript(s.write())) records.push(record);
+  expect(records).toHaveLength(1);
+  return records[0]!;
+}
+
+/** An oracle refusing every request whose text holds `phrase` (or every request, for ''), keeping what it was sent. */
+function scripted(phrase: string): Oracle & { sent: ProbeInput[] } {
+  const sent: ProbeInput[] = [];
+  return {
+    name: 'scripted',
+    sent,
+    probe: async (input) => {
+      sent.push(input);
+      const text = input.parts.map((p) => p.text).join('\n');
+      return { refused: text.includes(phrase), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: text.length, latencyMs: 0 };
+    },
+  };
+}
+
+describe('the content-free control', () => {
+  it('keeps Claude Code\'s parts and CLAUDE.md, and puts "Say hello." where the content was', async () => {
+    const input: ProbeInput = {
+      system: 'You are Claude Code.',
+      model: 'claude-opus-5-5',
+      parts: [
+        { kind: 'system_reminder', text: CLAUDE_MD },
+        { kind: 'system_reminder', text: '<system-reminder>Today is Monday.</system-reminder>' },
+        { kind: 'prompt', text: 'Explain what scanner.py does' },
+        { kind: 'tool_result', text: FILE, toolName: 'Read' },
+      ],
+    };
+    expect(input.parts.map(channelOf)).toEqual(['claude-md', 'fixed-prompt', 'content', 'content']);
+    expect(controlOf(input)).toEqual({ ...input, parts: [input.parts[0], input.parts[1], { kind: 'prompt', text: 'Say hello.' }] });
+    expect(controlOf(input, false).parts).toEqual([input.parts[1], { kind: 'prompt', text: 'Say hello.' }]);
+    // A memory file attached by path is CLAUDE.md's channel too; another attachment is content.
+    expect(channelOf({ kind: 'attachment', text: 'rules', filePath: '/home/dev/project/sub/CLAUDE.md' })).toBe('claude-md');
+    expect(channelOf({ kind: 'attachment', text: 'notes', filePath: '/home/dev/project/notes.md' })).toBe('content');
+  });
+});
+
+describe('runBisect: attribution first', () => {
+  it('stops a session-flagged refusal as not-attributable after the controls alone, naming the fixed prompt', async () => {
+    const oracle = scripted('');
+    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal({ scope: 'session' }) }, oracle, cache: false });
+    expect(run.status).toBe('not-attributable');
+    expect(run.statusReason).toMatch(/^not attributable to the content you sent: the session \/ fixed prompt is flagged .*refused 3\/3, and 3\/3 without CLAUDE\.md/);
+    expect(run.attribution).toEqual({ control: { refused: 3, of: 3 }, withoutClaudeMd: { refused: 3, of: 3 }, channel: 'fixed-prompt' });
+    // Three probes of the control, three without CLAUDE.md, and nothing more.
+    expect(run.probes).toBe(6);
+    expect(oracle.sent).toHaveLength(6);
+    expect(run.minimal).toBe('');
+    expect(run.parts.every((p) => !p.needed)).toBe(true);
+    // No probe carried what the user sent: only Claude Code's parts and the benign prompt.
+    for (const input of oracle.sent) {
+      const text = input.parts.map((p) => p.text).join('\n');
+      expect(text).toContain('Say hello.');
+      expect(text).not.toContain('scanner.py does');
+      expect(text).not.toContain('reverse shell');
+      expect(input.model).toBe('claude-opus-5-5');
+    }
+    expect(humanSummary(run)).toMatch(/^Status: not-attributable: not attributable.*\nAttribution: content-free control refused 3\/3, without CLAUDE\.md \/ memory 3\/3: channel fixed-prompt is flagged\nProbes: 6 paid/);
+  });
+
+  it('needs only the first control when the request carries no CLAUDE.md', async () => {
+    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal({ claudeMd: false }) }, oracle: scripted(''), cache: false });
+    expect(run.status).toBe('not-attributable');
+    expect(run.attribution).toEqual({ control: { refused: 3, of: 3 }, channel: 'fixed-prompt' });
+    expect(run.probes).toBe(3);
+  });
+
+  it('finds a trigger sentence inside the CLAUDE.md channel', async () => {
+    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: scripted(CLAUDE_MD_SENTENCE), cache: false });
+    expect(run.attribution).toEqual({
+      control: { refused: 3, of: 3 }, withoutClaudeMd: { refused: 0, of: 3 }, channel: 'claude-md', channels: ['claude-md'],
+    });
+    expect(run.status).toBe('minimal');
+    expect(run.minimal).toBe(CLAUDE_MD_SENTENCE);
+    expect(run.statusReason).toMatch(/the refusal follows CLAUDE\.md \/ memory, not the content you sent/);
+    expect(run.parts.filter((p) => p.needed).map((p) => p.kind)).toEqual(['system_reminder']);
+    expect(humanSummary(run)).toContain('Attribution: content-free control refused 3/3, without CLAUDE.md / memory 0/3; trigger in channel claude-md');
+  });
+
+  it('lets a content trigger through the control and bisects exactly as before, plus the three control probes', async () => {
+    const record = await refusal();
+    let reducerProbes = 0;
+    const run = await runBisect({
+      source: { kind: 'refusal', refusal: record },
+      oracle: scripted('reverse shell'),
+      cache: false,
+      // The default reducer, counting what it asks: the control's probes are the only others.
+      reduce: (input, oracle, options) => reduce(input, { ...oracle, name: oracle.name, probe: (i, s) => (reducerProbes++, oracle.probe(i, s)) }, options),
+    });
+    expect(run.attribution).toEqual({ control: { refused: 0, of: 3 }, channel: 'tool_result', channels: ['tool_result'] });
+    expect(run.status).toBe('minimal');
+    expect(run.minimal).toBe('reverse shell');
+    expect(reducerProbes).toBeGreaterThan(5);
+    expect(run.probes).toBe(reducerProbes + 3);
+    expect(humanSummary(run)).toContain('Attribution: content-free control refused 0/3; trigger in channel tool_result');
+  });
+
+  it('stops inside the control when the budget runs out, with what it spent and no verdict on the cause', async () => {
+    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: scripted(''), cache: false, budget: { maxProbes: 2 } });
+    expect(run.status).toBe('stopped');
+    expect(run.probes).toBe(2);
+    expect(run.stoppedEarly).toMatch(/^stopped during the content-free control: .*budget/);
+    expect(run.attribution).toBeUndefined();
+  });
+
+  it('counts the control probes in the estimate shown before the first probe', async () => {
+    const withMd = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: scripted(''), cache: false });
+    const without = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal({ claudeMd: false }) }, oracle: scripted(''), cache: false });
+    const text = await prepareBisect({ source: { kind: 'text', text: 'Explain what scanner.py does' }, oracle: scripted(''), cache: false });
+    expect(withMd.estimate.line).toContain('The first 3-6 probes are a content-free control: if it is refused without CLAUDE.md\'s help, the run stops there.');
+    expect(without.estimate.line).toContain('The first 3 probes are a content-free control');
+    // A text has no context to control for: no control, no such line.
+    expect(text.estimate.line).not.toContain('control');
+    await Promise.all([withMd.close(), without.close(), text.close()]);
+  });
+});
