@@ -82,14 +82,14 @@ function bytes(n: number): string {
 }
 
 /** A fence longer than any backtick run in the text, so the text cannot close it early. */
-function fenced(text: string, info = ''): string {
+export function fenced(text: string, info = ''): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${info}\n${text.replace(/\n$/, '')}\n${fence}`;
 }
 
 /** Inline code that survives backticks in the text. */
-function inlineCode(text: string): string {
+export function inlineCode(text: string): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
@@ -100,7 +100,7 @@ function shellSingleQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function kindPhrase(kind: RefusalKind | undefined): { verb: string; noun: string } {
+export function kindPhrase(kind: RefusalKind | undefined): { verb: string; noun: string } {
   switch (kind) {
     case 'usage-policy':
       return { verb: 'Usage Policy refusal on', noun: 'Usage Policy refusal' };
@@ -375,7 +375,7 @@ function checkedUnits(result: BisectResult): string {
 }
 
 /** "minimal trigger" only for a result shown 1-minimal (status minimal); anything else is the smallest input found. */
-function triggerName(result: BisectResult | undefined): string {
+export function triggerName(result: BisectResult | undefined): string {
   return !result || (result.oneMinimal && (result.status ?? 'minimal') === 'minimal') ? 'minimal trigger' : 'smallest refused input found';
 }
 
@@ -426,13 +426,11 @@ export function draftIssue(input: DraftInput): IssueDraft {
   const partKind = neededParts.length === 1 ? neededParts[0]?.kind : undefined;
   const what = triggerNoun(result, refusal);
 
-  // The trigger with every character that came from a secret in the original masked (trace.ts), before any cut.
   const traced = result ? maskedTrigger(result.parts) : undefined;
-  // A trigger that needs a secret-shaped value: its form with same-shape fakes is shown when that still refused.
   const shareable = result?.shareable;
-  const fakesRefuse = shareable !== undefined && shareable.refused > 0;
-  const triggerFull = result ? (fakesRefuse ? shareable.text : traced && traced.redactions.length > 0 ? traced.text : result.minimal) : '';
-  const fakes = fakesRefuse ? fakesIn(shareable.text, result!.parts) : [];
+  const shown = result ? shownTrigger(result) : { text: '', fakes: [] };
+  const triggerFull = shown.text;
+  const fakes = shown.fakes;
   const ctx = { ...env, allow: fakes };
   const trigger = triggerFull.length > MAX_TRIGGER_CHARS ? triggerFull.slice(0, MAX_TRIGGER_CHARS) : triggerFull;
   const cut = trigger.length < triggerFull.length;
@@ -593,6 +591,18 @@ function sharingNote(shareable: BisectResult['shareable'], masked: number): stri
     ];
   }
   return [];
+}
+
+/**
+ * The trigger as it may be shown (issue or comment): with same-shape fakes when the faked form still refused, else
+ * with every character traced from a secret in the original masked (trace.ts), else the minimal text as found. The
+ * fakes are returned so the exit gate lets exactly them through.
+ */
+export function shownTrigger(result: BisectResult): { text: string; fakes: string[] } {
+  const shareable = result.shareable;
+  if (shareable && shareable.refused > 0) return { text: shareable.text, fakes: fakesIn(shareable.text, result.parts) };
+  const traced = maskedTrigger(result.parts);
+  return { text: traced.redactions.length > 0 ? traced.text : result.minimal, fakes: [] };
 }
 
 /** The fake pieces in a replaced trigger, so the final redaction lets exactly them through. */
