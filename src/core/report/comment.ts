@@ -9,7 +9,7 @@ import type { BisectResult } from '../bisect/result';
 import type { RefusalRecord } from '../refusal/record';
 import { fenced, inlineCode, kindPhrase, shownTrigger, triggerName, type ReportEnv } from './draft';
 import { gateText, type GateContext } from './gate';
-import { toGitHubError, type GitHubClient, type GitHubError } from './github';
+import { GitHubError, toGitHubError, type GitHubClient } from './github';
 import { modelDisplayName } from './models';
 import { redact, type Redaction } from './redact';
 
@@ -121,6 +121,14 @@ export async function postComment(comment: IssueComment, client: GitHubClient, c
     });
     return { status: 'created', url: response.data.html_url, id: response.data.id };
   } catch (caught) {
-    return { status: 'failed', error: toGitHubError(caught, `Commenting on #${comment.issue}`) };
+    const error = toGitHubError(caught, `Commenting on #${comment.issue}`);
+    // GitHub answers 404 for a missing issue as for a missing repository: say both, since either may be wrong here.
+    if (error.status === 404) {
+      return {
+        status: 'failed',
+        error: new GitHubError('not-found', `Commenting on #${comment.issue} failed: no issue #${comment.issue} in ${comment.repo} (404).`, 'Check the issue number and --repo, and that the token can see the repository.', 404, { cause: caught }),
+      };
+    }
+    return { status: 'failed', error };
   }
 }

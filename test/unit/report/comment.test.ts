@@ -94,7 +94,8 @@ describe('postComment against a loopback GitHub (real @octokit/rest)', () => {
     expect(outcome.status).toBe('failed');
     const error = outcome.status === 'failed' ? outcome.error : undefined;
     expect(error).toBeInstanceOf(GitHubError);
-    expect(error!.message).toMatch(/^Commenting on #99 failed/);
+    expect(error).toMatchObject({ kind: 'not-found', status: 404, message: 'Commenting on #99 failed: no issue #99 in anthropics/claude-code (404).' });
+    expect(error!.hint).toBe('Check the issue number and --repo, and that the token can see the repository.');
     expect(server.comments).toHaveLength(0);
   });
 
