@@ -1,6 +1,7 @@
 // @ts-check
 // Issue draft view: the title and markdown body are editable; redaction placeholders are listed and highlighted in
-// a preview; the duplicate search shows its exact queries and runs only on its button; candidates are links.
+// a preview; the duplicate search shows its exact queries and runs only on its button; candidates are links, each
+// open one with "Add to #N", which asks the extension for the comment and shows it; "Post" sends the one shown.
 // Buttons post messages; the extension redacts, then searches, files, opens or copies (and when redaction found
 // something in the edits, it sends the redacted text back here first, as a 'redacted' message).
 /** @typedef {import('../src/extension/webview/protocol').DraftToView} DraftToView */
@@ -25,6 +26,9 @@
   const body = /** @type {HTMLTextAreaElement} */ ($('body'));
   const fileButton = /** @type {HTMLButtonElement} */ ($('file'));
   const searchButton = /** @type {HTMLButtonElement} */ ($('searchButton'));
+  const commentPost = /** @type {HTMLButtonElement} */ ($('commentPost'));
+  /** The issue whose comment is shown; "Post" names it, the extension sends the text it showed. */
+  let commentIssue = 0;
 
   /** @param {HTMLElement} node */
   function clear(node) {
@@ -129,6 +133,15 @@
       a.textContent = '#' + d.number + ' ' + d.title;
       li.appendChild(a);
       li.appendChild(document.createTextNode(' (' + d.state + (d.comments !== undefined ? ', ' + d.comments + ' comments' : '') + ')'));
+      if (d.addHere) li.appendChild(document.createTextNode(' open umbrella issue for this model and category'));
+      if (d.state === 'open') {
+        const add = document.createElement('button');
+        add.className = d.addHere ? '' : 'secondary';
+        add.textContent = 'Add to #' + d.number;
+        add.addEventListener('click', () => vscode.postMessage({ type: 'commentPreview', issue: d.number }));
+        li.appendChild(document.createTextNode(' '));
+        li.appendChild(add);
+      }
       list.appendChild(li);
     }
   }
@@ -153,6 +166,13 @@
         return;
       case 'duplicates':
         renderDuplicates(msg);
+        return;
+      case 'comment':
+        commentIssue = msg.issue;
+        $('commentHeading').textContent = 'Comment for #' + msg.issue;
+        $('commentText').textContent = msg.body;
+        commentPost.textContent = 'Post this comment to #' + msg.issue;
+        $('comment').hidden = false;
         return;
       case 'status': {
         const status = $('status');
@@ -181,6 +201,9 @@
     clear(list);
     note(list, 'muted', 'Searching...');
     vscode.postMessage({ type: 'search' });
+  });
+  commentPost.addEventListener('click', () => {
+    if (commentIssue > 0) vscode.postMessage({ type: 'commentPost', issue: commentIssue });
   });
   vscode.postMessage({ type: 'ready' });
 })();
