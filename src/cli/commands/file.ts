@@ -73,7 +73,7 @@ export function register(program: Command): void {
     .argument('<input>', 'a bisect result (`bisect --json`), a refusal record, or a draft from `aup-bisect draft`')
     .option('--repo <owner/name>', 'repository to file in', DEFAULT_REPO)
     .option('--api-url <url>', 'GitHub REST API base URL', process.env.GITHUB_API_URL ?? DEFAULT_API_URL)
-    .option('--out <file>', 'where the draft is saved (default: next to INPUT, *.issue.md)')
+    .option('--out <file>', 'where the draft is saved (default: next to INPUT, *.issue.md; with --comment N, *.comment-N.md)')
     .option('--no-search', 'skip the duplicate search')
     .option('--comment <N>', 'post a compact comment (trigger, rate, model, request ids) to existing issue N instead of filing')
     .option('-y, --yes', 'search and post without asking (needed for either when there is no terminal)')
