@@ -32,7 +32,8 @@ export function reportEnv(s: DraftFlowDeps, shell: string | undefined): ReportEn
     shell: shell ? `${path.basename(shell)} (VS Code integrated terminal)` : undefined,
     ...redactContext(),
     repo: s.settings().targetRepo,
-    toolVersion: version ? `aup-bisect ${version} (VS Code extension)` : undefined,
+    // The draft and the comment write "aup-bisect <toolVersion>": the version alone, not the name again.
+    toolVersion: version ? `${version} (VS Code extension)` : undefined,
     // Ticked in the view once the user has run the search there.
     duplicatesSearched: false,
   };

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('../../../../src/extension/vscodeapi', () => import('../support/fakeVscodeApi'));
-import { draftComment } from '../../../../src/core/report/comment';
+import { draftComment, draftCommentText } from '../../../../src/core/report/comment';
+import { reportEnv, type DraftFlowDeps } from '../../../../src/extension/draft/flow';
 import { commentOnIssue } from '../../../../src/extension/draft/github';
 import { DraftPanel } from '../../../../src/extension/draft/panel';
 import { reset, Uri, webviewPanels } from '../support/fakeVscodeApi';
@@ -73,5 +74,17 @@ describe('Add to #N in the draft view', () => {
     expect(await panel.postComment(1)).toBeUndefined();
     expect(page.posted).toContainEqual(expect.objectContaining({ type: 'status', level: 'error', text: expect.stringMatching(/^Not commented: Not signed in to GitHub: nothing was posted\./) }));
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('the comment from the extension', () => {
+  it('names aup-bisect once, with the extension version', () => {
+    const deps = {
+      context: { extension: { packageJSON: { version: '0.1.0' } } },
+      settings: () => ({ targetRepo: REPO }),
+    } as unknown as DraftFlowDeps;
+    const env = reportEnv(deps, undefined);
+    expect(env.toolVersion).toBe('0.1.0 (VS Code extension)');
+    expect(draftCommentText({ result: loadResult(), env }).body).toContain('Found with aup-bisect 0.1.0 (VS Code extension) (23 probes, oracle `api`).');
   });
 });
