@@ -56,12 +56,15 @@ export function draftCommentText(input: CommentInput): { body: string; fakes: st
   ].filter(Boolean);
   const lines = [`Same ${kindPhrase(refusal?.kind ?? 'safeguards').noun} here${facts.length ? `: ${facts.join(', ')}` : ''}.`, ''];
 
-  const shown = result ? shownTrigger(result) : { text: '', fakes: [] };
+  const traced = result ? shownTrigger(result) : { text: '', fakes: [] };
+  // Secrets traced through the reduction are masked in `traced`; values the text rules find are masked here, over the
+  // whole trigger before any cut (a key cut in two matches no rule).
+  const triggerRedacted = redact(traced.text, { ...env, allow: traced.fakes });
+  const shown = { ...traced, text: triggerRedacted.text };
   if (result && shown.text.trim()) {
     const cut = shown.text.length > MAX_COMMENT_TRIGGER_CHARS;
     const rate = `refused ${result.verification.refused}/${result.verification.of}${display ? ` on ${display}` : ''} on ${result.date.slice(0, 10)}`;
-    // Secrets traced through the reduction are masked in `shown`; values the text rules find are masked below.
-    const masked = shown.fakes.length === 0 && (shown.text !== result.minimal || redact(shown.text, env).text !== shown.text);
+    const masked = shown.fakes.length === 0 && shown.text !== result.minimal;
     // The unit the control removed may be a character of a secret: then it is not named.
     const hidden = shown.fakes.length > 0 || masked;
     const control = result.control
@@ -73,7 +76,9 @@ export function draftCommentText(input: CommentInput): { body: string; fakes: st
       fenced(cut ? shown.text.slice(0, MAX_COMMENT_TRIGGER_CHARS) : shown.text),
       '',
     );
-    if (shown.fakes.length > 0) lines.push('Secret-shaped values in it are replaced by fakes of the same shape; the replaced trigger still refused.', '');
+    if (shown.fakes.length > 0 && result.shareable) {
+      lines.push(`Secret-shaped values in it are replaced by fakes of the same shape; so replaced, it was refused ${result.shareable.refused}/${result.shareable.of}.`, '');
+    }
     else if (masked) lines.push('Values in it are redacted (`[REDACTED:...]`); the redacted form was not probed again.', '');
   } else {
     lines.push('Not yet reduced to a minimal trigger.', '');
@@ -82,7 +87,12 @@ export function draftCommentText(input: CommentInput): { body: string; fakes: st
   if (ids.length > 0) lines.push(`Request ${ids.length === 1 ? 'id' : 'ids'}: ${ids.map((id) => `\`${id}\``).join(', ')}`);
   lines.push(`Found with aup-bisect${env.toolVersion ? ` ${env.toolVersion}` : ''}${result ? ` (${result.probes} probes, oracle \`${result.oracle}\`)` : ''}.`);
   const text = redact(`${lines.join('\n')}\n`, { ...env, allow: shown.fakes });
-  return { body: text.text, fakes: shown.fakes, redactions: text.redactions.map((r) => ({ ...r, field: 'comment' })) };
+  return {
+    body: text.text,
+    fakes: shown.fakes,
+    // Positions of the first are in the trigger, of the second in the comment (as the draft lists them).
+    redactions: [...triggerRedacted.redactions.map((r) => ({ ...r, field: 'trigger' })), ...text.redactions.map((r) => ({ ...r, field: 'comment' }))],
+  };
 }
 
 /** The comment exactly as it will be shown, saved and posted: drafted, then through the exit gate. */

@@ -52,7 +52,31 @@ describe('the comment for an existing issue', () => {
     expect(comment.body).toContain('Values in it are redacted (`[REDACTED:...]`); the redacted form was not probed again.');
     expect(comment.body).toContain('the same text without one unit passed 5/5');
     expect(comment.body).not.toMatch(/xoxb|ops@example/);
-    expect(comment.redactions.map((r) => r.kind)).toEqual(['slack-token', 'email']);
+    expect(comment.redactions.map((r) => [r.field, r.kind])).toEqual([['trigger', 'slack-token'], ['trigger', 'email']]);
+  });
+
+  it('masks a secret that the cut would split, before cutting', async () => {
+    const minimal = `${'a '.repeat(995)}${SLACK} end`;
+    const comment = await draftComment({ result: loadResult({ minimal }), env: {} }, { repo: REPO, issue: 7 });
+    expect(comment.body).toContain('; first 2,000 characters of');
+    // The placeholder itself may be cut; the key never shows, not even its first characters.
+    expect(comment.body).toContain('a [REDACTED:\n```');
+    expect(comment.body).not.toMatch(/xoxb/);
+  });
+
+  it('shows same-shape fakes with the rate they were refused at', () => {
+    const fake = 'xoxb-987654321098-9876543210987-ZyXwVuTsRqPoNmLkJiHgFeDc';
+    const base = loadResult();
+    const result = loadResult({
+      minimal: `token ${SLACK}`,
+      parts: [{ ...base.parts.find((p) => p.needed)!, minimal: `token ${SLACK}`, secrets: [{ start: 6, end: 6 + SLACK.length, kind: 'slack-token', id: 1 }] }],
+      shareable: { text: `token ${fake}`, refused: 4, of: 5, kinds: ['slack-token'] },
+    });
+    const text = draftCommentText({ result, env: {} });
+    expect(text.body).toContain(`token ${fake}`);
+    expect(text.body).toContain('so replaced, it was refused 4/5.');
+    expect(text.fakes).toEqual([fake]);
+    expect(text.body).not.toContain(SLACK);
   });
 
   it('cuts a long trigger and says how much is shown', () => {
