@@ -2,7 +2,7 @@
 // Issue draft view: the title and markdown body are editable; redaction placeholders are listed with their kind and
 // rule set and highlighted in a preview; "Redact Selection" sends the text selected in the title or body to the
 // extension, which adds it to the marks the exit gate masks; the duplicate search shows its exact queries and runs
-// only on its button; candidates are links. Buttons post messages; the extension redacts, then searches, files,
+// only on its button; candidates are links, each open one with "Add to #N" (the comment is shown, "Post" sends it). Buttons post messages; the extension redacts, then searches, files,
 // opens or copies (and when redaction changed the text, it sends the redacted text back here as a 'redacted' message).
 /** @typedef {import('../src/extension/webview/protocol').DraftToView} DraftToView */
 /** @typedef {import('../src/extension/webview/protocol').DraftFromView} DraftFromView */
@@ -27,6 +27,9 @@
   const body = /** @type {HTMLTextAreaElement} */ ($('body'));
   const fileButton = /** @type {HTMLButtonElement} */ ($('file'));
   const searchButton = /** @type {HTMLButtonElement} */ ($('searchButton'));
+  const commentPost = /** @type {HTMLButtonElement} */ ($('commentPost'));
+  /** The issue whose comment is shown; "Post" names it, the extension sends the text it showed. */
+  let commentIssue = 0;
 
   /** @param {HTMLElement} node */
   function clear(node) {
@@ -157,6 +160,15 @@
       a.textContent = '#' + d.number + ' ' + d.title;
       li.appendChild(a);
       li.appendChild(document.createTextNode(' (' + d.state + (d.comments !== undefined ? ', ' + d.comments + ' comments' : '') + ')'));
+      if (d.addHere) li.appendChild(document.createTextNode(' open umbrella issue for this model and category'));
+      if (d.state === 'open') {
+        const add = document.createElement('button');
+        add.className = d.addHere ? '' : 'secondary';
+        add.textContent = 'Add to #' + d.number;
+        add.addEventListener('click', () => vscode.postMessage({ type: 'commentPreview', issue: d.number }));
+        li.appendChild(document.createTextNode(' '));
+        li.appendChild(add);
+      }
       list.appendChild(li);
     }
   }
@@ -182,6 +194,13 @@
         return;
       case 'duplicates':
         renderDuplicates(msg);
+        return;
+      case 'comment':
+        commentIssue = msg.issue;
+        $('commentHeading').textContent = 'Comment for #' + msg.issue;
+        $('commentText').textContent = msg.body;
+        commentPost.textContent = 'Post this comment to #' + msg.issue;
+        $('comment').hidden = false;
         return;
       case 'status': {
         const status = $('status');
@@ -222,6 +241,9 @@
     clear(list);
     note(list, 'muted', 'Searching...');
     vscode.postMessage({ type: 'search' });
+  });
+  commentPost.addEventListener('click', () => {
+    if (commentIssue > 0) vscode.postMessage({ type: 'commentPost', issue: commentIssue });
   });
   vscode.postMessage({ type: 'ready' });
 })();

@@ -1,6 +1,6 @@
 /**
- * A loopback stand-in for the part of the GitHub REST API that aup-bisect uses: issue search, issue creation and
- * GET /user. It answers with GitHub's response shapes and headers (x-ratelimit-*, retry-after, location), records
+ * A loopback stand-in for the part of the GitHub REST API that aup-bisect uses: issue search, issue creation,
+ * comments on an issue and GET /user. It answers with GitHub's response shapes and headers (x-ratelimit-*, retry-after, location), records
  * every request, and can be told to fail the next matching requests the ways GitHub fails: 401 bad credentials,
  * 403 primary rate limit, 403 secondary rate limit, 422 validation, 5xx, or a dropped connection.
  * Shared by the report unit tests and the extension's tests; point the real octokit client at `server.url`.
@@ -48,6 +48,8 @@ export interface GitHubServer {
   requests: RecordedRequest[];
   /** Issues held, by repo, seeded and created. */
   issues: GitHubIssue[];
+  /** Comments posted, in order, each with the repo and issue number it went to. */
+  comments: GitHubComment[];
   /** Fails the next `times` requests matching `match` with `fault`. Faults queue in order. */
   failNext(match: FaultMatch, fault: Fault, times?: number): void;
   close(): Promise<void>;
@@ -89,6 +91,22 @@ export interface GitHubIssue {
   state_reason: string | null;
 }
 
+export interface GitHubComment {
+  id: number;
+  node_id: string;
+  url: string;
+  html_url: string;
+  issue_url: string;
+  body: string;
+  user: GitHubIssue['user'];
+  created_at: string;
+  updated_at: string;
+  author_association: string;
+  /** Not in GitHub's answer: where the comment went, for tests. */
+  repo: string;
+  issue: number;
+}
+
 const API = 'https://api.github.com';
 const WEB = 'https://github.com';
 
@@ -96,6 +114,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const login = options.login ?? 'octocat';
   const requests: RecordedRequest[] = [];
   const issues: GitHubIssue[] = [];
+  const comments: GitHubComment[] = [];
   const faults: Array<{ match: FaultMatch; fault: Fault; left: number }> = [];
   let nextId = 1_000_000;
   const numbers = new Map<string, number>();
@@ -349,6 +368,53 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         return;
       }
 
+      const comment = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
+      if (comment && method === 'POST') {
+        if (!auth) {
+          send(res, 401, { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment', status: '401' });
+          return;
+        }
+        const repo = `${comment[1]}/${comment[2]}`;
+        const number = Number(comment[3]);
+        const issue = issues.find((i) => i.repository_url === `${API}/repos/${repo}` && i.number === number);
+        if (!issue) {
+          send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment', status: '404' });
+          return;
+        }
+        const input = (body ?? {}) as { body?: unknown };
+        if (typeof input.body !== 'string' || input.body.trim() === '' || input.body.length > 65536) {
+          send(res, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'IssueComment', code: typeof input.body === 'string' && input.body.trim() ? 'custom' : 'missing_field', field: 'body' }],
+            documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+            status: '422',
+          });
+          return;
+        }
+        const id = nextId++;
+        const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const posted: GitHubComment = {
+          id,
+          node_id: `IC_kwDO${Buffer.from(String(id)).toString('base64url')}`,
+          url: `${API}/repos/${repo}/issues/comments/${id}`,
+          html_url: `${issue.html_url}#issuecomment-${id}`,
+          issue_url: issue.url,
+          body: input.body,
+          user: { ...issue.user, login, html_url: `${WEB}/${login}` },
+          created_at: now,
+          updated_at: now,
+          author_association: 'NONE',
+          repo,
+          issue: number,
+        };
+        comments.push(posted);
+        issue.comments += 1;
+        issue.updated_at = now;
+        const { repo: _repo, issue: _issue, ...answer } = posted;
+        send(res, 201, answer, { location: posted.url, ...rateHeaders('core', 5000, 4999) });
+        return;
+      }
+
       if (method === 'GET' && url.pathname === '/user') {
         if (!auth) {
           send(res, 401, { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '401' });
@@ -368,6 +434,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     url: `http://127.0.0.1:${port}`,
     requests,
     issues,
+    comments,
     failNext(match, fault, times = 1) {
       faults.push({ match, fault, left: times });
     },

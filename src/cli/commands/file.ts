@@ -1,9 +1,10 @@
 /**
- * `aup-bisect file INPUT [--repo O/R] [--api-url URL] [--yes]`: show the exact text that would be posted, what was
+ * `aup-bisect file INPUT [--repo O/R] [--api-url URL] [--yes] [--comment N]`: show the exact text that would be posted, what was
  * redacted and the exact duplicate search queries, then search, then confirm, then file. INPUT is a bisect result,
  * a refusal record, or a draft file (from `aup-bisect draft`, edited or not). Nothing goes to GitHub unseen: the
  * search (words of the redacted trigger) runs only after its queries are printed, and only on a terminal or with
- * --yes; nothing is posted without a "yes" on a terminal or --yes.
+ * --yes; nothing is posted without a "yes" on a terminal or --yes. With --comment N, a compact comment for issue N
+ * is shown and posted instead, with the same review (comment.ts).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { readReportInput, systemReportEnv } from '../../core/report/input';
 import { redact } from '../../core/report/redact';
 import { defaultDraftPath, draftFromInput, printRedactions } from './draft';
 import { formatUserError, UserError } from '../../core/errors';
+import { commentOnIssue, parseIssueNumber } from './comment';
 
 interface FileFlags {
   repo: string;
@@ -25,6 +27,7 @@ interface FileFlags {
   yes?: boolean;
   out?: string;
   search: boolean;
+  comment?: string;
 }
 
 /** GITHUB_TOKEN (or GH_TOKEN), else `gh auth token` when the GitHub CLI is installed and logged in. */
@@ -70,8 +73,9 @@ export function register(program: Command): void {
     .argument('<input>', 'a bisect result (`bisect --json`), a refusal record, or a draft from `aup-bisect draft`')
     .option('--repo <owner/name>', 'repository to file in', DEFAULT_REPO)
     .option('--api-url <url>', 'GitHub REST API base URL', process.env.GITHUB_API_URL ?? DEFAULT_API_URL)
-    .option('--out <file>', 'where the draft is saved (default: next to INPUT, *.issue.md)')
+    .option('--out <file>', 'where the draft is saved (default: next to INPUT, *.issue.md; with --comment N, *.comment-N.md)')
     .option('--no-search', 'skip the duplicate search')
+    .option('--comment <N>', 'post a compact comment (trigger, rate, model, request ids) to existing issue N instead of filing')
     .option('-y, --yes', 'search and post without asking (needed for either when there is no terminal)')
     .action(async (inputPath: string, flags: FileFlags) => {
       if (!/^[\w.-]+\/[\w.-]+$/.test(flags.repo)) throw new UserError('usage', `--repo must be owner/name, got "${flags.repo}"`, 'For example --repo anthropics/claude-code.');
@@ -85,6 +89,14 @@ export function register(program: Command): void {
       // One retry of a transient failure: an offline user should not sit through the full backoff. (A per-request
       // `retries` would also retry 401/403/422, which the plugin otherwise leaves alone.)
       const client = createGitHubClient({ token, apiUrl: flags.apiUrl, retries: 1, log: (m) => process.stderr.write(`${m}\n`) });
+      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+
+      if (flags.comment !== undefined) {
+        const issue = parseIssueNumber(flags.comment);
+        const plain = (line = '') => write(redact(line, env).text);
+        await commentOnIssue({ input, inputPath, issue, repo: flags.repo, apiUrl: flags.apiUrl, out: flags.out, yes: flags.yes, interactive, token, source, client, env, write, say: plain, ask });
+        return;
+      }
 
       let draft: IssueDraft =
         input.type === 'draft'
@@ -105,7 +117,6 @@ export function register(program: Command): void {
 
       // The search sends words of the (redacted) trigger to GitHub, so its queries are shown before it runs, and it
       // runs only where the user can see them first and stop (a terminal), or with --yes.
-      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
       if (!flags.search) {
         say('Duplicate search skipped (--no-search).');
       } else if (input.type !== 'draft') {

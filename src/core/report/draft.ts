@@ -83,14 +83,14 @@ function bytes(n: number): string {
 }
 
 /** A fence longer than any backtick run in the text, so the text cannot close it early. */
-function fenced(text: string, info = ''): string {
+export function fenced(text: string, info = ''): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${info}\n${text.replace(/\n$/, '')}\n${fence}`;
 }
 
 /** Inline code that survives backticks in the text. */
-function inlineCode(text: string): string {
+export function inlineCode(text: string): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
@@ -101,7 +101,7 @@ function shellSingleQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-function kindPhrase(kind: RefusalKind | undefined): { verb: string; noun: string } {
+export function kindPhrase(kind: RefusalKind | undefined): { verb: string; noun: string } {
   switch (kind) {
     case 'usage-policy':
       return { verb: 'Usage Policy refusal on', noun: 'Usage Policy refusal' };
@@ -426,7 +426,7 @@ function checkedUnits(result: BisectResult): string {
 }
 
 /** "minimal trigger" only for a result shown 1-minimal (status minimal); anything else is the smallest input found. */
-function triggerName(result: BisectResult | undefined): string {
+export function triggerName(result: BisectResult | undefined): string {
   return !result || (result.oneMinimal && (result.status ?? 'minimal') === 'minimal') ? 'minimal trigger' : 'smallest refused input found';
 }
 
@@ -477,9 +477,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
   const partKind = neededParts.length === 1 ? neededParts[0]?.kind : undefined;
   const what = triggerNoun(result, refusal);
 
-  // The trigger with every character that came from a secret in the original masked (trace.ts), before any cut.
   const traced = result ? maskedTrigger(result.parts) : undefined;
-  // A trigger that needs a secret-shaped value: its form with same-shape fakes is shown when that still refused.
   const shareable = result?.shareable;
   const fakesRefuse = shareable !== undefined && shareable.refused > 0;
   // The same text the reproductions were probed with (repro.ts), so the shown trigger is the measured one.
@@ -645,6 +643,16 @@ function sharingNote(shareable: BisectResult['shareable'], masked: number): stri
     ];
   }
   return [];
+}
+
+/**
+ * The trigger as it may be shown (issue or comment): with same-shape fakes when the faked form still refused, else
+ * with every character traced from a secret in the original masked (trace.ts), else the minimal text as found. The
+ * fakes are returned so the exit gate lets exactly them through.
+ */
+export function triggerWithFakes(result: BisectResult): { text: string; fakes: string[] } {
+  const shareable = result.shareable;
+  return { text: shownTrigger(result).full, fakes: shareable && shareable.refused > 0 ? fakesIn(shareable.text, result.parts) : [] };
 }
 
 /** The fake pieces in a replaced trigger, so the final redaction lets exactly them through. */

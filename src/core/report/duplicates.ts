@@ -1,12 +1,14 @@
 /**
  * Duplicate search before filing. Most refusal reports are closed as duplicates; when a matching issue exists, a
  * comment or a reaction there helps more than a new issue. Two searches in the target repo: the refusal's family
- * (kind, model, category) and the trigger's distinctive words; issues found by both rank first.
+ * (kind, model, category) and the trigger's distinctive words. Open umbrella issues for the same model and category
+ * rank first (maintainers close the rest as their duplicates and ask people to add to them), then issues found by
+ * both searches.
  */
 import type { RefusalKind, RefusalRecord } from '../refusal/record';
 import type { BisectResult } from '../bisect/result';
 import { toGitHubError, type GitHubClient } from './github';
-import { modelDisplayName } from './models';
+import { FAMILIES, modelDisplayName } from './models';
 import { redact, type RedactContext } from './redact';
 import { maskedTrigger } from './trace';
 
@@ -30,6 +32,58 @@ export interface DuplicateCandidate {
   updatedAt: string;
   /** The query terms this issue matched, e.g. ["Opus 4.8", "cyber", "reverse"]. */
   matched: string[];
+  /** Why this looks like an umbrella issue (see umbrellaSignals), e.g. ["34 comments", "links 12 issues"]; empty if not one. */
+  umbrella: string[];
+  /** Open, an umbrella, and about the query's model and category: the place to add to. */
+  addHere: boolean;
+}
+
+/**
+ * Thresholds for the umbrella signals. A refusal report nobody joined has a handful of comments; an umbrella that
+ * maintainers point duplicates at collects dozens. The same for issue links: maintainers and users list the reports
+ * closed into it ("Duplicate of #N" lands on the duplicate; the umbrella's body or top comment lists them).
+ */
+export const UMBRELLA_MIN_COMMENTS = 10;
+export const UMBRELLA_MIN_LINKED = 3;
+
+/**
+ * Why an issue looks like an umbrella, from what the search answer already holds (no request per candidate):
+ * - many comments (>= UMBRELLA_MIN_COMMENTS): people were sent there to add their case;
+ * - many linked issues in its body (>= UMBRELLA_MIN_LINKED distinct "#N" or issue URLs): the duplicates listed in it.
+ *   The timeline's cross-references would be exact, but cost one more request per candidate against the rate limit;
+ * - a title that names the model and the category (or the model, when the refusal has no category): an umbrella is
+ *   titled by what it collects ("Opus 4.8 refuses cyber work"), a single report by its trigger.
+ * Each alone is common on an ordinary report (a hot report gets comments; our own drafts name model and category in
+ * their title), so an issue counts as an umbrella with at least two of them.
+ */
+export function umbrellaSignals(item: { title: string; body?: string | null; comments: number; number?: number }, query: Pick<DuplicateQuery, 'model' | 'category'>): string[] {
+  const signals: string[] = [];
+  if (item.comments >= UMBRELLA_MIN_COMMENTS) signals.push(`${item.comments} comments`);
+  const linked = new Set(
+    [...(item.body ?? '').matchAll(/(?:^|[^\w&/])#(\d+)\b|\/issues\/(\d+)\b/g)].map((m) => m[1] ?? m[2]).filter((n) => n !== String(item.number)),
+  );
+  if (linked.size >= UMBRELLA_MIN_LINKED) signals.push(`links ${linked.size} issues`);
+  const title = item.title.toLowerCase();
+  const named = [query.model, query.category].filter((t): t is string => Boolean(t));
+  if (query.model && named.every((t) => title.includes(t.toLowerCase()))) signals.push(`title names ${named.join(' and ')}`);
+  return signals.length >= 2 ? signals : [];
+}
+
+/** A model family named in a title ("Opus 4.8", "Sonnet 5"): an umbrella titled by another model is not this one. */
+const MODEL_IN_TITLE = new RegExp(`\\b(?:${FAMILIES.join('|')})\\b`, 'i');
+
+/**
+ * Whether the issue is about the query's model and category. An umbrella's subject is its title: the model must be
+ * named there, or the title names no model and the body does (an umbrella for Sonnet 5 that mentions Opus 4.8 in
+ * passing is not the place to add an Opus 4.8 case). The category may be in either.
+ */
+function sameFamily(item: { title: string; body?: string | null }, query: Pick<DuplicateQuery, 'model' | 'category'>): boolean {
+  if (!query.model) return false;
+  const title = item.title.toLowerCase();
+  const hay = `${title}\n${item.body ?? ''}`.toLowerCase();
+  const model = query.model.toLowerCase();
+  if (!title.includes(model) && (MODEL_IN_TITLE.test(title) || !hay.includes(model))) return false;
+  return !query.category || hay.includes(query.category.toLowerCase());
 }
 
 const STOPWORDS = new Set(
@@ -155,6 +209,7 @@ export async function findDuplicates(
   }
   const candidates = [...found.values()].map(({ item, hits }) => {
     const hay = `${item.title}\n${item.body ?? ''}`.toLowerCase();
+    const umbrella = umbrellaSignals(item, query);
     return {
       hits,
       candidate: {
@@ -166,11 +221,14 @@ export async function findDuplicates(
         reactions: item.reactions?.total_count ?? 0,
         updatedAt: item.updated_at,
         matched: terms.filter((t) => hay.includes(t.toLowerCase())),
+        umbrella,
+        addHere: item.state === 'open' && umbrella.length > 0 && sameFamily(item, query),
       } satisfies DuplicateCandidate,
     };
   });
   candidates.sort(
     (a, b) =>
+      Number(b.candidate.addHere) - Number(a.candidate.addHere) ||
       b.hits - a.hits ||
       b.candidate.matched.length - a.candidate.matched.length ||
       (a.candidate.state === 'open' ? 0 : 1) - (b.candidate.state === 'open' ? 0 : 1) ||
@@ -186,7 +244,8 @@ export function formatDuplicates(candidates: readonly DuplicateCandidate[]): str
     `Possible duplicates: if one of these is your problem, comment with your request id or react there instead of filing a new issue:`,
     ...candidates.map(
       (c) =>
-        `  #${c.number} [${c.state}] ${c.title}\n    ${c.url} (${c.comments} comments, ${c.reactions} reactions; matched ${c.matched.join(', ') || 'the search'})`,
+        `  #${c.number} [${c.state}] ${c.title}\n    ${c.url} (${c.comments} comments, ${c.reactions} reactions; matched ${c.matched.join(', ') || 'the search'})` +
+        (c.addHere ? `\n    Open umbrella issue for this model and category (${c.umbrella.join(', ')}): add to it with \`aup-bisect file RESULT.json --comment ${c.number}\`` : ''),
     ),
   ];
 }

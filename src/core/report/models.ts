@@ -3,7 +3,8 @@
  * duplicate searches use the display name because that is what people write in issues.
  */
 
-const FAMILIES = ['opus', 'sonnet', 'haiku', 'fable', 'instant'];
+/** Model families, lower case, as they appear in wire ids and (capitalised) in display names. */
+export const FAMILIES = ['opus', 'sonnet', 'haiku', 'fable', 'instant'];
 
 function capitalise(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);

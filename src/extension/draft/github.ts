@@ -1,11 +1,12 @@
 /**
- * GitHub for the draft view: duplicate search and filing through the core (octokit), with the token from VS Code's
+ * GitHub for the draft view: duplicate search, filing and commenting on an existing issue through the core (octokit), with the token from VS Code's
  * GitHub authentication (githubSession.ts).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BisectResult } from '../../core/bisect/result';
 import type { RefusalRecord } from '../../core/refusal/record';
+import { postComment, type IssueComment } from '../../core/report/comment';
 import type { IssueDraft } from '../../core/report/draft';
 import { duplicateQueryFor, findDuplicates, type DuplicateQuery } from '../../core/report/duplicates';
 import { fileIssue } from '../../core/report/file';
@@ -33,7 +34,7 @@ export async function searchDuplicates(settings: Settings, session: SessionSourc
   const token = (await session(false).catch(() => undefined))?.accessToken;
   const client = createGitHubClient({ token, apiUrl: settings.githubApiUrl, log: (m) => log.info(`github: ${m}`) });
   const found = await findDuplicates(client, query, { limit: 8 });
-  return found.map((d) => ({ number: d.number, title: d.title, url: d.url, state: d.state, comments: d.comments }));
+  return found.map((d) => ({ number: d.number, title: d.title, url: d.url, state: d.state, comments: d.comments, addHere: d.addHere }));
 }
 
 export async function fileDraft(
@@ -65,4 +66,15 @@ export async function fileDraft(
     case 'failed':
       throw new Error(`${outcome.error.message}. ${outcome.error.hint} (draft saved at ${outcome.draftPath})`);
   }
+}
+
+/** "Add to #N" -> "Post": the reviewed comment through the core's postComment (which gates it once more). */
+export async function commentOnIssue(settings: Pick<Settings, 'githubApiUrl'>, session: SessionSource, comment: IssueComment): Promise<{ url: string }> {
+  const signedIn = await session(true);
+  if (!signedIn?.accessToken) throw new Error(`Not signed in to GitHub: nothing was posted. Sign in, or paste the comment into ${comment.repo}#${comment.issue} by hand.`);
+  const client = createGitHubClient({ token: signedIn.accessToken, apiUrl: settings.githubApiUrl, log: (m) => log.info(`github: ${m}`) });
+  const outcome = await postComment(comment, client, redactContext());
+  if (outcome.status === 'failed') throw new Error(`${outcome.error.message} ${outcome.error.hint}`);
+  log.info(`commented on ${comment.repo}#${comment.issue}: ${outcome.url}`);
+  return { url: outcome.url };
 }

@@ -1,9 +1,10 @@
 /**
- * What leaves the editor for GitHub from the draft view, by any of its three ways (File, Open in Browser, Copy
- * Markdown): the edited text passes the core's exit gate (src/core/report/gate.ts, the same gate as filing, saving
+ * What leaves the editor for GitHub from the draft view, by any of its four ways (File, Open in Browser, Copy
+ * Markdown, Add to #N): the edited text passes the core's exit gate (src/core/report/gate.ts, the same gate as filing, saving
  * and the CLI), the one place the extension calls it; the browser link is the core's gated new-issue URL for the
  * configured GitHub (Enterprise hosts included).
  */
+import { finalComment, type IssueComment } from '../../core/report/comment';
 import type { IssueDraft } from '../../core/report/draft';
 import { clipboardMarkdown as gatedMarkdown } from '../../core/report/exits';
 import { browserIssueUrl } from '../../core/report/file';
@@ -38,4 +39,10 @@ export function browserLink(
 /** The markdown "Copy Markdown" puts on the clipboard, gated. */
 export function clipboardMarkdown(text: DraftText & Pick<IssueDraft, 'fakes'>, ctx: GateContext): Promise<string> {
   return gatedMarkdown(text, ctx);
+}
+
+/** The comment for an existing issue as it is shown and posted, through the same gate (its fakes may pass). */
+export async function commentOutgoing(comment: IssueComment, ctx: GateContext): Promise<IssueComment> {
+  const gated = await finalComment(comment, ctx);
+  return { ...comment, body: gated.body, redactions: [...comment.redactions, ...gated.redactions] };
 }

@@ -3,9 +3,11 @@
  * rule set, "Redact Selection" for what the rules missed (the user's marks, kept here and given to the exit gate at
  * every exit), the exact duplicate search queries with a "Search GitHub for duplicates" button, and File / Open in
  * Browser / Copy. Nothing is sent anywhere until the user presses a button: the search too sends words of the
- * (redacted) trigger to GitHub.
+ * (redacted) trigger to GitHub. Next to each open candidate, "Add to #N" shows the compact comment
+ * (core/report/comment.ts) and "Post" sends exactly that.
  */
 import type * as vscode from 'vscode';
+import type { IssueComment } from '../../core/report/comment';
 import type { IssueDraft } from '../../core/report/draft';
 import { searchQueries, withoutMarked, type DuplicateQuery } from '../../core/report/duplicates';
 import type { GateContext } from '../../core/report/gate';
@@ -23,7 +25,7 @@ import {
   type DuplicateSearchInfo,
   type StatusLevel,
 } from '../webview/protocol';
-import { browserLink, clipboardMarkdown, redactOutgoing, type Outgoing } from './outgoing';
+import { browserLink, clipboardMarkdown, commentOutgoing, redactOutgoing, type Outgoing } from './outgoing';
 
 export type { DuplicateItem } from '../webview/protocol';
 
@@ -47,6 +49,13 @@ export interface DraftPanelDeps {
   file(draft: { title: string; body: string; repo: string }): Promise<FiledIssue>;
   /** Absent: no search is offered (nothing to search by). */
   duplicates?: DuplicateSearch;
+  /** Absent: no "Add to #N". */
+  comment?: {
+    /** The comment for issue N, drafted and gated. */
+    draft(issue: number): Promise<IssueComment>;
+    /** Posts it; throws with a message a person can act on. */
+    post(comment: IssueComment): Promise<{ url: string }>;
+  };
   /** The GitHub API the settings name (api.github.com or an Enterprise host's /api/v3): the browser link goes to its web host. */
   githubApiUrl: string;
   /** The user's home, user and host names, redacted from whatever leaves. */
@@ -75,6 +84,8 @@ export class DraftPanel {
   /** Settles once a search the user asked for has put its candidates (or its failure) on screen. */
   readonly duplicatesShown = new Promise<void>((resolve) => (this.markDuplicatesShown = resolve));
   private searching = false;
+  /** The comment last shown for review: "Post" sends this text, never text from the page. */
+  private shownComment: IssueComment | undefined;
 
   constructor(extensionUri: vscode.Uri, private readonly draft: IssueDraft, private readonly deps: DraftPanelDeps) {
     this.title = draft.title;
@@ -125,6 +136,12 @@ and press "Redact Selection".</p>
       <button id="searchButton" class="secondary">Search GitHub for duplicates</button>
     </div>
     <ul id="duplicates" class="plain"><li class="muted">Not searched yet: nothing has been sent to GitHub.</li></ul>
+    <div id="comment" hidden>
+      <h2 id="commentHeading"></h2>
+      <p class="muted">Exactly the text that will be posted (redacted):</p>
+      <pre id="commentText" class="preview"></pre>
+      <button id="commentPost">Post</button>
+    </div>
     <h2>Preview of placeholders</h2>
     <pre id="preview" class="preview"></pre>
   </div>
@@ -256,6 +273,14 @@ and press "Redact Selection".</p>
       await this.searchDuplicates();
       return;
     }
+    if (message.type === 'commentPreview') {
+      await this.previewComment(message.issue);
+      return;
+    }
+    if (message.type === 'commentPost') {
+      await this.postComment(message.issue);
+      return;
+    }
     this.title = message.title;
     this.body = message.body;
     if (message.type === 'redactSelection') await this.redactSelection(message.text);
@@ -273,6 +298,48 @@ and press "Redact Selection".</p>
   private searchInfo(): DuplicateSearchInfo | undefined {
     const query = this.searchQuery();
     return query && this.deps.duplicates ? { queries: searchQueries(query), endpoint: this.deps.duplicates.endpoint } : undefined;
+  }
+
+  /** "Add to #N": drafts the comment, gates it and shows it; nothing is sent. */
+  async previewComment(issue: number): Promise<IssueComment | undefined> {
+    if (!this.deps.comment) return undefined;
+    try {
+      const comment = await commentOutgoing(await this.deps.comment.draft(issue), this.deps.redactContext);
+      this.shownComment = comment;
+      await this.post({ type: 'comment', issue, body: comment.body, redactions: comment.redactions });
+      return comment;
+    } catch (error) {
+      void this.status(`No comment for #${issue}: ${errorText(error)}`, 'error');
+      return undefined;
+    }
+  }
+
+  /** "Post": sends the comment shown for `issue`, through the gate once more; anything else is refused. */
+  async postComment(issue: number): Promise<{ url: string } | undefined> {
+    const shown = this.shownComment;
+    if (!this.deps.comment || !shown || shown.issue !== issue) {
+      void this.status(`Nothing posted: press "Add to #${issue}" and review the comment first.`, 'error');
+      return undefined;
+    }
+    const out = await commentOutgoing(shown, this.deps.redactContext);
+    if (out.body !== shown.body) {
+      // Cannot happen with the gate idempotent; if it ever does, what is sent must still be what was shown.
+      this.shownComment = out;
+      await this.post({ type: 'comment', issue, body: out.body, redactions: out.redactions });
+      void this.status('The comment changed under redaction: review it, then press "Post" again.', 'error');
+      return undefined;
+    }
+    void this.status(`Commenting on #${issue}...`, '', undefined, true);
+    try {
+      const posted = await this.deps.comment.post(out);
+      this.shownComment = undefined;
+      void this.status(`Commented on #${issue}:`, 'ok', posted.url);
+      return posted;
+    } catch (error) {
+      log.error('commenting failed', error);
+      void this.status(`Not commented: ${errorText(error)}`, 'error');
+      return undefined;
+    }
   }
 
   /** Runs the search the view showed, on the user's click only. */

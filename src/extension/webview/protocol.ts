@@ -32,6 +32,8 @@ export interface DuplicateItem {
   url: string;
   state: string;
   comments?: number;
+  /** An open umbrella issue for the same model and category (core/report/duplicates.ts): the place to add to. */
+  addHere?: boolean;
 }
 
 /** The duplicate search as the view shows it before anything is sent: the exact queries and where they go. */
@@ -51,7 +53,9 @@ export type DraftToView =
   | { type: 'redacted'; title: string; body: string; redactions: Redaction[]; search?: DuplicateSearchInfo }
   | { type: 'duplicates'; items: DuplicateItem[]; searched: true }
   | { type: 'duplicates'; error: string }
-  | { type: 'status'; text: string; level: StatusLevel; url?: string; busy: boolean };
+  | { type: 'status'; text: string; level: StatusLevel; url?: string; busy: boolean }
+  /** "Add to #N" pressed: exactly the comment that "Post" will send (gated), for review. */
+  | { type: 'comment'; issue: number; body: string; redactions: Redaction[] };
 
 /** What the page's buttons send: the title and body as edited, for every action that uses them. */
 export type DraftAction = 'edit' | 'file' | 'browser' | 'copy';
@@ -64,7 +68,10 @@ export type DraftFromView =
    * "Redact Selection": `text` is what the user selected in the title or body, to be masked wherever it occurs, now
    * and at every exit; the title and body are sent as edited so the gate runs over what the user sees.
    */
-  | { type: 'redactSelection'; text: string; title: string; body: string };
+  | { type: 'redactSelection'; text: string; title: string; body: string }
+  /** "Add to #N": show the comment for issue N; "Post": send the comment shown for issue N (the panel holds its text). */
+  | { type: 'commentPreview'; issue: number }
+  | { type: 'commentPost'; issue: number };
 
 // --- the Refusal Ledger (media/ledger.js) ---
 
@@ -101,6 +108,10 @@ export function isDraftFromView(value: unknown): value is DraftFromView {
   if (type === 'redactSelection') {
     const m = value as { text?: unknown; title?: unknown; body?: unknown };
     return typeof m.text === 'string' && typeof m.title === 'string' && typeof m.body === 'string';
+  }
+  if (type === 'commentPreview' || type === 'commentPost') {
+    const issue = (value as { issue?: unknown }).issue;
+    return typeof issue === 'number' && Number.isInteger(issue) && issue > 0;
   }
   if (type !== 'edit' && type !== 'file' && type !== 'browser' && type !== 'copy') return false;
   const m = value as { title?: unknown; body?: unknown };

@@ -86,3 +86,30 @@ describe('aup-bisect file on a terminal', () => {
     expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
   }, 30_000);
 });
+
+describe('aup-bisect file --comment N on a terminal', () => {
+  beforeEach(async () => {
+    await server.close();
+    server = await startGitHubServer({ token: TOKEN, issues: [{ repo: 'anthropics/claude-code', title: 'Opus 4.8 refuses cyber work', comments: 40 }] });
+  });
+  const args = () => ['file', join(dir, 'result.json'), '--api-url', server.url, '--comment', '1'];
+
+  it('posts nothing when the answer is no (the default)', async () => {
+    const { output, code } = await onTerminal(args(), ['']);
+    expect(code).toBe(0);
+    expect(output).toContain('Post this comment to anthropics/claude-code#1 as the GITHUB_TOKEN user?');
+    expect(output).toContain('Not posted. The comment is in');
+    expect(server.requests).toHaveLength(0);
+  }, 30_000);
+
+  it('lets the user edit the comment, gates the edit, and posts exactly that on yes', async () => {
+    const editor = `sh -c 'printf "PS: write to me at someone@example.net\\n" >> "$0"'`;
+    const { output, code } = await onTerminal(args(), ['e', 'y'], { EDITOR: editor, VISUAL: '' });
+    expect(code).toBe(0);
+    expect(output).toMatch(/email \(\d+ chars(?:, [a-z-]+)?\) -> \[REDACTED:email-1\]/);
+    expect(output).toMatch(/Commented https:\/\/github\.com\/anthropics\/claude-code\/issues\/1#issuecomment-\d+/);
+    expect(server.comments.map((c) => c.issue)).toEqual([1]);
+    expect(server.comments[0]!.body).toMatch(/PS: write to me at \[REDACTED:email-1\]\n$/);
+    expect(server.comments[0]!.body).not.toContain('someone@example.net');
+  }, 30_000);
+});

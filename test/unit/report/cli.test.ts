@@ -131,3 +131,63 @@ describe('aup-bisect file', () => {
     expect(run.stdout + run.stderr).not.toContain('ghp_notTheRight');
   });
 });
+
+describe('aup-bisect file --comment N', () => {
+  const SLACK = 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx';
+  /** A result whose trigger holds a Slack token and an address: neither may be printed, saved or posted. */
+  const secretResult = () => {
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    result.minimal = `token ${SLACK} for ops@example.com`;
+    writeFileSync(join(dir, 'secret.json'), JSON.stringify(result));
+    return join(dir, 'secret.json');
+  };
+  const shownComment = (stdout: string) =>
+    /----- Comment for anthropics\/claude-code#1: exactly the text that will be posted -----\n([\s\S]*?)\n----- end of comment -----/.exec(stdout)?.[1];
+
+  it('with --yes: posts to issue 1 exactly the text it showed, with the secret masked, and searches nothing', async () => {
+    const run = await runCli(cli, ['file', secretResult(), '--comment', '1', '--api-url', server.url, '--yes'], { ...NO_TOKEN, GITHUB_TOKEN: TOKEN });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /repos/anthropics/claude-code/issues/1/comments']);
+    const sent = (server.requests[0]!.body as { body: string }).body;
+    expect(shownComment(run.stdout)).toBe(sent.trimEnd());
+    expect(sent).toContain('token [REDACTED:slack-token-1] for [REDACTED:email-1]');
+    expect(sent).toContain('Request id: `req_011CbgiZGk6bR8jQrLT4Ypem`');
+    expect(run.stdout).toMatch(/\nCommented https:\/\/github\.com\/anthropics\/claude-code\/issues\/1#issuecomment-\d+\n/);
+    expect(readFileSync(join(dir, 'secret.comment-1.md'), 'utf8')).toBe(sent);
+    expect(run.stdout + sent).not.toMatch(/xoxb-1234|ops@example/);
+  });
+
+  it('without a token: shows the text, posts nothing, and says where to paste it', async () => {
+    const run = await runCli(cli, ['file', join(dir, 'result.json'), '--comment', '#1', '--api-url', server.url, '--yes'], NO_TOKEN);
+    expect(run.code).toBe(0);
+    expect(shownComment(run.stdout)).toMatch(/^Same safeguards refusal here: Opus 4\.8/);
+    expect(run.stdout).toContain(`Paste the comment above (saved in ${join(dir, 'result.comment-1.md')}) into https://github.com/anthropics/claude-code/issues/1`);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('with a token but no terminal and no --yes: posts nothing and says to pass --yes', async () => {
+    const run = await runCli(cli, ['file', join(dir, 'result.json'), '--comment', '1', '--api-url', server.url], { ...NO_TOKEN, GITHUB_TOKEN: TOKEN });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Not posting: there is no terminal to confirm on');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('on an issue that does not exist: says so and keeps the comment', async () => {
+    const run = await runCli(cli, ['file', join(dir, 'result.json'), '--comment', '404', '--api-url', server.url, '--yes'], { ...NO_TOKEN, GITHUB_TOKEN: TOKEN });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Commenting on #404 failed: no issue #404 in anthropics/claude-code (404).');
+    expect(run.stdout).toContain(`The comment is kept in ${join(dir, 'result.comment-404.md')}`);
+  });
+
+  it('says what it needs when the issue number or the input is wrong', async () => {
+    const bad = await runCli(cli, ['file', join(dir, 'result.json'), '--comment', 'latest'], NO_TOKEN);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--comment takes an issue number, got "latest"');
+    await runCli(cli, ['draft', join(dir, 'result.json')], NO_TOKEN);
+    const draft = await runCli(cli, ['file', join(dir, 'result.issue.md'), '--comment', '1'], NO_TOKEN);
+    expect(draft.code).toBe(1);
+    expect(draft.stderr).toContain('A comment is written from a bisect result or a refusal record, not from an issue draft file.');
+    expect(server.requests).toHaveLength(0);
+  });
+});
