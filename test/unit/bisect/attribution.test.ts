@@ -125,6 +125,8 @@ describe('runBisect: attribution first', () => {
       cache: false,
       // The default reducer, counting what it asks: the control's probes are the only others.
       reduce: (input, oracle, options) => reduce(input, { ...oracle, name: oracle.name, probe: (i, s) => (reducerProbes++, oracle.probe(i, s)) }, options),
+      // No reproduction probes (report/repro.ts): only the control's probes come on top of the reducer's.
+      reproRuns: 0,
     });
     expect(run.attribution).toEqual({ control: { refused: 0, of: 3 }, channel: 'tool_result', channels: ['tool_result'] });
     expect(run.status).toBe('minimal');

@@ -34,7 +34,7 @@ describe('aup-bisect errors', () => {
     expect(loud.stderr.split('\n')[0]).toBe('aup-bisect: command: each probe runs the test command and costs nothing. Expect 13-28 probes.');
     const sim = await runCli(cli, ['bisect', file, '--oracle', 'sim', '--no-cache', '--max-usd', '1', '--max-probes', '50']);
     expect(sim.stderr.split('\n')[0]).toMatch(
-      /^aup-bisect: sim \(claude-opus-4-8\): Each probe sends about \d+ input tokens \(\$[\d.]+ at most, less as the input shrinks\)\. Expect 13-28 probes, .* The budget stops the run at \$1\.00 or 50 paid probes; cached answers are free\.$/,
+      /^aup-bisect: sim \(claude-opus-4-8\): Each probe sends about \d+ input tokens \(\$[\d.]+ at most, less as the input shrinks\)\. Expect 19-34 probes, .* The budget stops the run at \$1\.00 or 50 paid probes; cached answers are free\. The range includes 6 probes of the reproductions the draft offers\.$/,
     );
     const quiet = await runCli(cli, ['bisect', file, '--test', 'false', '--no-cache', '--quiet']);
     expect(quiet.stderr).not.toContain('Expect');
