@@ -326,7 +326,8 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
       const texts = await screenTexts('#duplicates li');
       return texts.some((t) => t.includes('Opus 5.5 safeguards flagged a reverse shell exercise')) ? texts : undefined;
     });
-    assert.ok(listed.some((t) => /^#\d+ \[BUG\] Opus 5\.5 safeguards flagged a reverse shell exercise \(cyber\) \(open, 12 comments\)$/.test(t)), listed.join(' | '));
+    // 12 comments and a title naming the model and category: an open umbrella for this refusal, offered "Add to #N".
+    assert.ok(listed.some((t) => /^#(\d+) \[BUG\] Opus 5\.5 safeguards flagged a reverse shell exercise \(cyber\) \(open, 12 comments\) open umbrella issue for this model and category Add to #\1$/.test(t)), listed.join(' | '));
     await waitFor('the checklist ticked after the search', () => panel.current.body.includes('- [x] I have searched') || undefined);
     await screenshot('draft-searched');
 
