@@ -45,7 +45,7 @@ export interface Classification {
   rule?: SimRule;
 }
 
-const SCOPES: readonly TextScope[] = ['system', 'messages', 'tool_results'];
+const SCOPES: readonly TextScope[] = ['system', 'messages', 'tool_results', 'documents'];
 
 /** Validates a parsed rules file; throws an Error naming the offending rule and field. */
 export function parseRules(json: unknown): SimRules {
@@ -134,7 +134,8 @@ export function classify(req: MessagesRequestBody, rules: SimRules, model: strin
     const key = scope ?? 'all';
     let text = joined.get(key);
     if (text === undefined) {
-      text = texts.filter((t) => !scope || t.scope === scope).map((t) => t.text).join('\n\n');
+      const inScope = (t: (typeof texts)[number]): boolean => !scope || (scope === 'documents' ? t.document === true : t.scope === scope);
+      text = texts.filter(inScope).map((t) => t.text).join('\n\n');
       joined.set(key, text);
     }
     return text;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import demoRules from './rules/demo.json';
-import { loadRules, startSim, type SimRules } from './server';
+import { loadRules, startSim, type SimRules, type SimServer, type SimStats } from './server';
 import { ApiOracle } from '../core/probe/oracle/api';
 import type { OracleFactories, SimOracleOptions as CoreSimOptions } from '../core/probe/oracle/index';
 import type { Oracle, ProbeEstimate, ProbeInput, Verdict } from '../core/probe/oracle/types';
@@ -15,13 +15,25 @@ export interface SimOracleOptions extends Omit<CoreSimOptions, 'rules'> {
   rules?: string | SimRules;
 }
 
-class SimOracle implements Oracle {
+/** The `sim` oracle, with the stand-in's own counts and request log, so a caller can check every probe against it. */
+export interface SimOracleHandle extends Oracle {
+  readonly url: string;
+  /** The stand-in's stats (src/sim/stats.ts): one log entry per request it served, in order. */
+  stats(): SimStats;
+  /** Stops the stand-in. */
+  close(): Promise<void>;
+}
+
+class SimOracle implements SimOracleHandle {
   readonly name = 'sim';
   constructor(
     private readonly api: ApiOracle,
-    private readonly server: { close(): Promise<void>; url: string },
+    private readonly server: Pick<SimServer, 'close' | 'url' | 'stats'>,
     readonly identity: string,
   ) {}
+  stats(): SimStats {
+    return this.server.stats();
+  }
   get model(): string {
     return this.api.model;
   }
@@ -39,7 +51,7 @@ class SimOracle implements Oracle {
   }
 }
 
-export async function createSimOracle(options: SimOracleOptions = {}): Promise<Oracle> {
+export async function createSimOracle(options: SimOracleOptions = {}): Promise<SimOracleHandle> {
   const rules = await loadRules(options.rules ?? (demoRules as unknown as SimRules));
   const server = await startSim({ rules, noise: options.noise, latencyMs: options.latencyMs });
   // The cache must not mix answers of different rules or noise settings; the port changes every run, so the

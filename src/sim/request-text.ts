@@ -6,8 +6,10 @@ import { inflateSync } from 'node:zlib';
 import type { ContentBlockLike, MessagesRequestBody, TextScope } from './types';
 
 export interface ScopedText {
-  scope: TextScope;
+  scope: Exclude<TextScope, 'documents'>;
   text: string;
+  /** Read out of a document block (its scope is where the block sits). */
+  document?: true;
 }
 
 /** Every piece of text in the request, in the order the model reads it. */
@@ -17,14 +19,14 @@ export function requestTexts(body: MessagesRequestBody): ScopedText[] {
   else if (Array.isArray(body.system)) for (const block of body.system) pushBlock(out, block, 'system');
   for (const message of body.messages) {
     // Claude Code puts role "system" entries (reminders) between user turns: they count as system text.
-    const scope: TextScope = message.role === 'system' ? 'system' : 'messages';
+    const scope: ScopedText['scope'] = message.role === 'system' ? 'system' : 'messages';
     if (typeof message.content === 'string') out.push({ scope, text: message.content });
     else if (Array.isArray(message.content)) for (const block of message.content) pushBlock(out, block, scope);
   }
   return out;
 }
 
-function pushBlock(out: ScopedText[], block: ContentBlockLike, scope: TextScope): void {
+function pushBlock(out: ScopedText[], block: ContentBlockLike, scope: ScopedText['scope']): void {
   if (!block || typeof block !== 'object') return;
   switch (block.type) {
     case 'text':
@@ -42,7 +44,7 @@ function pushBlock(out: ScopedText[], block: ContentBlockLike, scope: TextScope)
       return;
     case 'document': {
       const text = documentText(block);
-      if (text) out.push({ scope, text });
+      if (text) out.push({ scope, text, document: true });
       return;
     }
     default:

@@ -29,5 +29,8 @@ export interface MessagesRequestBody {
   [field: string]: unknown;
 }
 
-/** Where a piece of request text came from; rules can be restricted to one of these. */
-export type TextScope = 'system' | 'messages' | 'tool_results';
+/**
+ * Where a piece of request text came from; rules can be restricted to one of these. "documents" is the text read out
+ * of document blocks (a PDF attached or read), wherever they sit: a rule on it lets the same words pass as plain text.
+ */
+export type TextScope = 'system' | 'messages' | 'tool_results' | 'documents';

@@ -20,8 +20,8 @@ import { modelDisplayName } from '../../core/report/models';
 import { scanProjects } from '../../core/transcript/scan';
 import { AD_LINES, replaySampleSession } from '../../demo/session';
 import demoRules from '../../sim/rules/demo.json';
-import { simOracleFactories } from '../../sim/oracle';
-import { startSim, type SimRules } from '../../sim/server';
+import { createSimOracle } from '../../sim/oracle';
+import { startSim, type SimRules, type SimStats } from '../../sim/server';
 
 interface DemoFlags {
   out?: string;
@@ -33,6 +33,8 @@ export interface DemoOutcome {
   refusal: RefusalRecord;
   resultPath: string;
   draftPath: string;
+  /** The bisect's stand-in's stats and request log (every probe of the result), as written next to the result. */
+  simLogPath: string;
   minimalFile?: string;
 }
 
@@ -96,12 +98,16 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
     lastPhase = event.phase;
   };
   let run;
+  let served: SimStats;
+  // The demo holds the stand-in itself, so its log of every request it served (the probes behind each rate in the
+  // draft) can be written beside the result and checked against it.
+  const oracle = await createSimOracle();
   try {
-    run = await runBisect({
-      source: { kind: 'refusal', refusal }, oracle: { kind: 'sim' }, oracles: simOracleFactories, cache: false, concurrency: 2, outDir, onProgress,
-    });
+    run = await runBisect({ source: { kind: 'refusal', refusal }, oracle, cache: false, concurrency: 2, outDir, onProgress });
   } finally {
     bar?.stop();
+    served = oracle.stats();
+    await oracle.close();
   }
   if (run.status !== 'minimal' && run.status !== 'partial') {
     throw new Error(`the bisect did not finish (${run.status}): ${run.stoppedEarly ?? 'no reason given'}`);
@@ -113,6 +119,12 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
   const attributed = attributionLine(run);
   // Attribution first: the content-free control the run sent before bisecting, and the channel of the trigger.
   if (attributed) write(`      ${attributed.replace(/^Attribution: /, '')}`);
+  const simLogPath = join(outDir, 'sim-log.json');
+  await writeFile(simLogPath, `${JSON.stringify(served, null, 2)}\n`);
+  write(
+    `      the stand-in served ${served.requests} requests (${served.refused} refused, ${served.passed} passed) for the ${run.probes} probes; ` +
+      `each is in ${simLogPath}`,
+  );
   write(
     `      refused ${run.verification.refused}/${run.verification.of}` +
       (run.control ? `; without ${JSON.stringify(run.control.removed)} it passed ${run.control.passed}/${run.control.of}` : '') +
@@ -133,11 +145,12 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
   write(`Draft issue:   ${draftPath}`);
   write(`Bisect result: ${resultPath}`);
   if (run.minimalFile) write(`Minimal PDF:   ${run.minimalFile}`);
+  write(`Stand-in log:  ${simLogPath}`);
   write(`Transcript:    ${replay.transcript}`);
   write('');
   write(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Nothing left this machine.`);
   write(`Next: read the draft; \`aup-bisect file ${resultPath}\` shows the exact text, searches for duplicates and asks before posting.`);
-  return { outDir, transcript: replay.transcript, refusal, resultPath, draftPath, minimalFile: run.minimalFile };
+  return { outDir, transcript: replay.transcript, refusal, resultPath, draftPath, simLogPath, minimalFile: run.minimalFile };
 }
 
 export function register(program: Command): void {

@@ -38,16 +38,26 @@ const MEMORY_FILE = /(?:^|[\\/])(?:CLAUDE(?:\.local)?|MEMORY)\.md$/i;
 /** How Claude Code renders them inside a system reminder ("# claudeMd ... Contents of /p/CLAUDE.md (project instructions..."). */
 const MEMORY_TEXT = /#\s*claudeMd\b|Contents of [^\n]*(?:CLAUDE(?:\.local)?|MEMORY)\.md\b/;
 
+/**
+ * Attachment types (2.1.328 transcripts) whose reminder Claude Code writes itself into every request of a session,
+ * whatever the user sent: its environment, model identity, date, tool and agent and skill listings. An attachment of
+ * any other type (a file the user mentioned, a pasted image...) stays content.
+ */
+const FIXED_ATTACHMENTS = new Set(['environment', 'model', 'date', 'deferred_tools_delta', 'agent_listing_delta', 'skill_listing', 'auto_mode', 'remote_session_change']);
+
 /** The channel a part belongs to: system reminders and CLAUDE.md/memory are Claude Code's; everything else is content. */
-export function channelOf(part: Pick<ProbePart, 'kind' | 'text' | 'filePath'>): Channel {
+export function channelOf(part: Pick<ProbePart, 'kind' | 'text' | 'filePath' | 'attachmentType'>): Channel {
   if (part.kind !== 'system_reminder' && part.kind !== 'attachment') return 'content';
   if ((part.filePath && MEMORY_FILE.test(part.filePath)) || MEMORY_TEXT.test(part.text)) return 'claude-md';
-  return part.kind === 'system_reminder' ? 'fixed-prompt' : 'content';
+  if (part.kind === 'system_reminder') return 'fixed-prompt';
+  return part.attachmentType !== undefined && FIXED_ATTACHMENTS.has(part.attachmentType) ? 'fixed-prompt' : 'content';
 }
 
 /** The name a channel is reported by: "claude-md" for CLAUDE.md/memory parts, else the part's kind. */
-export function channelName(part: Pick<ProbePart, 'kind' | 'text' | 'filePath'>): string {
-  return channelOf(part) === 'claude-md' ? 'claude-md' : part.kind;
+export function channelName(part: Pick<ProbePart, 'kind' | 'text' | 'filePath' | 'attachmentType'>): string {
+  const channel = channelOf(part);
+  if (channel === 'claude-md') return 'claude-md';
+  return channel === 'fixed-prompt' && part.kind === 'attachment' ? 'fixed-prompt' : part.kind;
 }
 
 /**

@@ -355,7 +355,8 @@ function controlsEnded(
 
 async function finish(meter: MeteredOracle, ownsOracle: boolean): Promise<void> {
   if (ownsOracle) await meter.close();
-  else await meter.close().catch(() => undefined); // flushes the cache; the caller's oracle stays open
+  // The caller's oracle stays open (it closes it): only the cache is written out.
+  else await meter.flush().catch(() => undefined);
 }
 
 /** Per-part summary when the reducer gave none (a run stopped before it could): a part is needed when it is not empty. */

@@ -133,8 +133,13 @@ export class MeteredOracle implements Oracle {
     return verdict;
   }
 
-  async close(): Promise<void> {
+  /** Writes the cached answers out; the inner oracle stays open (for an oracle the caller owns). */
+  async flush(): Promise<void> {
     await this.options.cache?.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
     await this.inner.close?.();
   }
 

@@ -46,6 +46,8 @@ export interface RequestPart {
   /** For Read (and similar) tool results: the file that was read. */
   filePath?: string;
   mediaType?: string;
+  /** For attachments (2.1.3xx): Claude Code's attachment type ("environment", "skill_listing", "nested_memory"...). */
+  attachmentType?: string;
   source: PartSource;
   /** A short single-line preview, for lists and tree views (never the whole text). */
   preview: string;

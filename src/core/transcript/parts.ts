@@ -97,6 +97,7 @@ export async function rebuildRequest(record: RefusalRecord): Promise<ProbeInput>
         probe.fileName = basename(part.filePath);
       }
       if (part.mediaType) probe.mediaType = part.mediaType;
+      if (part.attachmentType) probe.attachmentType = part.attachmentType;
       parts.push(probe);
     }
     const model = record.models.find((m) => m.model && m.model !== 'unknown')?.model;

@@ -462,15 +462,17 @@ export function extractParts(turn: Pick<Turn, 'chain' | 'prompt'>): { parts: Req
     } else if (entry.type === 'attachment' && entry.attachment !== undefined) {
       const attachment = entry.attachment as Record<string, unknown>;
       const filePath = ['filename', 'path', 'file_path'].map((k) => attachment?.[k]).find((v) => typeof v === 'string') as string | undefined;
+      // Kept so attribution can tell Claude Code's own reminders (environment, model, date...) from what the user attached.
+      const attachmentType = typeof attachment?.type === 'string' ? attachment.type : undefined;
       if (Array.isArray(entry.rendered)) {
         // 2.1.328 stores what the model was shown for each attachment (system reminders); bookkeeping attachments
         // without `rendered` (prompt snapshots, session context) never reach the model.
         (entry.rendered as Array<Record<string, unknown>>).forEach((item, i) => {
-          if (typeof item?.content === 'string') push(at, `/rendered/${i}/content`, 'attachment', { filePath });
+          if (typeof item?.content === 'string') push(at, `/rendered/${i}/content`, 'attachment', { filePath, attachmentType });
         });
       } else if (entry.rendered === undefined && !('snapshot' in attachment || 'systemPrompt' in attachment || 'context' in attachment)) {
         // Older versions: the attachment's own text, or its JSON.
-        push(at, typeof attachment?.content === 'string' ? '/attachment/content' : '/attachment', 'attachment', { filePath });
+        push(at, typeof attachment?.content === 'string' ? '/attachment/content' : '/attachment', 'attachment', { filePath, attachmentType });
       }
     }
   }

@@ -72,6 +72,16 @@ describe('the content-free control', () => {
     expect(channelOf({ kind: 'attachment', text: 'rules', filePath: '/home/dev/project/sub/CLAUDE.md' })).toBe('claude-md');
     expect(channelOf({ kind: 'attachment', text: 'notes', filePath: '/home/dev/project/notes.md' })).toBe('content');
   });
+
+  it("counts the reminders Claude Code 2.1.328 attaches to every request (environment, model, date...) as its fixed prompt", () => {
+    const environment = { kind: 'attachment' as const, attachmentType: 'environment', text: '<system-reminder>\n# Environment\nYou have been invoked in the following environment: ...</system-reminder>' };
+    const date = { kind: 'attachment' as const, attachmentType: 'date', text: "<system-reminder>\nToday's date is 2026-11-30.\n</system-reminder>" };
+    const mentioned = { kind: 'attachment' as const, attachmentType: 'file', text: 'the file the user mentioned', filePath: '/home/dev/project/notes.md' };
+    const input: ProbeInput = { parts: [{ kind: 'prompt', text: 'say hello' }, environment, date, mentioned] };
+    expect(input.parts.map(channelOf)).toEqual(['content', 'fixed-prompt', 'fixed-prompt', 'content']);
+    // So the control keeps them, and drops what the user sent or attached.
+    expect(controlOf(input).parts).toEqual([{ kind: 'prompt', text: 'Say hello.' }, environment, date]);
+  });
 });
 
 describe('runBisect: attribution first', () => {

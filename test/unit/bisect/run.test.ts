@@ -8,7 +8,7 @@ import { CommandOracle } from '../../../src/core/probe/oracle/command';
 import type { Oracle } from '../../../src/core/probe/oracle/types';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { scanProjects } from '../../../src/core/transcript/scan';
-import { simOracleFactories as oracles } from '../../../src/sim/oracle';
+import { createSimOracle, simOracleFactories as oracles } from '../../../src/sim/oracle';
 
 const PHRASE = 'donkey underneath';
 const dirs: string[] = [];
@@ -154,6 +154,18 @@ describe('runBisect', () => {
     expect(run.refusal).toBeUndefined();
     // Still usable after the run: runBisect closes only the oracles it created.
     expect((await oracle.probe({ parts: [{ kind: 'prompt', text: 'needle' }] })).refused).toBe(true);
+  });
+
+  it('leaves a stand-in it was given running, so the caller can read its log and close it', async () => {
+    const oracle = await createSimOracle();
+    try {
+      const run = await runBisect({ source: { kind: 'text', text: 'they open a reverse shell to exfiltrate the keys' }, oracle, cache: false });
+      expect(run.minimal).toMatch(/reverse shell.*exfiltrate/);
+      expect(oracle.stats().requests).toBe(run.probes);
+      expect((await oracle.probe({ parts: [{ kind: 'prompt', text: run.minimal }] })).refused).toBe(true);
+    } finally {
+      await oracle.close();
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { parseDraftFile } from '../../../src/core/report/draft';
 import type { BisectResult } from '../../../src/core/bisect/result';
 import { AD_LINES } from '../../../src/demo/session';
 import { pdfText } from '../../../src/sim/request-text';
+import type { SimStats } from '../../../src/sim/stats';
 import { bundleCli, runCli, type CliRun } from '../../support/cli-bundle';
 
 // The demo as a new user runs it: the CLI built from source, no key, no token, everything on loopback.
@@ -60,5 +61,39 @@ describe('aup-bisect demo', () => {
     const requestId = /request id (req_\w+)/.exec(run.stdout)![1]!;
     expect(draft.body).toContain(`Request ID: ${requestId}`);
     expect(draft.body).toContain('refused **5/5** on Opus 4.8');
+  });
+
+  it("gives every snippet of the draft its rate, and the stand-in's log holds the probes behind each rate", () => {
+    const draft = parseDraftFile(readFileSync(join(out, 'issue.md'), 'utf8'))!;
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as BisectResult;
+    const served = JSON.parse(readFileSync(join(out, 'sim-log.json'), 'utf8')) as SimStats;
+    expect(run.stdout).toContain(`the stand-in served ${served.requests} requests`);
+
+    // Each shell snippet follows the sentence that gives its measured rate.
+    const paragraphs = draft.body.split(/\n\n/);
+    const snippets = paragraphs.flatMap((p, i) => (p.startsWith('```sh') ? [paragraphs[i - 1]!] : []));
+    expect(snippets).toHaveLength(3);
+    for (const lead of snippets) expect(lead).toMatch(/refused \*\*\d+\/\d+\*\* \(this exact request, through the `sim` oracle\):$/);
+    const rates = snippets.map((lead) => /refused \*\*(\d+)\/(\d+)\*\*/.exec(lead)!.slice(1).map(Number));
+    const reproductions = result.reproductions!;
+    expect(reproductions.map((r) => r.form)).toEqual(['message', 'file', 'pdf-document']);
+    expect(rates).toEqual(reproductions.map((r) => [r.refused, r.of]));
+
+    // No cache: every probe the result counts is one request the stand-in served.
+    expect(served.requests).toBe(result.probes);
+    expect(served.log).toHaveLength(result.probes);
+    // The reproductions are probed last, one form after another, each its own exact request k times (one size).
+    let at = served.log.length - reproductions.reduce((n, r) => n + r.of, 0);
+    const sizes = new Set<number>();
+    for (const rate of reproductions) {
+      const probes = served.log.slice(at, at + rate.of);
+      at += rate.of;
+      expect(new Set(probes.map((p) => p.inputBytes)).size, rate.form).toBe(1);
+      sizes.add(probes[0]!.inputBytes);
+      expect(probes.filter((p) => p.verdict === 'refused').length, rate.form).toBe(rate.refused);
+      expect(probes.every((p) => p.verdict !== 'refused' || p.ruleId === 'donkey-ad'), rate.form).toBe(true);
+    }
+    // Three different requests: the message, the file read, the PDF document.
+    expect(sizes.size).toBe(3);
   });
 });

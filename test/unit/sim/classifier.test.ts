@@ -111,6 +111,19 @@ describe('classifier rules', () => {
     expect(classify(text, r, 'm').refused).toBe(true);
   });
 
+  it('scope "documents" judges only the text of document blocks: the same words as plain text or a read file pass', () => {
+    const r = rules({ rules: [{ id: 'pdf-only', category: 'general_harms', scope: 'documents', allOf: ['donkey underneath'] }] });
+    const pdf = Buffer.from('%PDF-1.4\n4 0 obj\n<< /Length 40 >>\nstream\nBT (FOR DONKEY UNDERNEATH) Tj ET\nendstream\nendobj\n%%EOF', 'latin1').toString('base64');
+    const document = { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf } };
+    expect(classify(ask('', { messages: [{ role: 'user', content: [document] }] }), r, 'm').refused).toBe(true);
+    // A PDF that Claude Code read sits in a tool result: still a document.
+    const read = ask('', { messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [document] }] }] });
+    expect(classify(read, r, 'm').refused).toBe(true);
+    expect(classify(ask('for donkey underneath'), r, 'm').refused).toBe(false);
+    const textFile = ask('', { messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: '1\tfor donkey underneath' }] }] });
+    expect(classify(textFile, r, 'm').refused).toBe(false);
+  });
+
   it('the bundled demo rules refuse the toy ad phrase and a cyber phrase, and pass ordinary text', () => {
     const demo = parseRules(JSON.parse(readFileSync('src/sim/rules/demo.json', 'utf8')));
     expect(classify(ask('(NEW: PICK A CHARACTER OR FOR DONKEY UNDERNEATH) Tj'), demo, 'claude-opus-4-8').rule?.id).toBe('donkey-ad');

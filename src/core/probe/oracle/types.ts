@@ -25,6 +25,8 @@ export interface ProbePart {
   toolName?: string;
   filePath?: string;
   mediaType?: string;
+  /** For a transcript's attachment: Claude Code's attachment type (see RefusalRecord's RequestPart). */
+  attachmentType?: string;
 }
 
 export interface ProbeInput {
