@@ -91,8 +91,9 @@ export async function runUnblock(options: UnblockOptions): Promise<UnblockRun> {
       onProgress: (e) => options.onProgress?.({ ...e, probes: meter.counters.probes, cachedProbes: meter.counters.cachedProbes }),
     });
   } finally {
+    // An oracle the caller passed in stays open (the caller closes it); only the cache is written.
     if (ownsOracle) await meter.close();
-    else await meter.close().catch(() => undefined);
+    else await meter.flush().catch(() => undefined);
   }
 
   const { input: _passing, partsAfter: _after, ...passSet } = outcome;
