@@ -28,6 +28,16 @@ export const PROBE_MS = 30_000;
  */
 export const MAX_PROBES = 128;
 
+/**
+ * One aup-bisect CLI run against the stand-in (Node starting the bundle, then a bisect or unblock of at most MAX_PROBES
+ * stand-in probes, or a draft). Idle: 2-6 s.
+ */
+export const CLI_RUN_MS = 120_000;
+/** Making one PDF with a real producer (Ghostscript, qpdf; Chromium and LibreOffice start slower). Idle: 1-4 s. */
+export const PDF_PRODUCE_MS = 60_000;
+/** One bisect of a producer PDF through the pdftotext command oracle. Idle: 3-8 s; busy (load ~25): 35-40 s. */
+export const PDF_BISECT_MS = 180_000;
+
 /** The deadline of an interactive session of `turns` prompts. */
 export function sessionMs(turns: number): number {
   return SETUP_MS + TUI_START_MS + turns * TUI_TURN_MS + TUI_CLOSE_MS;

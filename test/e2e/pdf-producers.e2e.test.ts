@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBisect } from '../../src/core/bisect/run';
 import { judgeResult, RULES } from '../../bench/pdf/judge';
+import { PDF_BISECT_MS, PDF_PRODUCE_MS, SETUP_MS } from './allowance';
 import { FAST_SUBSET, MINIMAL_TOOLS, missingTools, producePdfs, type Produced } from '../../bench/pdf/producers';
 
 const missing = await missingTools(MINIMAL_TOOLS);
@@ -28,7 +29,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('PDFs from real producers
     const produced = await producePdfs(dir, FAST_SUBSET);
     expect(produced.failed).toEqual([]);
     made = produced.made;
-  }, 120_000);
+  }, SETUP_MS + FAST_SUBSET.length * PDF_PRODUCE_MS);
 
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -44,7 +45,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('PDFs from real producers
         expect(result.status).toBe('minimal');
         expect(v).toMatchObject({ valid: true, triggers: true, oneMinimal: true, onlyNeeded: true, notLarger: true, printedAsRead: true });
         if (name === 'gs-qpdf-aes256') expect(result.notes?.map((n) => n.note).join(' ')).toMatch(/encrypted: opened with the empty user password/);
-      }, 180_000);
+      }, PDF_BISECT_MS);
     }
   }
 });

@@ -15,6 +15,7 @@ import { scanTranscript } from '../../src/core/transcript/scan';
 import type { UnblockRun } from '../../src/core/unblock/unblock';
 import { startSim, type SimServer } from '../../src/sim/server';
 import { bundleCli, runCli } from '../support/cli-bundle';
+import { CLI_RUN_MS, printMs } from './allowance';
 import { claudeUnavailable, makeSandbox, runPrint, transcripts, type Sandbox } from './claude-code';
 import { DEMO_RULES, NOTES_FILE, PASSING_PROMPT } from './scenarios';
 
@@ -81,14 +82,16 @@ describe.skipIf(missing !== undefined)('unblock a session refused after a Read, 
     expect(records).toHaveLength(1);
     refusal = records[0]!;
     expect(refusal.parts.some((p) => p.kind === 'tool_result' && p.toolName === 'Read' && p.filePath === notes)).toBe(true);
-  });
+   // Two `claude -p` runs and a bundle of the CLI: the default hook deadline (SETUP_MS) is for set-up alone.
+  }, printMs(2));
   afterAll(async () => {
     await proxy?.close();
     await sim?.close();
     if (box) rmSync(box.root, { recursive: true, force: true });
   });
 
-  it('bisect --refusal, unblock --write --repair-session, then claude --resume on the copy is answered', async () => {
+  // Two CLI runs against the stand-in (bisect, unblock) and one `claude --resume`.
+  it('bisect --refusal, unblock --write --repair-session, then claude --resume on the copy is answered', { timeout: printMs(1) + 2 * CLI_RUN_MS }, async () => {
     const env = { ...box.env };
     const resultPath = join(box.root, 'result.json');
     const cacheDir = join(box.root, 'probe-cache');
