@@ -34,6 +34,9 @@ class SimOracle implements Oracle {
   estimate(input: ProbeInput): ProbeEstimate {
     return this.api.estimate(input);
   }
+  models(signal?: AbortSignal): Promise<string[]> {
+    return this.api.models(signal);
+  }
   close(): Promise<void> {
     return this.server.close();
   }

@@ -12,12 +12,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { formatUserError } from '../errors';
-import type { BudgetLimits } from '../probe/budget';
 import type { ProbeCache } from '../probe/cache';
-import { oracleFor, probeCacheFor } from '../probe/setup';
+import { oracleFor, probeCacheFor, type ProbeOptions } from '../probe/setup';
 import { MeteredOracle, type MeterCounters, type MeterEvent } from '../probe/meter';
 import { inputBytes, isPdf } from '../probe/oracle/estimate';
-import type { OracleConfig, OracleFactories } from '../probe/oracle/index';
 import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types';
 import { fragmentsOf, modelFor } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
@@ -50,21 +48,10 @@ export interface BisectProgress {
   bestPreview?: string;
 }
 
-export interface BisectOptions {
+export interface BisectOptions extends ProbeOptions {
   /** What to bisect: a refusal (by record or id), a file, or a text. */
   source: BisectSource;
-  /** The oracle: a config (created and closed here) or an instance (the caller closes it). */
-  oracle: OracleConfig | Oracle;
-  /** Oracles core does not build itself: the CLI and the extension pass the loopback stand-in (src/sim/oracle.ts). */
-  oracles?: OracleFactories;
-  /** Overrides the model of the refused turn. */
-  model?: string;
-  budget?: BudgetLimits;
-  concurrency?: number;
-  /** Persistent cache folder (default ~/.cache/aup-bisect/probes); `false` for none (`--no-cache`). */
-  cache?: string | false | ProbeCache;
   repeatMode?: 'sample' | 'memo';
-  signal?: AbortSignal;
   onProgress?: (event: BisectProgress) => void;
   /** Where the minimal candidate of a binary input (PDF) is written as a valid file. Absent: not written. */
   outDir?: string;
