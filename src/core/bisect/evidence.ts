@@ -180,8 +180,11 @@ export function plannedEvidenceProbes(models: number, k: number, readableDiffers
   return models * k * (readableDiffers ? 3 : 2);
 }
 
+/** What the evidence reads from a result: the trigger's forms, the refusing model and the reproductions' rates. */
+export type EvidenceSource = Pick<BisectResult, 'parts' | 'minimal' | 'shareable' | 'original' | 'model' | 'refusal' | 'reproductions'>;
+
 export interface EvidenceRequest {
-  result: BisectResult;
+  result: EvidenceSource;
   /** The metered oracle (probes count in the budget and land in the cache). */
   oracle: MeteredOracle;
   /** The models to replay on (chooseModels, or listModelsFor). */
