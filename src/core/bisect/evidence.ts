@@ -72,7 +72,8 @@ export interface ModelsEvidence {
 
 /** The models to measure, by role: the ones given, else the refusing model, its fallback and its previous version. */
 export interface ModelChoice {
-  models: { model: string; role: ModelRole }[];
+  /** `notMeasured` set: known before any probe not to be worth one (not in the oracle's model list). */
+  models: { model: string; role: ModelRole; notMeasured?: string }[];
   notes: string[];
 }
 
@@ -203,7 +204,21 @@ const stops = (error: unknown): boolean => error instanceof OracleError && (erro
  */
 export async function modelsFor(result: Pick<BisectResult, 'model' | 'refusal'>, oracle: MeteredOracle, given?: readonly string[], signal?: AbortSignal): Promise<ModelChoice> {
   const wanted = given?.map((m) => m.trim()).filter((m) => m !== '');
-  if (wanted?.length) return chooseModels(result, wanted, undefined);
+  if (wanted?.length) {
+    const served = await oracle.listModels(signal)?.catch((error: unknown) => {
+      if (stops(error)) throw error;
+      return undefined;
+    });
+    const choice = chooseModels(result, wanted, undefined);
+    if (!served) return choice;
+    // A model the list does not hold (by id, or as the alias of a dated id) is named, not probed: some services
+    // answer any model name, and a rate for a model nobody serves would mislead.
+    const listed = (model: string) => served.some((id) => id === model || id.startsWith(`${model}-`));
+    return {
+      models: choice.models.map((m) => (listed(m.model) ? m : { ...m, notMeasured: "not served by this oracle (not in its model list, GET /v1/models)" })),
+      notes: choice.notes,
+    };
+  }
   try {
     return chooseModels(result, undefined, await oracle.listModels(signal));
   } catch (error) {
@@ -232,9 +247,9 @@ export async function probeEvidence(request: EvidenceRequest): Promise<ModelsEvi
   const scheduler = new Scheduler(request.concurrency);
   const table: ModelEvidence[] = [];
   let stopped: string | undefined;
-  for (const { model, role } of choice.models) {
-    if (stopped) {
-      table.push({ model, role, notMeasured: stopped });
+  for (const { model, role, notMeasured } of choice.models) {
+    if (stopped || notMeasured) {
+      table.push({ model, role, notMeasured: stopped ?? notMeasured });
       continue;
     }
     const inputs = evidenceInputs(result, form, model);
@@ -384,12 +399,14 @@ export async function prepareEvidence(options: EvidenceOptions): Promise<Evidenc
   }
   const k = options.k ?? EVIDENCE_RUNS;
   const readableDiffers = evidenceInputs(result, 'message', 'm').readable !== undefined;
-  const probes = plannedEvidenceProbes(choice.models.length, k, readableDiffers);
+  const probed = choice.models.filter((m) => m.notMeasured === undefined);
+  const probes = plannedEvidenceProbes(probed.length, k, readableDiffers);
   const paid = !FREE_ORACLES.has(inner.name);
   const per = inner.estimate?.(evidenceInputs(result, 'message', choice.models[0]?.model ?? refusingModel(result) ?? '').trigger);
   const cost = per ? `, about $${(per.costUsd * probes).toFixed(4)} at most` : '';
   const line = `${inner.name}: ${probes} probes at most (${k} each of the trigger${readableDiffers ? ', its readable form' : ''} and a content-free control ` +
-    `on ${choice.models.map((m) => m.model).join(', ') || 'no model'})${cost}; cached answers are free.`;
+    `on ${probed.map((m) => m.model).join(', ') || 'no model'})${cost}; cached answers are free.` +
+    choice.models.filter((m) => m.notMeasured).map((m) => ` ${m.model}: ${m.notMeasured}.`).join('');
   let state: 'ready' | 'running' | 'closed' = 'ready';
   const close = async (): Promise<void> => {
     if (state === 'closed') return;

@@ -83,14 +83,27 @@ describe('rates across models', () => {
     });
   });
 
-  it('names a model the service does not serve instead of giving it a rate', async () => {
-    const oracle = service({ refusingOn: ['claude-opus-5-5'], served: ['claude-opus-5-5'] });
-    const result = await runEvidence({ result: loadResult({ model: 'claude-opus-5-5', refusal: undefined }), oracle, cache: false, models: ['claude-opus-5-5', 'claude-opus-9-9'], k: 2 });
-    const missing = result.evidence!.models[1]!;
-    expect(missing.model).toBe('claude-opus-9-9');
+  it('names a model the service does not serve instead of giving it a rate: from its model list, or from its 404', async () => {
+    const given = ['claude-opus-5-5', 'claude-opus-9-9'];
+    const listed = await runEvidence({
+      result: loadResult({ model: 'claude-opus-5-5', refusal: undefined }), oracle: service({ refusingOn: ['claude-opus-5-5'], served: ['claude-opus-5-5'] }),
+      cache: false, models: given, k: 2,
+    });
+    expect(listed.evidence!.models[1]).toEqual({ model: 'claude-opus-9-9', role: 'given', notMeasured: 'not served by this oracle (not in its model list, GET /v1/models)' });
+    // An oracle that cannot list is asked, and its 404 is the answer.
+    const unlisted = service({ refusingOn: ['claude-opus-5-5'], served: ['claude-opus-5-5'], listable: false });
+    const asked = await runEvidence({ result: loadResult({ model: 'claude-opus-5-5', refusal: undefined }), oracle: unlisted, cache: false, models: given, k: 2 });
+    const missing = asked.evidence!.models[1]!;
     expect(missing.trigger).toBeUndefined();
     expect(missing.notMeasured).toMatch(/^not served by this oracle: not found \(404\)/);
-    expect(result.evidence!.regression.answer).toBe('not measured');
+    expect(asked.evidence!.regression.answer).toBe('not measured');
+  });
+
+  it('takes a model given as an alias of a dated id in the list as served', async () => {
+    const oracle = service({ refusingOn: [], served: ['claude-opus-5-5', 'claude-opus-4-1', 'claude-opus-4-1-20250805'] });
+    oracle.models = async () => ['claude-opus-5-5', 'claude-opus-4-1-20250805'];
+    const result = await runEvidence({ result: loadResult({ model: 'claude-opus-5-5', refusal: undefined }), oracle, cache: false, models: ['claude-opus-4-1'], k: 1 });
+    expect(result.evidence!.models[0]!.trigger).toMatchObject({ refused: 0, k: 1 });
   });
 
   it('stops at the budget and marks every model left as not measured, keeping the answers it got', async () => {
