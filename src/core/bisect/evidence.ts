@@ -241,9 +241,12 @@ export async function modelsFor(result: Pick<BisectResult, 'model' | 'refusal'>,
  * every model not finished is recorded as not measured with that reason. Other transport failures count as errors.
  */
 export async function probeEvidence(request: EvidenceRequest): Promise<ModelsEvidence> {
-  const { result, oracle, signal, choice } = request;
+  const { result, oracle, signal } = request;
   const k = request.k ?? EVIDENCE_RUNS;
   const form = evidenceForm(result, oracle.name);
+  // A test command has no model: its answers would be the same on every "model", so none is measured.
+  const cannot = cannotSend(oracle.name, form);
+  const choice = cannot ? { ...request.choice, models: request.choice.models.map((m) => ({ ...m, notMeasured: `not measured: ${cannot}` })) } : request.choice;
   const scheduler = new Scheduler(request.concurrency);
   const table: ModelEvidence[] = [];
   let stopped: string | undefined;

@@ -115,6 +115,13 @@ describe('rates across models', () => {
     expect(evidence.regression.answer).toBe('not measured');
   });
 
+  it('measures nothing through a test command, which has no model to switch', async () => {
+    const command = { ...service({ refusingOn: ['claude-opus-5-5'], served: SERVED }), name: 'command' };
+    const result = await runEvidence({ result: loadResult({ model: 'claude-opus-5-5', refusal: undefined }), oracle: command, cache: false, models: ['claude-opus-5-5', 'claude-opus-4-8'] });
+    expect(command.sent).toHaveLength(0);
+    expect(result.evidence!.models.every((m) => m.notMeasured?.startsWith('not measured: the test-command oracle has no model'))).toBe(true);
+  });
+
   it('says "no" when the older version refuses the trigger too', async () => {
     const oracle = service({ refusingOn: ['claude-opus-5-5', 'claude-opus-4-8'], served: SERVED });
     const result = await runEvidence({ result: loadResult({ model: 'claude-opus-5-5', refusal: undefined }), oracle, cache: false, k: 3 });
