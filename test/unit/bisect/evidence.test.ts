@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseModels, previousVersion, probeEvidence, regressionVerdict, runEvidence, type ModelEvidence } from '../../../src/core/bisect/evidence';
+import { estimateBisect } from '../../../src/core/bisect/estimate';
 import { MeteredOracle } from '../../../src/core/probe/meter';
 import { OracleError, type Oracle, type ProbeInput } from '../../../src/core/probe/oracle/types';
 import { loadRefusal, loadResult } from '../../fixtures/report/load';
@@ -143,5 +144,18 @@ describe('the regression answer', () => {
   it('is not measured without an older version of the refusing model in the table', () => {
     expect(regressionVerdict([row('claude-opus-5-5', 3), row('claude-sonnet-4-6', 0)], 'claude-opus-5-5', 10).sentence)
       .toBe('not measured: no older version of Opus 5.5 (`claude-opus-5-5`) was replayed without errors');
+  });
+});
+
+describe('the estimate before a bisect with --models', () => {
+  it('counts the replays on the models, k each of the trigger, its readable form and the control, and names them', () => {
+    const input: ProbeInput = { parts: [{ kind: 'file', text: 'a plush character with a donkey underneath\n'.repeat(20) }] };
+    const oracle = service({ refusingOn: [], served: SERVED });
+    const plain = estimateBisect(input, oracle);
+    const withModels = estimateBisect(input, oracle, {}, { evidence: { models: 2, k: 3 } });
+    expect(withModels.probes.high - plain.probes.high).toBe(2 * 3 * 3);
+    // At least the first model's trigger and control.
+    expect(withModels.probes.low - plain.probes.low).toBe(3 * 2);
+    expect(withModels.line).toContain('It includes up to 18 probes replaying the trigger, its readable form and a control on 2 models (3 each).');
   });
 });
