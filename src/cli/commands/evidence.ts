@@ -80,7 +80,7 @@ export async function evidenceCommand(
     // Model ids, rates and request ids only, but every printed line goes through the exit gate all the same.
     for (const line of [...evidenceLines(updated.evidence!), `Result: ${out}`]) io.stdout.write(`${await gatedLine(line)}\n`);
   }
-  return updated.evidence!.models.some((m) => m.notMeasured?.startsWith('not measured:')) ? 5 : 0;
+  return updated.evidence!.stoppedEarly !== undefined ? 5 : 0;
 }
 
 const rate = (label: string, r: EvidenceRate | undefined): string | undefined =>

@@ -68,6 +68,8 @@ export interface ModelsEvidence {
   /** Models that were wanted but not put in the table, and why (e.g. no older version is served). */
   notes: string[];
   regression: Regression;
+  /** Set when the budget or a cancel ended the measurement, with why: the models from there on are not measured. */
+  stoppedEarly?: string;
 }
 
 /** The models to measure, by role: the ones given, else the refusing model, its fallback and its previous version. */
@@ -280,7 +282,9 @@ export async function probeEvidence(request: EvidenceRequest): Promise<ModelsEvi
     table.push(row);
   }
   const size = [...snippetTrigger(result)].length;
-  return { k, form, models: table, notes: choice.notes, regression: regressionVerdict(table, refusingModel(result), size) };
+  const evidence: ModelsEvidence = { k, form, models: table, notes: choice.notes, regression: regressionVerdict(table, refusingModel(result), size) };
+  if (stopped) evidence.stoppedEarly = stopped;
+  return evidence;
 }
 
 /** k numbered probes of one input (each attempt its own cache sample), no more in flight than the scheduler allows. */

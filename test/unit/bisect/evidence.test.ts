@@ -113,6 +113,7 @@ describe('rates across models', () => {
     const evidence = await probeEvidence({ result, oracle: meter, choice: chooseModels(result, ['claude-opus-5-5', 'claude-opus-4-8'], undefined), k: 3, concurrency: 1 });
     expect(meter.counters.probes).toBe(4);
     expect(evidence.models.map((m) => m.notMeasured?.slice(0, 14))).toEqual(['not measured: ', 'not measured: ']);
+    expect(evidence.stoppedEarly).toMatch(/^not measured: the probe budget is used up \(4 of 4 probes sent\)/);
     expect(evidence.regression.answer).toBe('not measured');
   });
 
