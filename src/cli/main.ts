@@ -15,6 +15,7 @@ import { register as registerScan } from './commands/scan';
 import { register as registerWatch } from './commands/watch';
 import { register as registerDetect } from './commands/detect';
 import { register as registerUnblock } from './commands/unblock';
+import { register as registerEvidence } from './commands/evidence';
 
 const program = new Command('aup-bisect')
   .description('Notice Claude Code refusals, bisect them to the minimal trigger, and draft a reproducible issue.')
@@ -32,6 +33,7 @@ registerDraft(program);
 registerFile(program);
 registerDemo(program);
 registerUnblock(program);
+registerEvidence(program);
 
 // Every command's failure ends here (bisect prints its own, for --json): the message and what to do about it.
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -46,6 +46,9 @@ class SimOracle implements SimOracleHandle {
   estimate(input: ProbeInput): ProbeEstimate {
     return this.api.estimate(input);
   }
+  models(signal?: AbortSignal): Promise<string[]> {
+    return this.api.models(signal);
+  }
   close(): Promise<void> {
     return this.server.close();
   }

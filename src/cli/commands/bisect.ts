@@ -10,66 +10,38 @@ import type { Command } from 'commander';
 import { flaggedBeforeBisect } from '../../core/bisect/attribution';
 import type { BisectResult, BisectStatus } from '../../core/bisect/result';
 import { prepareBisect, type BisectJob, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
-import { describeUserError, formatUserError, UserError } from '../../core/errors';
-import type { OracleConfig, OracleKind } from '../../core/probe/oracle/index';
+import { describeUserError, formatUserError } from '../../core/errors';
 import { FORM_LABEL } from '../../core/report/forms';
-import { simOracleFactories } from '../../sim/oracle';
-
-/** The flags that pick and configure the oracle (shared with `unblock`). */
-export type OracleFlags = Pick<BisectFlags, 'test' | 'oracle' | 'model' | 'rules' | 'noise' | 'baseUrl' | 'claudeBin' | 'timeout' | 'prices'>;
+import { evidenceLines } from './evidence';
+import { addOracleOptions, modelList, probeOptions, usage, whole, type ProbeFlags } from '../probeOptions';
 
 /** The exit code of each status (README: "Exit codes"); 1 is left to errors. */
 export const EXIT_CODES: Record<BisectStatus, number> = { minimal: 0, 'not-refused': 2, partial: 3, 'not-attributable': 4, stopped: 5 };
 
-interface BisectFlags {
-  test?: string;
-  oracle?: string;
-  model?: string;
-  concurrency: string;
-  maxProbes?: string;
-  maxTokens?: string;
-  maxUsd?: string;
-  rules?: string;
-  noise?: string;
-  cacheDir?: string;
-  cache: boolean;
+interface BisectFlags extends ProbeFlags {
   out?: string;
   json?: boolean;
   refusal?: string;
   claudeDir?: string;
-  claudeBin?: string;
-  baseUrl?: string;
-  timeout?: string;
-  prices?: string;
   verify?: string;
   reproRuns?: string;
+  models?: string;
+  evidenceRuns?: string;
   quiet?: boolean;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('bisect')
     .description('Shrink a refused input to the minimal content that is still refused, with few paid probes')
     .argument('[file]', 'the refused file (text, or a PDF sent as a PDF)')
     .option('--refusal <id>', 'bisect a refused request rebuilt from the Claude Code transcript (ids: aup-bisect scan)')
-    .option('--claude-dir <dir>', 'Claude Code config dir holding projects/ (default: $CLAUDE_CONFIG_DIR or ~/.claude)')
-    .option('--test <cmd>', 'probe with a shell command instead of a model: the candidate path is appended, exit 0 = still refused')
-    .option('--oracle <kind>', 'api (ANTHROPIC_API_KEY), claude (your Claude Code login) or sim (offline demo stand-in)')
-    .option('--model <id>', 'model to probe (default: the refused turn\'s model; claude-opus-4-8 for a file)')
-    .option('--concurrency <n>', 'probes in flight at once', '4')
-    .option('--max-probes <n>', 'stop before sending more than N paid probes')
-    .option('--max-tokens <n>', 'stop before the input tokens of all probes would pass N')
-    .option('--max-usd <x>', 'stop before the cost of all probes would pass X dollars')
-    .option('--rules <file>', 'sim: classifier rules JSON (default: the bundled demo rules)')
-    .option('--noise <p>', 'sim: probability that a refused request passes anyway (a noisy classifier)')
-    .option('--base-url <url>', 'api: Messages API host (default: $ANTHROPIC_BASE_URL or https://api.anthropic.com)')
-    .option('--claude-bin <path>', 'claude: the Claude Code binary (default: claude on PATH)')
-    .option('--timeout <seconds>', '--test/claude: per-probe timeout')
-    .option('--prices <file>', 'price table overrides (JSON, USD per million tokens)')
+    .option('--claude-dir <dir>', 'Claude Code config dir holding projects/ (default: $CLAUDE_CONFIG_DIR or ~/.claude)');
+  addOracleOptions(command, { concurrency: '4', modelDefault: "(default: the refused turn's model; claude-opus-4-8 for a file)" })
     .option('--verify <n>', 'probes of the final verification', '5')
     .option('--repro-runs <n>', 'probes of each reproduction the draft offers (0: none is probed, so none is offered)', '3')
-    .option('--cache-dir <dir>', 'probe cache folder (default: $XDG_CACHE_HOME/aup-bisect/probes)')
-    .option('--no-cache', 'do not read or write the probe cache')
+    .option('--models <list>', 'then replay the trigger on these models (comma-separated; "auto": the refusing model, its fallback and its previous version) for the draft\'s rates across models')
+    .option('--evidence-runs <n>', 'probes of each input on each model of --models', '3')
     .option('--out <file>', 'also write the result JSON here (a PDF\'s minimal file goes next to it)')
     .option('--json', 'print one JSON object (the result) on stdout at the end')
     .option('--quiet', 'no progress on stderr')
@@ -100,16 +72,9 @@ export async function bisectCommand(
     if (file && flags.refusal) throw usage('give either a FILE or --refusal ID, not both', command);
     const options: BisectOptions = {
       source: file ? { kind: 'file', path: file } : { kind: 'refusal-id', id: flags.refusal!, claudeDir: flags.claudeDir },
-      oracle: oracleConfig(flags, io.env),
-      oracles: simOracleFactories,
-      model: flags.model,
-      concurrency: whole(flags.concurrency, '--concurrency', 1),
-      budget: {
-        maxProbes: flags.maxProbes === undefined ? undefined : whole(flags.maxProbes, '--max-probes', 0),
-        maxInputTokens: flags.maxTokens === undefined ? undefined : whole(flags.maxTokens, '--max-tokens', 0),
-        maxUsd: flags.maxUsd === undefined ? undefined : amount(flags.maxUsd, '--max-usd'),
-      },
-      cache: flags.cache === false ? false : flags.cacheDir,
+      ...probeOptions(flags, io.env),
+      models: flags.models === undefined ? undefined : flags.models.trim() === 'auto' ? [] : modelList(flags.models),
+      evidenceRuns: whole(flags.evidenceRuns ?? '3', '--evidence-runs', 1),
       verifyRuns: whole(flags.verify ?? '5', '--verify', 1),
       reproRuns: whole(flags.reproRuns ?? '3', '--repro-runs', 0),
       outDir: flags.out ? dirname(resolve(flags.out)) : undefined,
@@ -155,49 +120,6 @@ export async function bisectCommand(
     io.stderr.write(`aup-bisect: stopped early: ${result.stoppedEarly ?? 'unknown reason'}\n`);
   }
   return EXIT_CODES[result.status];
-}
-
-export function oracleConfig(flags: OracleFlags, env: NodeJS.ProcessEnv): OracleConfig {
-  if (flags.test !== undefined && flags.oracle !== undefined && flags.oracle !== 'command') {
-    throw usage('give either --test CMD or --oracle, not both');
-  }
-  const kind: OracleKind = flags.test !== undefined ? 'command' : ((flags.oracle ?? 'api') as OracleKind);
-  if (!['api', 'claude', 'sim', 'command'].includes(kind)) throw usage(`--oracle must be api, claude or sim, got "${flags.oracle}"`);
-  const config: OracleConfig = { kind, model: flags.model, prices: flags.prices };
-  if (flags.timeout !== undefined) config.timeoutMs = amount(flags.timeout, '--timeout') * 1000;
-  if (kind === 'command') config.command = flags.test;
-  if (kind === 'api') {
-    config.apiKey = env.ANTHROPIC_API_KEY;
-    config.baseUrl = flags.baseUrl ?? (env.ANTHROPIC_BASE_URL || undefined);
-  }
-  if (kind === 'claude') config.claudeBinary = flags.claudeBin;
-  if (kind === 'sim') {
-    config.rules = flags.rules;
-    if (flags.noise !== undefined) {
-      const p = amount(flags.noise, '--noise');
-      if (p >= 1) throw usage('--noise is a probability below 1');
-      config.noise = { falseNegative: p, seed: 1 };
-    }
-  } else if (flags.rules !== undefined || flags.noise !== undefined) {
-    throw usage('--rules and --noise only apply to --oracle sim');
-  }
-  return config;
-}
-
-function usage(message: string, command?: Command): UserError {
-  return new UserError('usage', message, command ? `Usage: aup-bisect bisect ${command.usage()}` : 'See aup-bisect bisect --help.');
-}
-
-export function whole(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw usage(`${flag} must be a whole number >= ${min}, got "${value}"`);
-  return n;
-}
-
-export function amount(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw usage(`${flag} must be a non-negative number, got "${value}"`);
-  return n;
 }
 
 const kb = (bytes: number): string => (bytes >= 10_240 ? `${(bytes / 1024).toFixed(0)} KB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${bytes} B`);
@@ -287,6 +209,7 @@ export function humanSummary(r: BisectResult, out?: string): string {
       // Only what was run; a form not run is named by the draft with its reason.
       lines.push(`Reproductions: ${measured.map((x) => `${FORM_LABEL[x.form]} refused ${x.refused}/${x.of}`).join('; ')}`);
     }
+    if (r.evidence) lines.push(...evidenceLines(r.evidence));
     if (r.minimalFile) lines.push(`Minimal file: ${r.minimalFile}`);
     for (const l of r.limits ?? []) if (r.parts[l.part]?.needed) lines.push(`Not split finer than ${l.unit} (part #${l.part}): ${l.why}`);
     for (const n of r.notes ?? []) lines.push(`Note (part #${n.part}): ${n.note}`);

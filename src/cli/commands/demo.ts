@@ -13,6 +13,7 @@ import { version } from '../../../package.json';
 import type { RefusalRecord } from '../../core/refusal/record';
 import { runBisect, type BisectProgress } from '../../core/bisect/run';
 import { attributionLine } from './bisect';
+import { evidenceLines } from './evidence';
 import { draftIssue } from '../../core/report/draft';
 import { saveDraft } from '../../core/report/file';
 import { systemReportEnv } from '../../core/report/input';
@@ -103,7 +104,11 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
   // draft) can be written beside the result and checked against it.
   const oracle = await createSimOracle();
   try {
-    run = await runBisect({ source: { kind: 'refusal', refusal }, oracle, cache: false, concurrency: 2, outDir, onProgress });
+    run = await runBisect({
+      source: { kind: 'refusal', refusal }, oracle, cache: false, concurrency: 2, outDir, onProgress,
+      // Rates across models for the draft: the refusing model, its fallback and its previous version the stand-in lists.
+      models: [],
+    });
   } finally {
     bar?.stop();
     served = oracle.stats();
@@ -130,6 +135,8 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
       (run.control ? `; without ${JSON.stringify(run.control.removed)} it passed ${run.control.passed}/${run.control.of}` : '') +
       `; ${run.probes} probes, ${run.inputTokens.toLocaleString('en-US')} input tokens (simulated $${run.costUsd.toFixed(2)}), ${(run.elapsedMs / 1000).toFixed(1)} s`,
   );
+
+  if (run.evidence) for (const line of evidenceLines(run.evidence)) write(`      ${line}`);
 
   write('');
   write('[4/4] Drafting the issue');

@@ -6,6 +6,7 @@ import type { BudgetLimits } from '../probe/budget';
 import { inputBytes } from '../probe/oracle/estimate';
 import type { Oracle, ProbeEstimate, ProbeInput } from '../probe/oracle/types';
 import { plannedReproProbes } from '../report/forms';
+import { plannedEvidenceProbes } from './evidence';
 
 export interface BisectEstimate {
   /** Rough range of probes the run takes. */
@@ -61,6 +62,8 @@ export interface EstimateExtras {
   writesPdf?: boolean;
   /** The attribution probes sent first (bisect/attribution.ts), counted in the range and named in the line. */
   controls?: { low: number; high: number };
+  /** Rates across models (`--models`): models replayed on at most, and probes of each input on each. */
+  evidence?: { models: number; k: number };
 }
 
 /** The estimate for bisecting `input` with `oracle` under `budget`, the controls' and reproductions' probes included. */
@@ -69,7 +72,11 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   const repro = plannedReproProbes(input, oracle.name, extras.writesPdf ?? false, extras.reproRuns ?? 3);
   const reduction = expectedProbes(bytes);
   const controls = extras.controls;
-  const probes = { low: reduction.low + repro + (controls?.low ?? 0), high: reduction.high + repro + (controls?.high ?? 0) };
+  // At most: the readable form is replayed only when it differs from the trigger, which the run finds out.
+  const models = extras.evidence ? plannedEvidenceProbes(extras.evidence.models, extras.evidence.k, true) : 0;
+  // At least the first model's trigger and control (a model list may offer no previous version).
+  const fewestModels = extras.evidence && extras.evidence.models > 0 ? plannedEvidenceProbes(1, extras.evidence.k, false) : 0;
+  const probes = { low: reduction.low + repro + (controls?.low ?? 0) + fewestModels, high: reduction.high + repro + (controls?.high ?? 0) + models };
   const perProbe = oracle.estimate?.(input);
   const paid = !FREE_ORACLES.has(oracle.name);
   const model = input.model ?? oracle.model;
@@ -80,6 +87,9 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   else text = `each probe is a real request. Expect ${probes.low}-${probes.high} probes. ${budgetSentence(budget)}`;
   // The reproductions are named, so the figure can be checked against the probes the run reports.
   if (repro > 0) text += ` The range includes ${plural(repro, 'probe')} of the reproductions the draft offers.`;
+  if (extras.evidence && models > 0) {
+    text += ` It includes up to ${plural(models, 'probe')} replaying the trigger, its readable form and a control on ${plural(extras.evidence.models, 'model')} (${extras.evidence.k} each).`;
+  }
   if (controls) {
     const n = controls.low === controls.high ? `${controls.low}` : `${controls.low}-${controls.high}`;
     text += ` The first ${n} probe${controls.high === 1 ? '' : 's'} are a content-free control: if it is refused without CLAUDE.md's help, the run stops there.`;

@@ -6,8 +6,9 @@
 import type { RefusalRecord } from '../refusal/record';
 import type { PartSummary } from '../reduce/result';
 import type { Attribution } from './attribution';
+import type { ModelsEvidence } from './evidence';
 
-export type { PartSummary, Attribution };
+export type { PartSummary, Attribution, ModelsEvidence };
 
 /**
  * How a bisect ended, in the JSON, the CLI and the views alike (each with its own CLI exit code); the use case refines
@@ -105,6 +106,11 @@ export interface BisectResult {
    * before reproductions were probed: the draft then offers none.
    */
   reproductions?: ReproductionRate[];
+  /**
+   * Rates across models (`bisect --models`, `aup-bisect evidence`): the trigger, its readable form and a content-free
+   * control replayed k times on each model, with request ids, and the regression answer drawn from them.
+   */
+  evidence?: ModelsEvidence;
   /** Parts whose finest unit is coarser than a character or a glyph, and why (e.g. an image-only PDF). */
   limits?: { part: number; unit: string; why: string }[];
   /** How parts were read (a PDF decrypted, a broken PDF or JSON cut as text). */

@@ -12,18 +12,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { formatUserError } from '../errors';
-import type { BudgetLimits } from '../probe/budget';
 import type { ProbeCache } from '../probe/cache';
-import { oracleFor, probeCacheFor } from '../probe/setup';
+import { oracleFor, probeCacheFor, type ProbeOptions } from '../probe/setup';
 import { MeteredOracle, type MeterCounters, type MeterEvent } from '../probe/meter';
 import { inputBytes, isPdf } from '../probe/oracle/estimate';
-import type { OracleConfig, OracleFactories } from '../probe/oracle/index';
 import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types';
 import { fragmentsOf, modelFor } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
 import type { ReduceOptions, ReduceOutcome, ReduceProgress } from '../reduce/result';
 import { claudeMdSentence, controlProbes, probeControls, triggerChannels, type Attribution } from './attribution';
 import { estimateBisect, type BisectEstimate } from './estimate';
+import { EVIDENCE_RUNS, fallbackModel, modelsFor, probeEvidence } from './evidence';
 import type { BisectResult, BisectStatus, PartSummary } from './result';
 import { inputFromSource, type BisectInput, type BisectSource } from './source';
 
@@ -50,21 +49,10 @@ export interface BisectProgress {
   bestPreview?: string;
 }
 
-export interface BisectOptions {
+export interface BisectOptions extends ProbeOptions {
   /** What to bisect: a refusal (by record or id), a file, or a text. */
   source: BisectSource;
-  /** The oracle: a config (created and closed here) or an instance (the caller closes it). */
-  oracle: OracleConfig | Oracle;
-  /** Oracles core does not build itself: the CLI and the extension pass the loopback stand-in (src/sim/oracle.ts). */
-  oracles?: OracleFactories;
-  /** Overrides the model of the refused turn. */
-  model?: string;
-  budget?: BudgetLimits;
-  concurrency?: number;
-  /** Persistent cache folder (default ~/.cache/aup-bisect/probes); `false` for none (`--no-cache`). */
-  cache?: string | false | ProbeCache;
   repeatMode?: 'sample' | 'memo';
-  signal?: AbortSignal;
   onProgress?: (event: BisectProgress) => void;
   /** Where the minimal candidate of a binary input (PDF) is written as a valid file. Absent: not written. */
   outDir?: string;
@@ -78,6 +66,13 @@ export interface BisectOptions {
   shareRuns?: number;
   /** Probes of each reproduction the draft would offer, with its snippet's exact request (default 3). */
   reproRuns?: number;
+  /**
+   * Rates across models after the bisect (`--models`): the trigger, its readable form and a control replayed on these
+   * models; an empty list picks the refusing model, its fallback and its previous version. Absent: not measured.
+   */
+  models?: readonly string[];
+  /** Probes of each input on each model (default 3). */
+  evidenceRuns?: number;
 }
 
 /** A bisect ready to send its first probe: the input, the oracle and the estimate to show before it starts. */
@@ -116,7 +111,12 @@ export async function prepareBisect(options: BisectOptions): Promise<BisectJob> 
   return {
     ...built,
     oracle,
-    estimate: estimateBisect(built.input, oracle, options.budget, { reproRuns: options.reproRuns, writesPdf: options.outDir !== undefined, controls: built.refusal ? controlProbes(built.input) : undefined }),
+    estimate: estimateBisect(built.input, oracle, options.budget, {
+      reproRuns: options.reproRuns,
+      writesPdf: options.outDir !== undefined,
+      controls: built.refusal ? controlProbes(built.input) : undefined,
+      evidence: options.models ? { models: plannedModels(options.models, built.refusal), k: options.evidenceRuns ?? EVIDENCE_RUNS } : undefined,
+    }),
     close,
     run: async (hooks) => {
       if (state !== 'ready') throw new Error('a bisect job runs once');
@@ -265,6 +265,20 @@ async function execute(
       throw error;
     }
   }
+  // Rates across models, through the same meter: the trigger as the snippets send it, on each model asked for.
+  let evidence: BisectResult['evidence'];
+  if (options.models && outcome.status !== 'not-refused' && minimalText !== '') {
+    phase = 'models';
+    emit();
+    const source = { parts, minimal: minimalText, shareable, original, model: input.model ?? inner.model, refusal, reproductions };
+    try {
+      const choice = await modelsFor(source, meter, options.models, options.signal);
+      evidence = await probeEvidence({ result: source, oracle: meter, choice, k: options.evidenceRuns, concurrency: options.concurrency, signal: options.signal });
+    } catch (error) {
+      await finish(meter, ownsOracle);
+      throw error;
+    }
+  }
   await finish(meter, ownsOracle);
 
   const c = meter.counters;
@@ -298,6 +312,7 @@ async function execute(
   }
   if (shareable) result.shareable = shareable;
   if (reproductions) result.reproductions = reproductions;
+  if (evidence) result.evidence = evidence;
   if (refusal) result.refusal = refusal;
   if (limits.length) result.limits = limits;
   if (notes.length) result.notes = notes;
@@ -314,6 +329,12 @@ async function execute(
     if (file) result.minimalFile = file;
   }
   return result;
+}
+
+/** Models the evidence replays on, at most: the ones given, else the refusing model, its fallback and a previous version. */
+function plannedModels(given: readonly string[], refusal: BisectInput['refusal']): number {
+  const named = given.filter((m) => m.trim() !== '');
+  return named.length > 0 ? new Set(named).size : 2 + (fallbackModel(refusal) ? 1 : 0);
 }
 
 /** The result of a run that ended in the controls: no trigger, every part unneeded, only the control probes spent. */

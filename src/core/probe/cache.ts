@@ -25,6 +25,8 @@ export interface CachedAnswers {
   passed: number;
   /** Every answer in the order received: true = refused. */
   answers: boolean[];
+  /** The request id of each answer (same order), where the oracle gave one: support can look a stored answer up. */
+  requestIds: (string | undefined)[];
   lastUsage?: Usage;
   lastCostUsd?: number;
   lastCategory?: string | null;
@@ -42,6 +44,8 @@ interface CacheLine {
   c?: number;
   /** category of a refusal */
   g?: string | null;
+  /** request id the service gave the answer (not a secret: it names a request, it grants nothing) */
+  q?: string;
   /** ISO time */
   t?: string;
 }
@@ -118,9 +122,15 @@ export class ProbeCache {
     return this.entries.get(key)?.answers[index];
   }
 
+  /** The request id of the n-th stored answer, when the oracle gave one. */
+  requestId(key: string, index: number): string | undefined {
+    return this.entries.get(key)?.requestIds[index];
+  }
+
   /** Records one answer: in memory at once, on disk in order (awaitable via `flush`). */
-  record(key: string, refused: boolean, usage?: Usage, costUsd?: number, category?: string | null): Promise<void> {
+  record(key: string, refused: boolean, usage?: Usage, costUsd?: number, category?: string | null, requestId?: string): Promise<void> {
     const line: CacheLine = { k: key, r: refused, t: new Date().toISOString() };
+    if (requestId) line.q = requestId;
     if (usage) {
       line.i = usage.inputTokens;
       line.o = usage.outputTokens;
@@ -141,10 +151,11 @@ export class ProbeCache {
   private add(line: CacheLine): void {
     let entry = this.entries.get(line.k);
     if (!entry) {
-      entry = { refused: 0, passed: 0, answers: [] };
+      entry = { refused: 0, passed: 0, answers: [], requestIds: [] };
       this.entries.set(line.k, entry);
     }
     entry.answers.push(line.r);
+    entry.requestIds.push(typeof line.q === 'string' ? line.q : undefined);
     if (line.r) entry.refused++;
     else entry.passed++;
     if (line.i !== undefined || line.o !== undefined) entry.lastUsage = { inputTokens: line.i ?? 0, outputTokens: line.o ?? 0 };

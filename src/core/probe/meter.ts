@@ -84,6 +84,11 @@ export class MeteredOracle implements Oracle {
     return this.inner.estimate?.(input) ?? FREE;
   }
 
+  /** The wrapped oracle's model list (free: not a probe), or undefined when it cannot list. */
+  listModels(signal?: AbortSignal): Promise<string[]> | undefined {
+    return this.inner.models?.(combine(this.options.signal, signal));
+  }
+
   async probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
     try {
       return await this.meteredProbe(input, signal);
@@ -105,7 +110,7 @@ export class MeteredOracle implements Oracle {
     const index = this.options.repeatMode === 'memo' ? 0 : typeof input.attempt === 'number' ? input.attempt : asked;
 
     const stored = cache?.answer(key, index);
-    if (stored !== undefined) return this.fromCache(stored, input, cache!.get(key)?.lastCategory);
+    if (stored !== undefined) return this.fromCache(stored, input, cache!.get(key)?.lastCategory, cache!.requestId(key, index));
 
     const raw = this.estimate(input);
     const reservation = this.budget.reserve(raw);
@@ -128,7 +133,7 @@ export class MeteredOracle implements Oracle {
     c.outputTokens += verdict.usage.outputTokens;
     c.bytesSent += verdict.bytesSent;
     c.costUsd += verdict.costUsd;
-    if (cache) await cache.record(key, verdict.refused, verdict.usage, verdict.costUsd, verdict.category);
+    if (cache) await cache.record(key, verdict.refused, verdict.usage, verdict.costUsd, verdict.category, verdict.requestId);
     this.emit(verdict.refused, false, inputBytes(input), verdict.latencyMs);
     return verdict;
   }
@@ -143,10 +148,12 @@ export class MeteredOracle implements Oracle {
     await this.inner.close?.();
   }
 
-  private fromCache(refused: boolean, input: ProbeInput, category: string | null | undefined): Verdict {
+  private fromCache(refused: boolean, input: ProbeInput, category: string | null | undefined, requestId: string | undefined): Verdict {
     this.counters.cachedProbes++;
     this.emit(refused, true, inputBytes(input), 0);
     return {
+      // The id of the request that gave this answer when it was first asked, so a cached rate still names its requests.
+      ...(requestId ? { requestId } : {}),
       refused,
       usage: { inputTokens: 0, outputTokens: 0 },
       costUsd: 0,

@@ -4,9 +4,26 @@
  * be used and both close only what they opened.
  */
 import { UserError } from '../errors';
+import type { BudgetLimits } from './budget';
 import { ProbeCache, defaultCacheDir } from './cache';
 import { createOracle, type OracleConfig, type OracleFactories } from './oracle/index';
 import type { Oracle } from './oracle/types';
+
+/** What every use case that sends probes (bisect, unblock, evidence) is given: the oracle, the limits, the cache. */
+export interface ProbeOptions {
+  /** The oracle: a config (created and closed by the use case) or an instance (the caller closes it). */
+  oracle: OracleConfig | Oracle;
+  /** Oracles core does not build itself: the CLI and the extension pass the loopback stand-in (src/sim/oracle.ts). */
+  oracles?: OracleFactories;
+  /** Overrides the model of the input (the refused turn's, or the one the bisect probed). */
+  model?: string;
+  budget?: BudgetLimits;
+  /** Probes in flight at once. */
+  concurrency?: number;
+  /** Persistent cache folder (default ~/.cache/aup-bisect/probes); `false` for none (`--no-cache`). */
+  cache?: string | false | ProbeCache;
+  signal?: AbortSignal;
+}
 
 export function isOracle(value: OracleConfig | Oracle): value is Oracle {
   return typeof (value as Oracle).probe === 'function';

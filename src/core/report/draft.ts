@@ -14,6 +14,8 @@ import { redact, type Redaction } from './redact';
 import { maskedTrigger } from './trace';
 import type { ReproForm, ReproductionRate } from '../bisect/result';
 import { draftForms, FORM_LABEL } from './forms';
+import { CONTROL_PROMPT } from '../bisect/attribution';
+import type { EvidenceRate } from '../bisect/evidence';
 import { DOCUMENT_PROMPT, filePrompt, MAX_TRIGGER_CHARS, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from './repro';
 
 export const DEFAULT_REPO = 'anthropics/claude-code';
@@ -558,6 +560,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
       '3. To reproduce:',
       '',
       ...reproduction(result, facts.wire, snippetTrigger(result), partKind),
+      ...modelRates(result),
     );
     if (!shareable && !traced?.redactions.length && trigger !== redact(trigger, ctx).text) {
       steps.push(
@@ -581,7 +584,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
     ? `${facts.display} (\`${facts.wire}\`)${refusal && refusal.models.length > 1 ? `; chain: ${refusal.models.map((m) => m.model).join(' -> ')}` : ''}`
     : 'Unknown';
   section('Claude Model', modelLine);
-  section('Is this a regression?', "I don't know");
+  section('Is this a regression?', regressionAnswer(result));
   section('Last Working Version', '_No response_');
   section(
     'Claude Code Version',
@@ -615,6 +618,58 @@ export function draftIssue(input: DraftInput): IssueDraft {
     repo,
     ...(fakes.length > 0 ? { fakes } : {}),
   };
+}
+
+const RATE_INPUT_LABEL = { message: 'as the user message', file: 'in a file Claude Code reads' } as const;
+
+/** "refused 3/3" (with errors and cached answers named, so the rate is never read as more than it is). */
+function rateCell(rate: EvidenceRate | undefined): string {
+  if (!rate) return '—';
+  const extra = [rate.errors ? `${rate.errors} without an answer` : '', rate.cached ? `${rate.cached} from cache` : ''].filter(Boolean);
+  return `refused ${rate.refused}/${rate.k}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+}
+
+const ids = (rate: EvidenceRate | undefined): string => (rate && rate.requestIds.length ? rate.requestIds.map((id) => `\`${id}\``).join(' ') : '');
+
+/**
+ * Rates across models (BisectResult.evidence): the trigger, its readable form and a content-free control on each model,
+ * k probes each, with the request ids support can look up; a model that was not measured is named with why.
+ */
+function modelRates(result: BisectResult): string[] {
+  const e = result.evidence;
+  if (!e) return [];
+  const readable = e.models.some((m) => m.readable);
+  const head = ['Model', 'Trigger', ...(readable ? ['Readable trigger'] : []), `Control (${inlineCode(CONTROL_PROMPT)})`, 'Request ids'];
+  const rows = e.models.map((m) => {
+    const model = `${modelDisplayName(m.model)} (\`${m.model}\`)`;
+    if (m.notMeasured !== undefined || !m.trigger) {
+      return [model, m.notMeasured ?? 'not measured', ...(readable ? [''] : []), '', ''];
+    }
+    const requestIds = [['trigger', ids(m.trigger)], ['readable', ids(m.readable)], ['control', ids(m.control)]]
+      .filter(([, v]) => v !== '').map(([k, v]) => `${k}: ${v}`).join('; ');
+    return [model, rateCell(m.trigger), ...(readable ? [rateCell(m.readable)] : []), rateCell(m.control), requestIds || '—'];
+  });
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [
+    `4. The same requests on other models (the trigger ${RATE_INPUT_LABEL[e.form]}, with the snippets' system prompt; ${plural(e.k, 'probe')} each, through the \`${result.oracle}\` oracle):`,
+    '',
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+    '',
+    ...e.notes.map((n) => `- ${capitalised(n)}.`),
+    ...(e.notes.length ? [''] : []),
+  ];
+}
+
+/** The template's "Is this a regression?", from the rates across models when they were measured. */
+function regressionAnswer(result: BisectResult | undefined): string {
+  const r = result?.evidence?.regression;
+  if (!r) return "I don't know";
+  if (r.answer === 'yes') return `Yes, across models: ${r.sentence}.`;
+  if (r.answer === 'no') return `No, not across models: ${r.sentence}.`;
+  return `I don't know: ${r.sentence}.`;
 }
 
 /** What the draft says about secrets in the trigger: replaced by fakes (with the rate), or not shareable as is. */

@@ -8,32 +8,20 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { inputBytes } from '../probe/oracle/estimate';
-import type { OracleConfig, OracleFactories } from '../probe/oracle/index';
 import { UserError } from '../errors';
 import { type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
 import type { ReduceFn } from '../bisect/run';
 import { inputFromFile } from '../bisect/source';
-import type { BudgetLimits } from '../probe/budget';
-import type { ProbeCache } from '../probe/cache';
-import { oracleFor, probeCacheFor } from '../probe/setup';
+import { oracleFor, probeCacheFor, type ProbeOptions } from '../probe/setup';
 import { MeteredOracle } from '../probe/meter';
 import type { BisectResult } from '../bisect/result';
 import { findPassSet, type PassSetOutcome, type PassSetProgress } from './passSet';
 import { sanitizeReadFile, writeSanitized } from './sanitize';
 import { RepairError, repairSession, type RepairedSession } from './session';
 
-export interface UnblockOptions {
+export interface UnblockOptions extends ProbeOptions {
   result: BisectResult;
-  oracle: OracleConfig | Oracle;
-  /** Oracles core does not build itself (the stand-in): injected by the CLI and the extension. */
-  oracles?: OracleFactories;
-  /** Overrides the model the bisect probed. */
-  model?: string;
-  budget?: BudgetLimits;
-  concurrency?: number;
-  cache?: string | false | ProbeCache;
   verifyRuns?: number;
-  signal?: AbortSignal;
   onProgress?: (event: PassSetProgress & { probes: number; cachedProbes: number }) => void;
   /** Write the sanitized copies (beside the originals). */
   write?: boolean;

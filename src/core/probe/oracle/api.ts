@@ -97,6 +97,20 @@ export class ApiOracle implements Oracle {
     };
   }
 
+  /** GET /v1/models through the SDK (every page): the ids this key can call. */
+  async models(signal?: AbortSignal): Promise<string[]> {
+    const ids: string[] = [];
+    try {
+      for await (const info of this.client.models.list({ limit: 100 }, { signal })) ids.push(info.id);
+    } catch (error) {
+      if (error instanceof Anthropic.APIUserAbortError || signal?.aborted) throw cancelled(error);
+      if (error instanceof Anthropic.APIError) throw transportError(error.status, error, 0);
+      throw new OracleError('network', `cannot list the models at ${this.options.baseUrl ?? 'https://api.anthropic.com'}: ${String(error)}`,
+        'Check your network connection (or --base-url), or name the models with --models.', { cause: error });
+    }
+    return ids;
+  }
+
   async probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
     const model = input.model ?? this.model;
     const request = buildRequest(input, {

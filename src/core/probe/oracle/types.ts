@@ -85,6 +85,11 @@ export interface Oracle {
   probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict>;
   /** A conservative estimate of a probe's usage and cost before sending it (budgets). */
   estimate?(input: ProbeInput): ProbeEstimate;
+  /**
+   * The model ids this oracle can reach (the API's GET /v1/models), when it can tell; absent for oracles that cannot
+   * list (`claude -p`, a test command), whose callers must then say a model was not checked rather than assume it.
+   */
+  models?(signal?: AbortSignal): Promise<string[]>;
   close?(): Promise<void>;
 }
 
