@@ -82,8 +82,13 @@ describe('aup-bisect demo', () => {
     // No cache: every probe the result counts is one request the stand-in served.
     expect(served.requests).toBe(result.probes);
     expect(served.log).toHaveLength(result.probes);
-    // The reproductions are probed last, one form after another, each its own exact request k times (one size).
-    let at = served.log.length - reproductions.reduce((n, r) => n + r.of, 0);
+    // The reproductions are probed one form after another, each its own exact request k times (one size); after them
+    // come only the rates across models (their probes sent, not answered from memory).
+    const evidenceSent = (result.evidence?.models ?? [])
+      .flatMap((m) => [m.trigger, m.readable, m.control])
+      .reduce((n, rate) => n + (rate ? rate.k - rate.cached : 0), 0);
+    expect(evidenceSent).toBeGreaterThan(0);
+    let at = served.log.length - evidenceSent - reproductions.reduce((n, r) => n + r.of, 0);
     const sizes = new Set<number>();
     for (const rate of reproductions) {
       const probes = served.log.slice(at, at + rate.of);
