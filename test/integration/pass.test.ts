@@ -15,7 +15,7 @@ import { startGitHubServer, type GitHubServer } from '../support/github-server';
 import type { AupBisectTestHooks } from '../../src/extension/extension';
 import type { DraftPanel } from '../../src/extension/draft/panel';
 import type { SavedResult } from '../../src/extension/results';
-import type { MakeItPassRun } from '../../src/extension/unblock/flow';
+import type { MakeItPassRun } from '../../src/extension/unblock/result';
 import { Commands } from '../../src/extension/commands/ids';
 import { click, deadline, extensionApi, MAX_PROBES, screenTexts, screenshot, setSetting, visibleNotifications, waitFor } from './support';
 
@@ -52,6 +52,7 @@ describe('Make It Pass and Add to #N in VS Code', function (this: Mocha.Suite) {
   let sim: SimServer;
   let github: GitHubServer | undefined;
   let saved: SavedResult;
+  let draft: DraftPanel | undefined;
   const file = path.join(workspace, 'release-notes.md');
   const original = releaseNotes();
 
@@ -67,6 +68,9 @@ describe('Make It Pass and Add to #N in VS Code', function (this: Mocha.Suite) {
   });
 
   after(async () => {
+    // The other suites read what is on screen (webview texts): leave none of this suite's views behind.
+    draft?.panel.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await sim?.close();
     await github?.close();
     for (const f of [file, `${file}.orig`, path.join(workspace, 'release-notes.sanitized.md')]) await rm(f, { force: true });
@@ -144,6 +148,7 @@ describe('Make It Pass and Add to #N in VS Code', function (this: Mocha.Suite) {
 
     const panel = await vscode.commands.executeCommand<DraftPanel | undefined>(Commands.draftIssue, { resultId: saved.id });
     assert.ok(panel, 'the draft view opened');
+    draft = panel;
     await click('Search GitHub for duplicates');
     await panel.duplicatesShown;
     await click(`Add to #${umbrella}`);

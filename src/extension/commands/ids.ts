@@ -12,7 +12,7 @@ import type * as vscode from 'vscode';
 import type { BisectPanel } from '../bisect/panel';
 import type { DraftPanel, FiledIssue } from '../draft/panel';
 import type { SavedResult } from '../results';
-import type { MakeItPassRun } from '../unblock/flow';
+import type { MakeItPassRun } from '../unblock/result';
 import type { SavedResultRef, SeenRefusal } from '../store';
 
 export const Commands = {

@@ -3,7 +3,7 @@
  * last result, or of one the user picks. The run itself is unblock/flow.ts, in the heavy chunk.
  */
 import type { Container } from '../container';
-import type { MakeItPassRun } from '../unblock/flow';
+import type { MakeItPassRun } from '../unblock/result';
 import { showInformationMessage, showQuickPick, showWarningMessage } from '../vscodeapi';
 import { resultIdOf } from './args';
 import { Commands, type CommandHandlers, type ResultItem, type ResultRef } from './ids';

@@ -19,18 +19,15 @@ import type { BisectPanel, BisectPanelMessage } from '../bisect/panel';
 import { errorText } from '../errors';
 import { log } from '../logger';
 import type { SavedResult } from '../results';
+import type { MakeItPassRun } from './result';
 import { openTextDocumentAt, showErrorMessage, showInformationMessage, Uri, withProgress, writeClipboard } from '../vscodeapi';
 import { passProgressModel, passViewModel, type PassFollowUp } from './viewModel';
+
+export type { MakeItPassRun } from './result';
 
 /** Answers of the whole input, minus the removals, that must all pass (the CLI's --verify default). */
 export const VERIFY_RUNS = 5;
 
-export interface MakeItPassRun {
-  resultId: string;
-  run: UnblockRun;
-  /** The bisect view it ran in (its `pass` is the section as shown). */
-  panel: BisectPanel;
-}
 
 /** Results whose search is running now: a second press shows the running one instead of starting another. */
 const running = new Set<string>();
