@@ -11,6 +11,8 @@
   /** @type {VsCodeWebviewApi<BisectFromView, BisectViewState>} */
   const vscode = acquireVsCodeApi();
   const SVG = 'http://www.w3.org/2000/svg';
+  /** @type {BisectViewModel | undefined} the bisect's last model: its phase comes back after a Make It Pass confirmation. */
+  let last;
 
   /** @param {string} id */
   function $(id) {
@@ -48,6 +50,7 @@
 
   /** @param {BisectViewModel} model */
   function render(model) {
+    last = model;
     $('probes').textContent = model.stats.probes;
     $('tokens').textContent = model.stats.tokens;
     $('cost').textContent = model.stats.cost;
@@ -121,7 +124,10 @@
       case 'pass':
         $('confirm').classList.add('hidden');
         $('cancel').classList.add('hidden');
+        if (last) $('phase').textContent = last.phase;
         renderPass(msg.model);
+        // The outcome and its buttons sit below the chart: bring them into view once the search has ended.
+        if (!msg.model.running) $('pass').scrollIntoView({ block: 'start' });
         return;
       case 'error':
         $('cancel').classList.add('hidden');

@@ -31,6 +31,8 @@ export const VERIFY_RUNS = 5;
 
 /** Results whose search is running now: a second press shows the running one instead of starting another. */
 const running = new Set<string>();
+/** Each view's live offers (of its latest run): a new run replaces them, so one press acts once. */
+const offers = new WeakMap<BisectPanel, () => void>();
 
 export async function runMakeItPassFlow(s: BisectFlowDeps, saved: SavedResult): Promise<MakeItPassRun | undefined> {
   if (saved.result.status === 'not-refused' || saved.result.minimal === '') {
@@ -129,12 +131,14 @@ async function run(s: BisectFlowDeps, saved: SavedResult, panel: BisectPanel): P
       void showInformationMessage(`AUP Bisect: continue with \`claude --resume ${follow.session.sessionId}\` (the original session is unchanged).`);
     }
   };
+  offers.get(panel)?.();
   const stopActing = panel.listen((m) => {
     act(m).catch((error: unknown) => {
       log.error(`make it pass: ${m.type} failed`, error);
       void showErrorMessage(`AUP Bisect: ${errorText(error)}`);
     });
   });
+  offers.set(panel, stopActing);
   panel.panel.onDidDispose(stopActing);
   return { resultId: saved.id, run: unblock, panel };
 }
