@@ -6,10 +6,13 @@
 /** @typedef {import('../src/extension/webview/protocol').BisectViewState} BisectViewState */
 /** @typedef {import('../src/extension/bisect/viewModel').BisectViewModel} BisectViewModel */
 /** @typedef {import('../src/extension/bisect/viewModel').BisectChart} BisectChart */
+/** @typedef {import('../src/extension/unblock/viewModel').PassViewModel} PassViewModel */
 (function () {
   /** @type {VsCodeWebviewApi<BisectFromView, BisectViewState>} */
   const vscode = acquireVsCodeApi();
   const SVG = 'http://www.w3.org/2000/svg';
+  /** @type {BisectViewModel | undefined} the bisect's last model: its phase comes back after a Make It Pass confirmation. */
+  let last;
 
   /** @param {string} id */
   function $(id) {
@@ -47,6 +50,7 @@
 
   /** @param {BisectViewModel} model */
   function render(model) {
+    last = model;
     $('probes').textContent = model.stats.probes;
     $('tokens').textContent = model.stats.tokens;
     $('cost').textContent = model.stats.cost;
@@ -62,7 +66,41 @@
       $('minimal').textContent = model.result.minimal;
       $('next').classList.remove('hidden');
     }
-    vscode.setState({ model });
+    vscode.setState({ ...(vscode.getState() || {}), model });
+  }
+
+  /**
+   * @param {string} id
+   * @param {string[]} lines
+   */
+  function list(id, lines) {
+    const root = $(id);
+    while (root.firstChild) root.removeChild(root.firstChild);
+    for (const line of lines) {
+      const li = document.createElement('li');
+      li.textContent = line;
+      root.appendChild(li);
+    }
+  }
+
+  /** @param {PassViewModel} pass */
+  function renderPass(pass) {
+    $('pass').classList.remove('hidden');
+    $('passPhase').textContent = pass.phase;
+    $('passProbes').textContent = pass.probes;
+    $('passVerdict').textContent = pass.verdict || '';
+    $('passVerification').textContent = pass.verification || '';
+    $('passVerification').className = pass.passes ? 'verification ok' : 'verification';
+    list('passRemoved', pass.removed);
+    list('passWritten', pass.written);
+    list('passNotes', pass.notes);
+    $('passPrompt').textContent = pass.prompt || '';
+    $('passPromptBox').classList.toggle('hidden', pass.prompt === undefined);
+    $('passCancel').classList.toggle('hidden', !pass.running);
+    button('passCancel').disabled = false;
+    button('makeItPass').disabled = pass.running;
+    for (const id of /** @type {const} */ (['openSanitized', 'replaceOriginal', 'copyPrompt', 'repairSession'])) $(id).classList.toggle('hidden', !pass.offers[id]);
+    vscode.setState({ ...(vscode.getState() || {}), pass });
   }
 
   window.addEventListener('message', (/** @type {MessageEvent<BisectToView>} */ event) => {
@@ -70,6 +108,7 @@
     switch (msg.type) {
       case 'confirm':
         $('estimate').textContent = msg.text;
+        $('start').textContent = msg.start || 'Start Bisect';
         $('confirm').classList.remove('hidden');
         $('cancel').classList.add('hidden');
         $('phase').textContent = 'waiting for your go-ahead';
@@ -81,6 +120,14 @@
         return;
       case 'done':
         render(msg.model);
+        return;
+      case 'pass':
+        $('confirm').classList.add('hidden');
+        $('cancel').classList.add('hidden');
+        if (last) $('phase').textContent = last.phase;
+        renderPass(msg.model);
+        // The outcome and its buttons sit below the chart: bring them into view once the search has ended.
+        if (!msg.model.running) $('pass').scrollIntoView({ block: 'start' });
         return;
       case 'error':
         $('cancel').classList.add('hidden');
@@ -95,7 +142,12 @@
   button('decline').addEventListener('click', () => { $('confirm').classList.add('hidden'); $('phase').textContent = 'not started'; vscode.postMessage({ type: 'cancel' }); });
   button('diff').addEventListener('click', () => vscode.postMessage({ type: 'diff' }));
   button('draft').addEventListener('click', () => vscode.postMessage({ type: 'draft' }));
+  for (const id of /** @type {const} */ (['makeItPass', 'openSanitized', 'replaceOriginal', 'copyPrompt', 'repairSession'])) {
+    button(id).addEventListener('click', () => vscode.postMessage({ type: id }));
+  }
+  button('passCancel').addEventListener('click', () => { button('passCancel').disabled = true; vscode.postMessage({ type: 'passCancel' }); });
   const state = vscode.getState();
   if (state && state.model) render(state.model);
+  if (state && state.pass) renderPass(state.pass);
   vscode.postMessage({ type: 'ready' });
 })();

@@ -6,7 +6,9 @@
  * checked against the noise-free rule, apart from the search's own verification.
  */
 import type { ProbeInput } from '../../src/core/probe/oracle/types';
+import { fragmentsOf } from '../../src/core/reduce/model';
 import { reduce } from '../../src/core/reduce/reducer';
+import type { PartSummary, ReduceOutcome } from '../../src/core/reduce/result';
 import { findPassSet } from '../../src/core/unblock/passSet';
 import { fillerLines, type BenchCase } from './cases';
 import { countingOracle } from './oracle';
@@ -60,6 +62,20 @@ function passCases(suite: BenchCase[]): PassCase[] {
   return cases;
 }
 
+/**
+ * The reducer's per-part minimal with its exact kept content, as a bisect result carries it (bisect/run.ts adds
+ * `minimalExact`; `reduce()` alone gives only the readable text, whose visible gaps do not align onto the input, and
+ * then the search would pay for finding the bisect's own trigger again).
+ */
+function withExact(out: ReduceOutcome): PartSummary[] {
+  let k = 0;
+  return out.parts.map((p) => {
+    if (!p.needed) return p;
+    const fragments = fragmentsOf(out.minimal.parts[k++]!);
+    return fragments ? { ...p, minimalExact: fragments.map((f) => f.text).join('') } : p;
+  });
+}
+
 /** Prints the pass-set table; returns how many cases missed (not passing, or more removals than the optimum). */
 export async function passSetBench(suite: BenchCase[]): Promise<number> {
   const rows: string[] = [];
@@ -69,7 +85,7 @@ export async function passSetBench(suite: BenchCase[]): Promise<number> {
     const bisectOracle = oracle();
     const bisect = await reduce(c.input, bisectOracle);
     const o = oracle();
-    const out = await findPassSet(c.input, o, { minimal: bisect.parts });
+    const out = await findPassSet(c.input, o, { minimal: withExact(bisect) });
     const passes = !c.rule(text(out.input));
     const ok = out.status === 'passes' && passes && out.removals.length === c.optimum;
     if (!ok) missed++;

@@ -4,6 +4,7 @@
  * (dist/extension-heavy.js), so activating the extension parses a small bundle; loadHeavy() brings this in later.
  */
 export { runBisectFlow, showSavedResult } from './bisect/flow';
+export { runMakeItPassFlow } from './unblock/flow';
 export { openDraft } from './draft/flow';
 export { showLedgerView } from './ledger/panel';
 export { resolveProjectsDir } from '../core/transcript/locate';

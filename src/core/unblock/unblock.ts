@@ -116,8 +116,8 @@ export async function runUnblock(options: UnblockOptions): Promise<UnblockRun> {
   return run;
 }
 
-/** The bisect's original input again, checked to be the same content the bisect saw. */
-async function originalInput(result: BisectResult, model?: string): Promise<ProbeInput> {
+/** The bisect's original input again, checked to be the same content the bisect saw (exported for estimates). */
+export async function originalInput(result: BisectResult, model?: string): Promise<ProbeInput> {
   const pick = model ?? result.model;
   if (result.refusal) {
     const { rebuildRequest } = await import('../transcript/parts');

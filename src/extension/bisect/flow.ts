@@ -9,7 +9,7 @@ import { flaggedBeforeBisect } from '../../core/bisect/attribution';
 import { prepareBisect, type BisectProgress } from '../../core/bisect/run';
 import type { BisectSource } from '../../core/bisect/source';
 import { inputBytes } from '../../core/probe/oracle/estimate';
-import type { OracleFactories } from '../../core/probe/oracle/index';
+import type { OracleConfig, OracleFactories } from '../../core/probe/oracle/index';
 import type { ProbeInput } from '../../core/probe/oracle/types';
 import type { RefusalRecord } from '../../core/refusal/record';
 import { Commands } from '../commands/ids';
@@ -40,7 +40,7 @@ export type BisectTarget =
   | { kind: 'file'; uri: vscode.Uri; text?: string; selection?: boolean };
 
 /** The stand-in (oracle setting "sim"), loaded only when chosen. */
-const oracles: OracleFactories = { sim: async (options) => (await import('../../sim/oracle')).createSimOracle(options) };
+export const oracles: OracleFactories = { sim: async (options) => (await import('../../sim/oracle')).createSimOracle(options) };
 
 function sourceOf(target: BisectTarget): BisectSource {
   if (target.kind === 'refusal') return { kind: 'refusal', refusal: target.refusal };
@@ -60,13 +60,22 @@ function describeTarget(target: BisectTarget, input: ProbeInput): { originalText
   return { originalText: input.parts[0]?.mediaType === 'application/pdf' ? '(PDF: see the minimal file)' : input.parts[0]!.text, label: fileName };
 }
 
-export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Promise<SavedResult | undefined> {
-  const settings = s.settings();
-  // The first model of a fallback chain is the one the user chose and the first to refuse: replay on it, as `bisect --refusal` does.
-  const refusedModel = target.kind === 'refusal' ? target.refusal.models[0]?.model : undefined;
-  let config;
+/** The bisect views open now, by the result they show (Make It Pass runs in the view of its result). */
+const openPanels = new Map<string, BisectPanel>();
+
+export function openPanelFor(resultId: string): BisectPanel | undefined {
+  return openPanels.get(resultId);
+}
+
+function track(resultId: string, panel: BisectPanel): void {
+  openPanels.set(resultId, panel);
+  panel.panel.onDidDispose(() => openPanels.get(resultId) === panel && openPanels.delete(resultId));
+}
+
+/** The oracle the settings choose; when none can be used, says why and offers the fix (undefined then). */
+export async function oracleChoiceFor(s: Pick<BisectFlowDeps, 'context' | 'settings'>, model: string | undefined): Promise<OracleConfig | undefined> {
   try {
-    config = await chooseOracle(settings, s.context.secrets, refusedModel);
+    return await chooseOracle(s.settings(), s.context.secrets, model);
   } catch (error) {
     if (error instanceof OracleChoiceError) {
       const choice = await showErrorMessage(errorText(error), 'Set API Key', 'Open Settings');
@@ -76,6 +85,13 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
     }
     throw error;
   }
+}
+
+export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Promise<SavedResult | undefined> {
+  const settings = s.settings();
+  // The first model of a fallback chain is the one the user chose and the first to refuse: replay on it, as `bisect --refusal` does.
+  const refusedModel = target.kind === 'refusal' ? target.refusal.models[0]?.model : undefined;
+  const config = await oracleChoiceFor(s, refusedModel);
   if (!config) return undefined;
   const job = await prepareBisect({
     source: sourceOf(target),
@@ -90,10 +106,12 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
   const { originalText, label } = describeTarget(target, input);
   try {
     const controller = new AbortController();
+    let savedId: string | undefined;
     const panel = new BisectPanel(s.context.extensionUri, label, (message) => {
       if (message.type === 'cancel') controller.abort();
       if (message.type === 'diff' && s.lastResult) void openDiff(s.lastResult);
       if (message.type === 'draft' && s.lastResult) void runCommand(Commands.draftIssue, { resultId: s.lastResult.id });
+      if (message.type === 'makeItPass' && savedId) void runCommand(Commands.makeItPass, { resultId: savedId });
     });
     panel.panel.onDidDispose(() => controller.abort());
     // Ask before the first paid probe, in the view where the run will show (a modal dialog would do too, but VS
@@ -133,6 +151,8 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
     panel.done(run);
     const saved = await s.results.save(label, run, originalText, panel.history);
     s.lastResult = saved;
+    savedId = saved.id;
+    track(saved.id, panel);
     s.store.addResult(toRef(saved));
     log.info(`bisect ${run.status}: ${summarize(run)}`);
     if (run.status === 'not-refused') {
@@ -167,7 +187,9 @@ export async function showSavedResult(s: Pick<BisectFlowDeps, 'context'>, saved:
   const panel = new BisectPanel(s.context.extensionUri, saved.label, (message) => {
     if (message.type === 'diff') void openDiff(saved);
     if (message.type === 'draft') void runCommand(Commands.draftIssue, { resultId: saved.id });
+    if (message.type === 'makeItPass') void runCommand(Commands.makeItPass, { resultId: saved.id });
   });
+  track(saved.id, panel);
   panel.done(saved.result, saved.points);
   return panel;
 }

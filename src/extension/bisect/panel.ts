@@ -7,6 +7,7 @@ import type { BisectResult } from '../../core/bisect/result';
 import { createWebviewPanel } from '../vscodeapi';
 import { escapeHtml, webviewHtml } from '../webview/html';
 import { isBisectFromView, type BisectFromView, type BisectToView } from '../webview/protocol';
+import type { PassViewModel } from '../unblock/viewModel';
 import { bisectViewModel, type BisectStats, type SizePoint } from './viewModel';
 
 export type { BisectStats } from './viewModel';
@@ -21,6 +22,8 @@ export class BisectPanel {
   private last: BisectStats | undefined;
   private readonly points: SizePoint[] = [];
   private answer: ((start: boolean) => void) | undefined;
+  private readonly listeners = new Set<(message: BisectPanelMessage) => void>();
+  private lastPass: PassViewModel | undefined;
 
   constructor(extensionUri: vscode.Uri, title: string, onMessage: (message: BisectPanelMessage) => void) {
     this.panel = createWebviewPanel('aupBisect.bisect', `Bisect: ${title}`, {
@@ -36,7 +39,10 @@ export class BisectPanel {
       else if (this.answer && (message.type === 'start' || message.type === 'cancel')) {
         this.answer(message.type === 'start');
         this.answer = undefined;
-      } else onMessage(message);
+      } else {
+        onMessage(message);
+        for (const listener of this.listeners) listener(message);
+      }
     });
     this.panel.onDidDispose(() => this.answer?.(false));
     this.panel.webview.html = webviewHtml({
@@ -72,6 +78,24 @@ export class BisectPanel {
 <div id="next" class="actions hidden">
   <button id="diff">Show Diff (original vs minimal)</button>
   <button id="draft">Next: Draft GitHub Issue</button>
+  <button id="makeItPass" class="secondary">Make It Pass</button>
+</div>
+<div id="pass" class="hidden">
+  <h2>Make It Pass</h2>
+  <div class="muted">Phase: <span id="passPhase"></span>; <span id="passProbes"></span></div>
+  <p id="passVerdict"></p>
+  <p id="passVerification" class="verification"></p>
+  <ul id="passRemoved"></ul>
+  <div id="passPromptBox" class="hidden"><h3>Prompt to paste</h3><pre id="passPrompt"></pre></div>
+  <ul id="passWritten"></ul>
+  <ul id="passNotes" class="muted"></ul>
+  <div class="actions">
+    <button id="passCancel" class="secondary hidden">Stop</button>
+    <button id="openSanitized" class="hidden">Open Sanitized Copy</button>
+    <button id="replaceOriginal" class="secondary hidden">Replace Original (keeps a backup)</button>
+    <button id="copyPrompt" class="hidden">Copy Prompt</button>
+    <button id="repairSession" class="hidden">Write Resumable Session Copy</button>
+  </div>
 </div>`,
     });
   }
@@ -85,11 +109,27 @@ export class BisectPanel {
     return [...this.points];
   }
 
+  /** The Make It Pass section as last shown (the integration tests read it). */
+  get pass(): PassViewModel | undefined {
+    return this.lastPass;
+  }
+
   /** Shows the cost estimate and waits for Start (true) or Don't Start / closing the view (false). */
-  confirm(estimate: string): Promise<boolean> {
+  confirm(estimate: string, start?: string): Promise<boolean> {
     const answer = new Promise<boolean>((resolve) => (this.answer = resolve));
-    void this.post({ type: 'confirm', text: estimate });
+    void this.post({ type: 'confirm', text: estimate, ...(start ? { start } : {}) });
     return answer;
+  }
+
+  /** Hears the view's buttons besides the flow that opened it (Make It Pass runs on an open view); returns an unsubscribe. */
+  listen(listener: (message: BisectPanelMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  showPass(model: PassViewModel): void {
+    this.lastPass = model;
+    void this.post({ type: 'pass', model });
   }
 
   progress(stats: BisectStats): void {

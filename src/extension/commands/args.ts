@@ -58,6 +58,7 @@ export const argParsers: Parsers = {
   'aupBisect.openResult': ([arg]) => (isResultRef(arg) || isResultItem(arg) ? [arg] : []),
   'aupBisect.refreshRefusals': none,
   'aupBisect.showLog': none,
+  'aupBisect.makeItPass': ([arg]) => (isResultRef(arg) || isResultItem(arg) ? [arg] : []),
 };
 
 /** The refusal a target names, if the store still has it. */

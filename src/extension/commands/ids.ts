@@ -12,6 +12,7 @@ import type * as vscode from 'vscode';
 import type { BisectPanel } from '../bisect/panel';
 import type { DraftPanel, FiledIssue } from '../draft/panel';
 import type { SavedResult } from '../results';
+import type { MakeItPassRun } from '../unblock/result';
 import type { SavedResultRef, SeenRefusal } from '../store';
 
 export const Commands = {
@@ -30,6 +31,8 @@ export const Commands = {
   openResult: 'aupBisect.openResult',
   refreshRefusals: 'aupBisect.refreshRefusals',
   showLog: 'aupBisect.showLog',
+  /** Editor hovers link to this id (command:aupBisect.makeItPass): keep it. */
+  makeItPass: 'aupBisect.makeItPass',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -72,6 +75,7 @@ export interface CommandArgs {
   'aupBisect.openResult': [target?: ResultRef | ResultItem];
   'aupBisect.refreshRefusals': [];
   'aupBisect.showLog': [];
+  'aupBisect.makeItPass': [target?: ResultRef | ResultItem];
 }
 
 /** What each command resolves to (the integration tests read these; undefined when the user backed out). */
@@ -92,6 +96,8 @@ export interface CommandResults {
   'aupBisect.openResult': BisectPanel | undefined;
   'aupBisect.refreshRefusals': void;
   'aupBisect.showLog': void;
+  /** The pass set found and what was written; undefined when the user backed out or nothing was saved to run on. */
+  'aupBisect.makeItPass': MakeItPassRun | undefined;
 }
 
 export type CommandHandler<K extends CommandId> = (...args: CommandArgs[K]) => Promise<CommandResults[K]>;

@@ -12,6 +12,7 @@ import { argParsers } from './args';
 import { bisectCommands } from './bisect';
 import { draftCommands } from './draft';
 import { Commands, type CommandHandlers, type CommandId } from './ids';
+import { makeItPassCommands } from './makeItPass';
 import { probeCacheCommands } from './probeCache';
 import { refusalCommands } from './refusal';
 import { resultCommands } from './result';
@@ -26,6 +27,7 @@ export function commandHandlers(c: Container): CommandHandlers<CommandId> {
     ...refusalCommands(c),
     ...resultCommands(c),
     ...viewCommands(c),
+    ...makeItPassCommands(c),
   };
 }
 

@@ -7,21 +7,29 @@
 import type { LedgerViewModel } from '../../core/ledger/viewModel';
 import type { Redaction } from '../../core/report/redact';
 import type { BisectViewModel } from '../bisect/viewModel';
+import type { PassViewModel } from '../unblock/viewModel';
 
 // --- the bisect view (media/bisect.js) ---
 
 export type BisectToView =
-  /** The cost estimate, with Start / Don't Start. */
-  | { type: 'confirm'; text: string }
+  /** The cost estimate, with Start / Don't Start (`start`: the Start button's label, "Start Bisect" by default). */
+  | { type: 'confirm'; text: string; start?: string }
+  /** Make It Pass: its progress, then its outcome and what it offers. */
+  | { type: 'pass'; model: PassViewModel }
   | { type: 'progress'; model: BisectViewModel }
   | { type: 'done'; model: BisectViewModel }
   | { type: 'error'; message: string };
 
-export type BisectFromView = { type: 'ready' | 'start' | 'cancel' | 'diff' | 'draft' };
+/** The Make It Pass section's buttons: run it, stop it, and what it offers once a passing set is verified. */
+export const PASS_ACTIONS = ['makeItPass', 'passCancel', 'openSanitized', 'replaceOriginal', 'copyPrompt', 'repairSession'] as const;
+export type PassAction = (typeof PASS_ACTIONS)[number];
+
+export type BisectFromView = { type: 'ready' | 'start' | 'cancel' | 'diff' | 'draft' | PassAction };
 
 /** What the bisect page keeps across reloads (vscode.setState). */
 export interface BisectViewState {
   model?: BisectViewModel;
+  pass?: PassViewModel;
 }
 
 // --- the issue draft view (media/draft.js) ---
@@ -99,7 +107,7 @@ function typeOf(value: unknown): unknown {
 
 export function isBisectFromView(value: unknown): value is BisectFromView {
   const type = typeOf(value);
-  return type === 'ready' || type === 'start' || type === 'cancel' || type === 'diff' || type === 'draft';
+  return type === 'ready' || type === 'start' || type === 'cancel' || type === 'diff' || type === 'draft' || (PASS_ACTIONS as readonly unknown[]).includes(type);
 }
 
 export function isDraftFromView(value: unknown): value is DraftFromView {

@@ -56,3 +56,35 @@ describe('BisectPanel', () => {
     expect(asked).toEqual([{ type: 'diff' }, { type: 'draft' }]);
   });
 });
+
+describe('BisectPanel: Make It Pass', () => {
+  beforeEach(reset);
+
+  it('labels the Start button for the run it asks about', async () => {
+    const { panel, page } = open();
+    void panel.confirm('Make It Pass with api: Expect 8-60 probes.', 'Start Make It Pass');
+    await settle();
+    expect(page.posted).toEqual([{ type: 'confirm', text: 'Make It Pass with api: Expect 8-60 probes.', start: 'Start Make It Pass' }]);
+  });
+
+  it('hands its buttons to the flow and to every listener until it unsubscribes', async () => {
+    const { panel, page, asked } = open();
+    const heard: BisectPanelMessage[] = [];
+    const stop = panel.listen((m) => heard.push(m));
+    page.send({ type: 'makeItPass' });
+    page.send({ type: 'replaceOriginal' });
+    stop();
+    page.send({ type: 'copyPrompt' });
+    expect(asked).toEqual([{ type: 'makeItPass' }, { type: 'replaceOriginal' }, { type: 'copyPrompt' }]);
+    expect(heard).toEqual([{ type: 'makeItPass' }, { type: 'replaceOriginal' }]);
+  });
+
+  it('posts the pass section and keeps it for readers', async () => {
+    const { panel, page } = open();
+    const model = { running: true, phase: 'verifying on the whole input (2 spans out)', probes: '9 probes', passes: false, removed: [], written: [], notes: [], offers: { openSanitized: false, replaceOriginal: false, copyPrompt: false, repairSession: false } };
+    panel.showPass(model);
+    await settle();
+    expect(page.posted.at(-1)).toEqual({ type: 'pass', model });
+    expect(panel.pass).toEqual(model);
+  });
+});

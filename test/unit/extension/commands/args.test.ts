@@ -38,3 +38,12 @@ describe('command arguments', () => {
     expect(resultIdOf({ refusalKey: 'sess1-u42' })).toBeUndefined();
   });
 });
+
+describe('Make It Pass arguments', () => {
+  it('takes a saved result by id or a result node of the Refusals view, and nothing else', () => {
+    expect(argParsers['aupBisect.makeItPass']([{ resultId: 'r1' }])).toEqual([{ resultId: 'r1' }]);
+    const node = { type: 'result', result: { id: 'r1' } };
+    expect(argParsers['aupBisect.makeItPass']([node])).toEqual([node]);
+    expect(argParsers['aupBisect.makeItPass'](['r1'])).toEqual([]);
+  });
+});
