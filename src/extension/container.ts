@@ -18,6 +18,7 @@ import { ResultStorage, type SavedResult } from './results';
 import { readSettings, SECTION, type Settings } from './settings';
 import { RefusalStatusBar } from './statusBar';
 import { RefusalStore } from './store';
+import { TriggerMarks } from './trigger/marks';
 import {
   createTreeView,
   onDidChangeConfiguration,
@@ -36,6 +37,8 @@ export class Container implements vscode.Disposable {
   readonly watcher: RefusalWatcher;
   readonly results: ResultStorage;
   readonly documents: VirtualDocuments;
+  /** The last bisect's trigger, marked in the files it came from. */
+  readonly triggers: TriggerMarks;
   /** Where the GitHub token comes from (VS Code's GitHub sign-in; the integration tests replace it). */
   githubSession: SessionSource = vscodeSession;
   /** Settles when the watchers have (re)started and saved results are loaded. */
@@ -55,6 +58,7 @@ export class Container implements vscode.Disposable {
     this.watcher = new RefusalWatcher(this.store, (refusal) => this.notifier.notify(refusal));
     this.results = new ResultStorage(context.globalStorageUri.fsPath);
     this.documents = new VirtualDocuments((id) => this.loadResult(id));
+    this.triggers = new TriggerMarks();
     this.disposables.push(
       this.store,
       this.notifier,
@@ -62,6 +66,7 @@ export class Container implements vscode.Disposable {
       this.treeView,
       this.statusBar,
       this.watcher,
+      this.triggers,
       registerTextDocumentContentProvider(SCHEME, this.documents),
       onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(SECTION)) return;

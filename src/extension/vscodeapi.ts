@@ -161,3 +161,63 @@ export function openSettings(query: string): Thenable<unknown> {
 export function isDevelopmentMode(context: Pick<vscode.ExtensionContext, 'extensionMode'>): boolean {
   return context.extensionMode === vscode.ExtensionMode.Development || context.extensionMode === vscode.ExtensionMode.Test;
 }
+
+// --- the trigger's marks in the editor (trigger/marks.ts) ---
+
+export function createDiagnosticCollection(name: string): vscode.DiagnosticCollection {
+  return vscode.languages.createDiagnosticCollection(name);
+}
+
+export function createTextEditorDecorationType(options: vscode.DecorationRenderOptions): vscode.TextEditorDecorationType {
+  return vscode.window.createTextEditorDecorationType(options);
+}
+
+/** A Range of a document from offsets of its text. */
+export function offsetRange(document: vscode.TextDocument, start: number, end: number): vscode.Range {
+  return new vscode.Range(document.positionAt(start), document.positionAt(end));
+}
+
+export function createDiagnostic(range: vscode.Range, message: string, severity: 'warning' | 'information', source: string): vscode.Diagnostic {
+  const diagnostic = new vscode.Diagnostic(range, message, severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
+  diagnostic.source = source;
+  return diagnostic;
+}
+
+/** A hover whose Markdown may run only `commands` (its command links). */
+export function createHover(markdown: string, commands: readonly string[], range: vscode.Range): vscode.Hover {
+  const text = new vscode.MarkdownString(markdown);
+  text.isTrusted = { enabledCommands: [...commands] };
+  return new vscode.Hover(text, range);
+}
+
+export function registerHoverProvider(scheme: string, provider: vscode.HoverProvider): vscode.Disposable {
+  return vscode.languages.registerHoverProvider({ scheme }, provider);
+}
+
+export function openTextDocument(uri: vscode.Uri): Thenable<vscode.TextDocument> {
+  return vscode.workspace.openTextDocument(uri);
+}
+
+export function textDocuments(): readonly vscode.TextDocument[] {
+  return vscode.workspace.textDocuments;
+}
+
+export function visibleTextEditors(): readonly vscode.TextEditor[] {
+  return vscode.window.visibleTextEditors;
+}
+
+export function onDidChangeTextDocument(listener: (e: vscode.TextDocumentChangeEvent) => unknown): vscode.Disposable {
+  return vscode.workspace.onDidChangeTextDocument(listener);
+}
+
+export function onDidSaveTextDocument(listener: (document: vscode.TextDocument) => unknown): vscode.Disposable {
+  return vscode.workspace.onDidSaveTextDocument(listener);
+}
+
+export function onDidCloseTextDocument(listener: (document: vscode.TextDocument) => unknown): vscode.Disposable {
+  return vscode.workspace.onDidCloseTextDocument(listener);
+}
+
+export function onDidChangeVisibleTextEditors(listener: (editors: readonly vscode.TextEditor[]) => unknown): vscode.Disposable {
+  return vscode.window.onDidChangeVisibleTextEditors(listener);
+}

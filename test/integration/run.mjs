@@ -28,7 +28,7 @@ step('run the tests in VS Code', 'npx', ['--no-install', 'vscode-test', '--confi
 if (process.env.AUP_UPDATE_SCREENSHOTS) {
   const shots = path.join(root, 'media/screenshots');
   mkdirSync(shots, { recursive: true });
-  for (const name of ['notification', 'bisect', 'draft', 'draft-searched', 'make-it-pass']) {
+  for (const name of ['notification', 'bisect', 'draft', 'draft-searched', 'make-it-pass', 'trigger']) {
     const from = path.join(root, 'artifacts', `${name}.png`);
     if (existsSync(from)) copyFileSync(from, path.join(shots, `${name}.png`));
   }

@@ -41,6 +41,8 @@ export interface Fragment {
   text: string;
   /** PDFs: the glyph codes behind `text`, hex, one group per glyph. */
   codes?: string;
+  /** PDFs: the page (1-based) the run starts on. */
+  page?: number;
 }
 
 /** The gap shown between fragments that were not adjacent in the original. */

@@ -84,6 +84,8 @@ export interface PdfFragment {
   text: string;
   /** The glyph codes, hex, one group per glyph. */
   codes: string;
+  /** The page (1-based) its first glyph is on, so a reader can find it. */
+  page: number;
 }
 
 /** The file is encrypted and the empty user password does not open it. */
@@ -352,7 +354,7 @@ export class PdfModel {
         text += g.unicode;
         codes.push(Buffer.from(g.bytes).toString('hex'));
       }
-      out.push({ offset: kept[i]!, text, codes: codes.join(' ') });
+      out.push({ offset: kept[i]!, text, codes: codes.join(' '), page: this.atoms[kept[i]!]!.page + 1 });
     }
     return out;
   }

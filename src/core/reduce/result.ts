@@ -22,8 +22,8 @@ export interface PartSummary {
   minimal: string;
   /** The kept content exactly, fragments glued as they are sent (for a PDF: the glyphs as a reader shows them). */
   minimalExact?: string;
-  /** The kept content as runs contiguous in the original: offset (UTF-16 unit, or glyph index for a PDF), text, glyph codes. */
-  fragments?: { offset: number; text: string; codes?: string }[];
+  /** The kept content as runs contiguous in the original: offset (UTF-16 unit, or glyph index for a PDF), text, glyph codes, page. */
+  fragments?: { offset: number; text: string; codes?: string; page?: number }[];
   /**
    * The kept atoms of the original part as runs [a0, b0, a1, b1, ...] (text: UTF-16 offsets; PDF: glyph indices):
    * what ties the minimal text back to the original, so redaction can follow the content.

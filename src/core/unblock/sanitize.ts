@@ -45,6 +45,40 @@ export async function writeSanitized(file: string, content: string | Uint8Array,
  * truncated it).
  */
 export function sanitizeReadFile(fileText: string, toolResult: string, removed: ReadonlyArray<readonly [number, number]>, mask = ''): string | undefined {
+  const map = readOffsetMap(fileText, toolResult);
+  if (!map) return undefined;
+  // Each removal as one range of the file (what lies between its first and last character there).
+  const ranges: Array<[number, number]> = [];
+  for (const [s, e] of removed) {
+    let a = Number.POSITIVE_INFINITY;
+    let b = -1;
+    for (let k = Math.max(0, s); k < Math.min(e, toolResult.length); k++) {
+      if (map[k]! < 0) continue;
+      a = Math.min(a, map[k]!);
+      b = Math.max(b, map[k]! + 1);
+    }
+    if (b > a) ranges.push([a, b]);
+  }
+  ranges.sort((x, y) => x[0] - y[0]);
+  let out = '';
+  let pos = 0;
+  for (const [a, b] of ranges) {
+    if (a < pos) {
+      pos = Math.max(pos, b);
+      continue;
+    }
+    out += fileText.slice(pos, a) + mask;
+    pos = b;
+  }
+  return out + fileText.slice(pos);
+}
+
+/**
+ * Where each character of Claude Code's Read output sits in the file: the file offset per tool result offset (-1 for
+ * a line number, its separator, or a line that is not the file's, like a trailing reminder). Undefined when a line the
+ * Read showed no longer matches the file, or no line matched at all.
+ */
+export function readOffsetMap(fileText: string, toolResult: string): Int32Array | undefined {
   const fileLines: Array<{ start: number; text: string }> = [];
   for (let at = 0; at <= fileText.length; ) {
     const nl = fileText.indexOf('\n', at);
@@ -74,29 +108,5 @@ export function sanitizeReadFile(fileText: string, toolResult: string, removed: 
     if (nl < 0) break;
     at = nl + 1;
   }
-  if (matched === 0) return undefined;
-  // Each removal as one range of the file (what lies between its first and last character there).
-  const ranges: Array<[number, number]> = [];
-  for (const [s, e] of removed) {
-    let a = Number.POSITIVE_INFINITY;
-    let b = -1;
-    for (let k = Math.max(0, s); k < Math.min(e, toolResult.length); k++) {
-      if (map[k]! < 0) continue;
-      a = Math.min(a, map[k]!);
-      b = Math.max(b, map[k]! + 1);
-    }
-    if (b > a) ranges.push([a, b]);
-  }
-  ranges.sort((x, y) => x[0] - y[0]);
-  let out = '';
-  let pos = 0;
-  for (const [a, b] of ranges) {
-    if (a < pos) {
-      pos = Math.max(pos, b);
-      continue;
-    }
-    out += fileText.slice(pos, a) + mask;
-    pos = b;
-  }
-  return out + fileText.slice(pos);
+  return matched === 0 ? undefined : map;
 }

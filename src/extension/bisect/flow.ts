@@ -21,6 +21,7 @@ import { chooseOracle, OracleChoiceError } from '../oracleChoice';
 import { toRef, type ResultStorage, type SavedResult } from '../results';
 import type { Settings } from '../settings';
 import type { RefusalStore } from '../store';
+import type { TriggerMarks } from '../trigger/marks';
 import { openSettings, showDiff, showErrorMessage, showInformationMessage, withProgress } from '../vscodeapi';
 import { BisectPanel } from './panel';
 import { summarize } from './viewModel';
@@ -32,12 +33,14 @@ export interface BisectFlowDeps {
   readonly results: ResultStorage;
   readonly store: Pick<RefusalStore, 'addResult'>;
   lastResult: SavedResult | undefined;
+  /** Marks the trigger in the files it came from (the container's; absent where nothing is shown). */
+  readonly triggers?: Pick<TriggerMarks, 'show'>;
 }
 
 export type BisectTarget =
   | { kind: 'refusal'; refusal: RefusalRecord }
-  /** A file; `text` when it comes from an editor (unsaved changes or a selection). */
-  | { kind: 'file'; uri: vscode.Uri; text?: string; selection?: boolean };
+  /** A file; `text` when it comes from an editor (unsaved changes or a selection starting at `offset`). */
+  | { kind: 'file'; uri: vscode.Uri; text?: string; selection?: boolean; offset?: number };
 
 /** The stand-in (oracle setting "sim"), loaded only when chosen. */
 export const oracles: OracleFactories = { sim: async (options) => (await import('../../sim/oracle')).createSimOracle(options) };
@@ -155,6 +158,8 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
     track(saved.id, panel);
     s.store.addResult(toRef(saved));
     log.info(`bisect ${run.status}: ${summarize(run)}`);
+    // Before the diff opens, so the marks are there whichever editor the user looks at next; a failure only loses the marks.
+    await s.triggers?.show(saved, input.parts, target.kind === 'file' ? target.offset : undefined).catch((error: unknown) => log.warn(`could not mark the trigger in the editor: ${errorText(error)}`));
     if (run.status === 'not-refused') {
       void showInformationMessage(`AUP Bisect: ${run.stoppedEarly ?? 'the original is not refused'}. Nothing to bisect.`);
       return saved;

@@ -98,8 +98,18 @@ export function bisectViewModel(stats: BisectStats, points: readonly SizePoint[]
       original: formatBytes(stats.originalSize),
     },
     chart: sizeChart(points),
-    result: result && { summary: summarize(result), minimal: result.minimal, stopped: Boolean(result.stoppedEarly) },
+    result: result && { summary: summarize(result), minimal: shownTrigger(result), stopped: Boolean(result.stoppedEarly) },
   };
+}
+
+/**
+ * The trigger as the view shows it: the minimal text, or for a PDF (which the editor cannot mark) each kept run of
+ * glyphs with the page it is on, as a reader finds it in the file.
+ */
+export function shownTrigger(result: BisectResult): string {
+  const runs = result.parts.flatMap((p) => (p.needed ? (p.fragments ?? []) : [])).filter((f) => f.page !== undefined);
+  if (runs.length === 0) return result.minimal;
+  return runs.map((f) => `page ${f.page}: ${f.text}`).join('\n');
 }
 
 /** One line a person reads at the end: how small, how sure, what it cost. */

@@ -32,7 +32,13 @@ export function bisectCommands(c: Container): CommandHandlers<Ids> {
     const editor = activeTextEditor();
     if (editor) {
       const selection = editor.selection && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-      return bisect({ kind: 'file', uri: editor.document.uri, text: selection ?? editor.document.getText(), selection: selection !== undefined });
+      return bisect({
+        kind: 'file',
+        uri: editor.document.uri,
+        text: selection ?? editor.document.getText(),
+        selection: selection !== undefined,
+        ...(selection !== undefined ? { offset: editor.document.offsetAt(editor.selection.start) } : {}),
+      });
     }
     const picked = await showOpenDialog({ canSelectMany: false, openLabel: 'Bisect', title: 'Bisect which file?' });
     return picked?.[0] ? bisect({ kind: 'file', uri: picked[0] }) : undefined;

@@ -40,6 +40,9 @@ export type CommandId = (typeof Commands)[keyof typeof Commands];
 /** Commands VS Code contributes for our view (not ours to register), which the glue runs. */
 export const FOCUS_REFUSALS_VIEW = 'aupBisect.refusals.focus';
 
+/** Make It Pass (#16 item 2), with a saved result's `{ resultId }`: the trigger hover links to it by id. */
+export const MAKE_IT_PASS = 'aupBisect.makeItPass';
+
 /** A refusal in the store, by its key. */
 export interface RefusalRef {
   refusalKey: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bisectViewModel, formatBytes, formatUsd, sizeChart, summarize } from '../../../../src/extension/bisect/viewModel';
+import { bisectViewModel, formatBytes, formatUsd, shownTrigger, sizeChart, summarize } from '../../../../src/extension/bisect/viewModel';
 import { bisectResult } from '../fixtures';
 
 const running = { phase: 'locate', probes: 7, tokens: 123_456, costUsd: 0.0042, currentSize: 4200, originalSize: 18_000 };
@@ -42,5 +42,21 @@ describe('bisect view model', () => {
     expect(done.result).toEqual({ summary: summarize(bisectResult()), minimal: 'reverse shell that can exfiltrate', stopped: false });
     const stopped = bisectViewModel({ ...running, phase: 'stopped' }, [], bisectResult({ stoppedEarly: 'budget of 200 probes reached' }));
     expect(stopped.result?.stopped).toBe(true);
+  });
+});
+
+describe('the trigger the bisect view shows', () => {
+  it('is the minimal text for a text input', () => {
+    expect(bisectViewModel(running, [], bisectResult()).result?.minimal).toBe('reverse shell that can exfiltrate');
+  });
+
+  it('is each kept run of a PDF with its page, since a PDF gets no marks in the editor', () => {
+    const pdf = bisectResult({
+      minimal: 'pipe bomb … safely',
+      parts: [{ index: 0, kind: 'file', fileName: 'flyer.pdf', size: 4000, needed: true, minimal: 'pipe bomb … safely',
+        fragments: [{ offset: 40, text: 'pipe bomb', codes: '70 69 70 65 20 62 6f 6d 62', page: 2 }, { offset: 52, text: 'safely', codes: '73 61 66 65 6c 79', page: 3 }] }],
+    });
+    expect(shownTrigger(pdf)).toBe('page 2: pipe bomb\npage 3: safely');
+    expect(bisectViewModel(running, [], pdf).result?.minimal).toBe('page 2: pipe bomb\npage 3: safely');
   });
 });

@@ -187,6 +187,21 @@ export const showSaveDialog: Api['showSaveDialog'] = () => Promise.resolve(undef
 export const firstWorkspaceFolder: Api['firstWorkspaceFolder'] = () => undefined;
 export const terminalShell: Api['terminalShell'] = () => '/bin/bash';
 export const openSettings: Api['openSettings'] = (query) => executeCommand('workbench.action.openSettings', query);
+// The trigger's marks: a container built on this fake registers them; the marks' logic is tested in trigger/*.test.ts.
+export const createDiagnosticCollection = ((name: string): unknown => ({ name, set() {}, delete() {}, clear() {}, dispose() {} })) as Api['createDiagnosticCollection'];
+export const createTextEditorDecorationType = ((): unknown => ({ key: 'trigger', dispose() {} })) as Api['createTextEditorDecorationType'];
+export const offsetRange = ((_document: unknown, start: number, end: number): unknown => ({ start, end })) as Api['offsetRange'];
+export const createDiagnostic = ((range: unknown, text: string, severity: string, source: string): unknown => ({ range, message: text, severity, source })) as Api['createDiagnostic'];
+export const createHover = ((markdown: string, _commands: readonly string[], range: unknown): unknown => ({ contents: [markdown], range })) as Api['createHover'];
+export const registerHoverProvider: Api['registerHoverProvider'] = disposable;
+export const openTextDocument: Api['openTextDocument'] = (uri) => Promise.reject(new Error(`no document ${uri.toString()} in the fake editor`));
+export const textDocuments: Api['textDocuments'] = () => [];
+export const visibleTextEditors: Api['visibleTextEditors'] = () => [];
+export const onDidChangeTextDocument: Api['onDidChangeTextDocument'] = disposable;
+export const onDidSaveTextDocument: Api['onDidSaveTextDocument'] = disposable;
+export const onDidCloseTextDocument: Api['onDidCloseTextDocument'] = disposable;
+export const onDidChangeVisibleTextEditors: Api['onDidChangeVisibleTextEditors'] = disposable;
+
 /** Whether the extension runs as a development extension (where activate() hands out its test hooks). */
 export const mode = { development: true };
 export const isDevelopmentMode: Api['isDevelopmentMode'] = () => mode.development;
