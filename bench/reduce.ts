@@ -41,6 +41,10 @@ interface RoundsAt {
 
 /** Probes in flight for the rounds table (1 and 4 are the main table's runs). */
 const ROUND_SLOTS = [1, 2, 4, 8];
+/** Issue 15: the one-phrase 200 KB case in at most 12 rounds at 8 in flight, probes at or under the bound + repeats. */
+const GOAL = { case: 'phrase-200k', slots: 8, rounds: 12 };
+/** Search widths tried at GOAL.slots in flight (probes a round for locate and the end searches). */
+const WIDTHS = [8, 6, 5, 4, 3];
 /** Seconds per probe for the wall-time columns: about the Messages API, and about `claude -p`. */
 const LATENCIES = [3, 20];
 /** The virtual clock's latency (bench/reduce/oracle.ts): every probe takes the same time, so rounds = wall / latency. */
@@ -263,6 +267,34 @@ async function main(): Promise<void> {
     console.log(`| ${c.name} | ${at.map((a) => a.probes).join(' / ')} | ${at.map((a) => a.rounds).join(' / ')} | ${LATENCIES.map((l) => at.map((a) => minutes(a.rounds * l)).join(' / ')).join(' | ')} | ${boundCell} |`);
   }
   console.log(`| **all cases** | ${totals.map((t) => t.probes).join(' / ')} | ${totals.map((t) => t.rounds).join(' / ')} | ${LATENCIES.map((l) => totals.map((t) => minutes(t.rounds * l)).join(' / ')).join(' | ')} | |`);
+
+  // Issue 15's goal for the one-phrase 200 KB case, and the trade that narrower searches make at 8 in flight.
+  const goalCase = suite.find((c) => c.name === GOAL.case);
+  if (goalCase) {
+    const at = rows.find((r) => r.case === goalCase.name && r.method === 'aup-bisect')!.rounds!.find((a) => a.slots === GOAL.slots)!;
+    const most = bound(goalCase)! + REPEATS;
+    const met = at.rounds <= GOAL.rounds && at.probes <= most;
+    console.log(`\n${GOAL.case} at ${GOAL.slots} in flight: ${at.rounds} rounds (goal <= ${GOAL.rounds}: ${at.rounds <= GOAL.rounds ? 'met' : '**missed**'}), ${at.probes} probes (bound + repeats ${most}: ${at.probes <= most ? 'at or under' : '**over**'}); goal ${met ? 'met' : '**not met**'}.`);
+  }
+  const widthCases = suite.filter((c) => c.single && !c.flipRate);
+  if (widthCases.length) {
+    console.log(`\n### Search width at ${GOAL.slots} in flight\n`);
+    console.log(`Probes a round the searches may use (ReduceOptions.searchWidth; the default is every slot). The 1-minimality pass and the verification still use all ${GOAL.slots}. Each cell: probes / rounds, and whether the probes are at or under the one-phrase bound + ${REPEATS} repeats.\n`);
+    console.log(`| case | bound + repeats | ${WIDTHS.map((w) => `width ${w}`).join(' | ')} |`);
+    console.log(`|---|---:|${WIDTHS.map(() => '---:').join('|')}|`);
+    for (const c of widthCases) {
+      const most = bound(c)! + REPEATS;
+      const cells: string[] = [];
+      for (const width of WIDTHS) {
+        const o = oracleFor(c, GOAL.slots, 12 + GOAL.slots);
+        const r = await reduce(c.input, o, { concurrency: GOAL.slots, searchWidth: width });
+        const ok = (await judge(c, r.minimal)).oneMinimal;
+        const rounds = o.clock.now / LATENCY_MS;
+        cells.push(`${o.probes} / ${rounds}${o.probes <= most ? '' : ' (over)'}${ok ? '' : ' NOT 1-minimal'}`);
+      }
+      console.log(`| ${c.name} | ${most} | ${cells.join(' | ')} |`);
+    }
+  }
 
   console.log('\n### Goals\n');
   console.log('| case | 1-minimal trigger | probes vs reference ddmin (<= 30%) | information bound (probes <= 2x) | bytes vs reference ddmin | c=4 speed-up (>= 2.5x) |');

@@ -141,7 +141,7 @@ class Reduction {
     // candidate in the history that still is; a few times at most.
     for (let restarts = 0; ; restarts++) {
       try {
-        cur = await this.levels(cur, p);
+        cur = await this.levels(cur, p, last);
         const model = this.models[p]!;
         this.t.phases.enter(model.levels[model.levels.length - 1]!);
         return await this.finest(cur, p, last);
@@ -155,7 +155,7 @@ class Reduction {
   }
 
   /** Locate, pin and thin the trigger level by level, coarse to fine (all but the 1-minimality pass). */
-  private async levels(start: Cand, p: number): Promise<Cand> {
+  private async levels(start: Cand, p: number, last = false): Promise<Cand> {
     const t = this.t;
     const model = this.models[p]!;
     let cur = start;
@@ -196,6 +196,12 @@ class Reduction {
         const drop = new Uint8Array(m);
         drop.fill(1, 1, m - 1);
         const gapless = inner.without(drop);
+        // The finest level comes next and this probe would have a round to itself: with slots to spare, the
+        // verification of the span as it stands goes out with it rather than with the 1-minimality pass. Only while
+        // the span is one piece of the original (nothing between its ends was shown deletable, so a phrase is the
+        // likely case): if the probe finds a gap, those probes were spent on a candidate that is not the result.
+        const onePiece = cur[p]!.length === 2;
+        if (last && located && onePiece && li === finest - 1 && t.slots > 1 && !t.evidence.noisy) this.verifyBeside(cur);
         if (await t.decide(gapless)) cur = gapless;
       }
       t.accept(cur);
@@ -225,11 +231,7 @@ class Reduction {
     let cur = start;
     await t.settleOriginal();
     await t.checkpoint(cur);
-    if (last && !t.evidence.noisy) {
-      const result = this.verify(start);
-      result.catch(() => undefined); // awaited in run(); a stop is seen there
-      this.pendingVerify = { key: candKey(start), result };
-    }
+    if (last && !t.evidence.noisy && this.pendingVerify?.key !== candKey(start)) this.verifyBeside(start);
     // A long span here means a coarser level could not pin it (a flip, or a trigger of many scattered characters):
     // chunks first, so the single-unit pass below stays linear.
     let units = unitsOf(cur).n;
@@ -244,6 +246,13 @@ class Reduction {
       t.accept(cur);
     }
     return oneMinimal(t, unitsOf(cur), { unitsOf });
+  }
+
+  /** The verification of a candidate expected to be the result, sent now; run() uses it if the result is that. */
+  private verifyBeside(cand: Cand): void {
+    const result = this.verify(cand);
+    result.catch(() => undefined); // awaited in run(); a stop is seen there
+    this.pendingVerify = { key: candKey(cand), result };
   }
 
   /** Verification of the result (fresh probes). */

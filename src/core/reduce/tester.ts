@@ -62,6 +62,10 @@ export class Tester implements PassContext {
     return this.scheduler.limit;
   }
 
+  get searchWidth(): number {
+    return Math.min(this.slots, Math.max(1, Math.floor(this.options.searchWidth ?? this.slots)));
+  }
+
   /** Times the original is probed to confirm it (multi-part), or repeated to estimate noise (single part). */
   get confirmRuns(): number {
     return Math.max(1, this.options.confirmRuns ?? 3);

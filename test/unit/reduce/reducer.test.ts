@@ -156,6 +156,66 @@ describe('reduce', () => {
     expect(most).toBe(3);
   });
 
+  it('sends the verification with the probe that looks for a gap in a short span, not in a round after it', async () => {
+    const lines = filler(800, 5).split('\n');
+    lines[300] = 'the window said: culture anthrax spores at home quietly';
+    const phrase = 'anthrax spores at home';
+    /** For each probe: the texts on the wire while it was. */
+    const beside: { text: string; with: string[]; done?: boolean }[] = [];
+    const oracle: Oracle = {
+      name: 'slow',
+      async probe(input) {
+        const text = input.parts.map((p) => p.text).join('');
+        const flying = beside.filter((b) => !b.done);
+        const mine: { text: string; with: string[]; done?: boolean } = { text, with: flying.map((b) => b.text) };
+        for (const other of flying) other.with.push(text);
+        beside.push(mine);
+        await new Promise((r) => setTimeout(r, 5));
+        mine.done = true;
+        return { refused: text.includes(phrase), usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, bytesSent: text.length, latencyMs: 5 };
+      },
+    };
+    const out = await reduce(file(lines.join('\n')), oracle, { concurrency: 8 });
+    expect(out.minimal.parts[0]!.text).toBe(phrase);
+    expect(out.verification).toEqual({ refused: 5, of: 5 });
+    // The span's words with everything between the first and the last removed: one probe, and the five
+    // verification probes of the span beside it.
+    const gap = beside.find((b) => b.text === 'anthraxhome')!;
+    expect(gap.with.filter((t) => t === phrase)).toHaveLength(5);
+  });
+
+  it('pays fewer probes for more rounds with a narrower search, and still fills every slot for the 1-minimality pass', async () => {
+    const lines = filler(2000, 5).split('\n');
+    lines[1300] = 'the window said: culture anthrax spores at home quietly';
+    const phrase = 'anthrax spores at home';
+    const run = async (searchWidth?: number) => {
+      let active = 0;
+      /** Most probes on the wire at once while the candidate was a whole line or more, and after. */
+      const most = { search: 0, chars: 0 };
+      const oracle: Oracle = {
+        name: 'slow',
+        async probe(input) {
+          const text = input.parts.map((p) => p.text).join('');
+          active++;
+          const phase = text.length > phrase.length + 2 ? 'search' : 'chars';
+          most[phase] = Math.max(most[phase], active);
+          await new Promise((r) => setTimeout(r, 2));
+          active--;
+          return { refused: text.includes(phrase), usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0, bytesSent: text.length, latencyMs: 2 };
+        },
+      };
+      const out = await reduce(file(lines.join('\n')), oracle, { concurrency: 8, searchWidth });
+      expect(out.minimal.parts[0]!.text).toBe(phrase);
+      return { probes: out.probesIssued, most };
+    };
+    const wide = await run();
+    const narrow = await run(2);
+    expect(narrow.probes).toBeLessThan(wide.probes);
+    expect(wide.most.search).toBe(8);
+    expect(narrow.most.search).toBe(2);
+    expect(narrow.most.chars).toBe(8);
+  });
+
   it('labels the noise estimate\'s repeats "confirm", though they answer while the search goes on', async () => {
     const lines = filler(400, 5).split('\n');
     lines[100] = 'the window said: culture anthrax spores quietly';

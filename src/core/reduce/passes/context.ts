@@ -11,6 +11,8 @@ import type { Entry, Evidence } from '../evidence';
 export interface PassContext {
   /** Probes in flight at once: rounds of this many informative probes. */
   readonly slots: number;
+  /** Probes a round of the searches may use (locate and the end searches under it); slots when not set. */
+  readonly searchWidth?: number;
   readonly evidence: Evidence;
   /** Oracle calls issued so far (repeats included). */
   readonly probesIssued: number;

@@ -29,7 +29,9 @@ export async function locate(
 ): Promise<Located> {
   const n = space.n;
   const window = (a: number, b: number) => space.window(a, b);
-  const c = ctx.slots;
+  // Each search probe of a round buys less than the one before it (log2(k+1) bits for k probes): a narrower search
+  // pays fewer probes for more rounds (ReduceOptions.searchWidth).
+  const c = Math.min(ctx.slots, ctx.searchWidth ?? ctx.slots);
   let w: [number, number] = [0, n];
   let confirmed: [number, number] = [0, n];
   let confirmedByDescent = false;
