@@ -6,6 +6,7 @@ import { commentOnIssue } from '../../../../src/extension/draft/github';
 import { DraftPanel } from '../../../../src/extension/draft/panel';
 import { reset, Uri, webviewPanels } from '../support/fakeVscodeApi';
 import { startGitHubServer, type GitHubServer } from '../../../support/github-server';
+import { WAIT } from '../../../support/wait';
 import { loadResult } from '../../../fixtures/report/load';
 
 // "Add to #N" in the draft view: the panel wired as flow.ts wires it (core draftComment, the extension's
@@ -50,11 +51,11 @@ describe('Add to #N in the draft view', () => {
     expect(server.requests).toHaveLength(0);
 
     page.send({ type: 'commentPost', issue: 1 });
-    await vi.waitFor(() => expect(server.comments).toHaveLength(1));
+    await vi.waitFor(() => expect(server.comments).toHaveLength(1), WAIT);
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /repos/anthropics/claude-code/issues/1/comments']);
     expect(server.comments[0]!.body).toBe(shown!.body);
     expect(JSON.stringify(server.requests.map((r) => r.body))).not.toMatch(/xoxb|dana/);
-    await vi.waitFor(() => expect(page.posted).toContainEqual(expect.objectContaining({ type: 'status', text: 'Commented on #1:', level: 'ok' })));
+    await vi.waitFor(() => expect(page.posted).toContainEqual(expect.objectContaining({ type: 'status', text: 'Commented on #1:', level: 'ok' })), WAIT);
   });
 
   it('posts nothing for an issue whose comment was not shown, nor for a malformed message', async () => {

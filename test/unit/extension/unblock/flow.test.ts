@@ -8,6 +8,7 @@ import { API_KEY_SECRET } from '../../../../src/extension/oracleChoice';
 import { runMakeItPassFlow } from '../../../../src/extension/unblock/flow';
 import { startSim, type SimServer } from '../../../../src/sim/server';
 import { configValues, reset, Uri, webviewPanels } from '../support/fakeVscodeApi';
+import { WAIT } from '../../../support/wait';
 import { testContainer, type TestContainer } from '../support/container';
 
 // Two independent triggers of the stand-in's demo rules, far apart: the bisect finds one, Make It Pass must clear both.
@@ -76,7 +77,7 @@ describe('Make It Pass in the bisect view', () => {
     expect(await readFile(file, 'utf8')).toBe(NOTES);
 
     page.send({ type: 'replaceOriginal' });
-    await vi.waitFor(async () => expect(await readFile(file, 'utf8')).toBe(sanitized), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await readFile(file, 'utf8')).toBe(sanitized), WAIT);
     expect(await readFile(`${file}.orig`, 'utf8')).toBe(NOTES);
   }, 60_000);
 
@@ -89,16 +90,16 @@ describe('Make It Pass in the bisect view', () => {
       const file = path.join(dir, 'paid.md');
       await writeFile(file, NOTES);
       const bisect = runBisectFlow(t.container, { kind: 'file', uri: Uri.file(file) as never });
-      await vi.waitFor(() => expect(webviewPanels).toHaveLength(1), { timeout: 10_000 });
+      await vi.waitFor(() => expect(webviewPanels).toHaveLength(1), WAIT);
       const page = webviewPanels[0]!;
       page.send({ type: 'ready' });
-      await vi.waitFor(() => expect(page.posted.some((m) => (m as { type: string }).type === 'confirm')).toBe(true));
+      await vi.waitFor(() => expect(page.posted.some((m) => (m as { type: string }).type === 'confirm')).toBe(true), WAIT);
       page.send({ type: 'start' });
       const saved = (await bisect)!;
 
       sim.resetStats();
       const run = runMakeItPassFlow(t.container, saved);
-      await vi.waitFor(() => expect(page.posted.at(-1)).toMatchObject({ type: 'confirm', start: 'Start Make It Pass' }), { timeout: 10_000 });
+      await vi.waitFor(() => expect(page.posted.at(-1)).toMatchObject({ type: 'confirm', start: 'Start Make It Pass' }), WAIT);
       expect((page.posted.at(-1) as { text: string }).text).toMatch(/^Make It Pass with api \(.+\): Each probe sends about [\d,]+ input tokens/);
       page.send({ type: 'cancel' });
       await expect(run).resolves.toBeUndefined();
