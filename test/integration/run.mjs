@@ -3,7 +3,7 @@
 // .vsix and installs it offline. Screenshots go to artifacts/; AUP_UPDATE_SCREENSHOTS=1 copies them to
 // media/screenshots/ for the README.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,8 @@ function step(name, command, args) {
 step('install VS Code (code-server), Node 24, chromium', 'bash', ['scripts/setup-vscode.sh']);
 step('build the extension', 'npm', ['run', '--silent', 'build']);
 step('bundle the integration tests', 'node', ['test/integration/build.mjs']);
+// Screenshots of an earlier run must not pass for this run's (AUP_UPDATE_SCREENSHOTS copies what is there).
+rmSync(path.join(root, 'artifacts'), { recursive: true, force: true });
 step('run the tests in VS Code', 'npx', ['--no-install', 'vscode-test', '--config', 'test/integration/vscode-test.mjs']);
 // The README's screenshots are refreshed on request only, so a test run does not leave changed images behind.
 if (process.env.AUP_UPDATE_SCREENSHOTS) {

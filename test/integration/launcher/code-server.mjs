@@ -24,6 +24,8 @@ const artifacts = process.env.AUP_ARTIFACTS ?? path.join(root, 'artifacts');
 // Bounds a hang of the whole run only: each test has its own deadline from its steps (test/integration/support.ts),
 // and their sum on a busy machine stays well under this.
 const timeoutMs = Number(process.env.AUP_TEST_TIMEOUT_MS ?? 45 * 60_000);
+/** What mocha's spec reporter printed at the end ("8 passing", "1 failing"), read from the test output. */
+const mochaSummary = { passing: undefined, failing: 0 };
 const log = (msg) => process.stdout.write(`[code-server-launcher] ${msg}\n`);
 
 function fail(message) {
@@ -211,10 +213,23 @@ try {
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     // Console calls arrive as their raw arguments (mocha's reporter passes printf-style formats).
     const text = format(...(Array.isArray(args) ? args : [args]));
+    const passing = /^\s*(\d+) passing\b/m.exec(text);
+    if (passing) mochaSummary.passing = Number(passing[1]);
+    const failing = /^\s*(\d+) failing\b/m.exec(text);
+    if (failing) mochaSummary.failing = Number(failing[1]);
     // The workbench's own chatter (chat, agent host, sockets) drowns the test output; AUP_VERBOSE=1 shows it.
     if (process.env.AUP_VERBOSE || !NOISE.test(text)) process.stdout.write(`${text}\n`);
   });
-  await page.exposeFunction('codeAutomationExit', (code) => void finish(Number(code) || 0, `tests finished, exit code ${code}`));
+  await page.exposeFunction('codeAutomationExit', (code) => {
+    // An exit code of 0 is believed only with mocha's own summary: once, the extension host's connection dropped and
+    // the test runner still reported 0 without running a test (a false green, with stale screenshots behind it).
+    const exit = Number(code) || 0;
+    if (exit === 0 && !(mochaSummary.passing > 0 && mochaSummary.failing === 0)) {
+      void finish(1, `tests reported exit code 0, but mocha's summary says ${mochaSummary.passing ?? 'no'} passing, ${mochaSummary.failing} failing: counted as a failure`);
+    } else {
+      void finish(exit, `tests finished, exit code ${code} (${mochaSummary.passing ?? 0} passing, ${mochaSummary.failing} failing)`);
+    }
+  });
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
   // Webview frames log here (CSP violations, script errors); the workbench's own console goes through codeAutomationLog.
   page.on('console', (m) => {
