@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { Event, TreeDataProvider } from 'vscode';
+import { minimalBytes } from '../core/bisect/result';
 import { Commands } from './commands/ids';
 import { EventEmitter, MarkdownString, ThemeIcon, TreeItem, TreeItemCollapsibleState } from './vscodeapi';
 import { dayKey, everyMidnight, messageOf, requestIdOf, type RefusalStore, type SavedResultRef, type SeenRefusal } from './store';
@@ -182,7 +183,7 @@ export class RefusalsTreeProvider implements TreeDataProvider<RefusalNode> {
         const r = node.result.result;
         const item = new TreeItem(`Bisect: ${node.result.label}`, TreeItemCollapsibleState.None);
         item.id = `result:${node.refusal?.key ?? ''}:${node.result.id}`;
-        item.description = `${Buffer.byteLength(r.minimal)} B of ${r.original.size} B, refused ${r.verification.refused}/${r.verification.of}`;
+        item.description = `${minimalBytes(r)} B of ${r.original.size} B, refused ${r.verification.refused}/${r.verification.of}`;
         item.iconPath = new ThemeIcon('beaker');
         item.contextValue = 'result';
         item.command = { command: Commands.openResult, title: 'Open Bisect Result', arguments: [{ resultId: node.result.id }] };

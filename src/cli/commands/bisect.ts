@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { flaggedBeforeBisect } from '../../core/bisect/attribution';
-import type { BisectResult, BisectStatus } from '../../core/bisect/result';
+import { minimalBytes, type BisectResult, type BisectStatus } from '../../core/bisect/result';
 import { prepareBisect, type BisectJob, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
 import { describeUserError, formatUserError } from '../../core/errors';
 import { FORM_LABEL } from '../../core/report/forms';
@@ -189,9 +189,8 @@ export function humanSummary(r: BisectResult, out?: string): string {
     lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: refused ${r.verification.refused}/${r.verification.of}.`);
   } else {
     const label = r.status === 'minimal' ? 'Minimal trigger' : r.status === 'stopped' ? 'Smallest refused candidate so far' : 'Smallest refused candidate';
-    const exact = r.parts.filter((p) => p.needed).map((p) => p.minimalExact ?? p.minimal).join('\n\n');
     lines.push(`Status: ${r.status}: ${r.statusReason}`);
-    lines.push(`${label} (${kb(Buffer.byteLength(exact))} of ${kb(r.original.size)}${r.oneMinimal ? ', 1-minimal' : ''}${r.minimal.includes(' … ') ? '; " … " marks content removed between fragments' : ''}):`);
+    lines.push(`${label} (${kb(minimalBytes(r))} of ${kb(r.original.size)}${r.oneMinimal ? ', 1-minimal' : ''}${r.minimal.includes(' … ') ? '; " … " marks content removed between fragments' : ''}):`);
     lines.push(...r.minimal.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
     if (r.parts.length > 1) {
       const needed = r.parts.filter((p) => p.needed).map((p) => `#${p.index} ${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` ${p.filePath}` : ''})` : ''}`);

@@ -11,6 +11,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { version } from '../../../package.json';
 import type { RefusalRecord } from '../../core/refusal/record';
+import { minimalBytes } from '../../core/bisect/result';
 import { runBisect, type BisectProgress } from '../../core/bisect/run';
 import { attributionLine } from './bisect';
 import { evidenceLines } from './evidence';
@@ -119,7 +120,7 @@ export async function runDemo(outDirOption: string | undefined, write: (line: st
   }
   const needed = run.parts.filter((p) => p.needed);
   write(
-    `      minimal trigger (${kb(Buffer.byteLength(run.minimal))}, from ${needed.map((p) => `${p.kind}${p.fileName ? ` ${p.fileName}` : ''}`).join(' + ')}): ${JSON.stringify(run.minimal)}`,
+    `      minimal trigger (${kb(minimalBytes(run))}, from ${needed.map((p) => `${p.kind}${p.fileName ? ` ${p.fileName}` : ''}`).join(' + ')}): ${JSON.stringify(run.minimal)}`,
   );
   const attributed = attributionLine(run);
   // Attribution first: the content-free control the run sent before bisecting, and the channel of the trigger.

@@ -116,3 +116,14 @@ export interface BisectResult {
   /** How parts were read (a PDF decrypted, a broken PDF or JSON cut as text). */
   notes?: { part: number; note: string }[];
 }
+
+/**
+ * The size of the kept content as it is sent (UTF-8 bytes, every needed part's exact text): not of `minimal`, whose
+ * visible gaps (` … `) are for reading and would count bytes nobody sends.
+ */
+export function minimalBytes(result: Pick<BisectResult, 'parts' | 'minimal'>): number {
+  const needed = result.parts.filter((p) => p.needed);
+  // A result without its parts (hand-written, or saved by an early version) has only the reader's text to go by.
+  if (needed.length === 0) return Buffer.byteLength(result.minimal);
+  return needed.reduce((n, p) => n + Buffer.byteLength(p.minimalExact ?? p.minimal), 0);
+}

@@ -3,7 +3,7 @@
  * then the verdict, the minimal trigger, and buttons for the diff and the issue draft.
  */
 import type * as vscode from 'vscode';
-import type { BisectResult } from '../../core/bisect/result';
+import { minimalBytes, type BisectResult } from '../../core/bisect/result';
 import { createWebviewPanel } from '../vscodeapi';
 import { escapeHtml, webviewHtml } from '../webview/html';
 import { isBisectFromView, type BisectFromView, type BisectToView } from '../webview/protocol';
@@ -146,7 +146,7 @@ export class BisectPanel {
       probes: result.probes,
       tokens: result.inputTokens + result.outputTokens,
       costUsd: result.costUsd,
-      currentSize: Buffer.byteLength(result.minimal),
+      currentSize: minimalBytes(result),
       originalSize: result.original.size,
     };
     this.last = stats;

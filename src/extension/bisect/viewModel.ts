@@ -3,7 +3,7 @@
  * already formatted, with the chart's geometry, so media/bisect.js only turns it into DOM and SVG and this part is
  * unit-tested. Pure: imports only types.
  */
-import type { BisectResult } from '../../core/bisect/result';
+import { minimalBytes, type BisectResult } from '../../core/bisect/result';
 
 /** The live figures of a run, as the reducer reports them. */
 export interface BisectStats {
@@ -118,10 +118,10 @@ export function summarize(result: BisectResult): string {
   // The controls ended it (core/bisect/attribution.ts flaggedBeforeBisect; spelled out here, this module imports only
   // types): there is no trigger to size, only the reason, which names the channel and its rate.
   if (result.status === 'not-attributable' && result.minimal === '' && result.attribution) return `Not bisected: ${result.statusReason ?? 'the content-free control was refused'}; ${cost}.`;
-  const minimalBytes = Buffer.byteLength(result.minimal);
-  const ratio = result.original.size > 0 ? ` (${((100 * minimalBytes) / result.original.size).toFixed(2)}% of ${result.original.size} B)` : '';
+  const keptBytes = minimalBytes(result);
+  const ratio = result.original.size > 0 ? ` (${((100 * keptBytes) / result.original.size).toFixed(2)}% of ${result.original.size} B)` : '';
   const verify = `refused ${result.verification.refused}/${result.verification.of} times on verification`;
   const control = result.control ? `, and passed ${result.control.passed}/${result.control.of} without "${result.control.removed.slice(0, 40)}"` : '';
   const stopped = result.stoppedEarly ? ` Stopped early: ${result.stoppedEarly}.` : '';
-  return `Minimal trigger: ${minimalBytes} B${ratio}, ${verify}${control}; ${cost}.${stopped}`;
+  return `Minimal trigger: ${keptBytes} B${ratio}, ${verify}${control}; ${cost}.${stopped}`;
 }

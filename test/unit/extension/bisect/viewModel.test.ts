@@ -11,6 +11,14 @@ describe('bisect view model', () => {
     );
   });
 
+  it('sizes the trigger by what is sent, not by the " … " that shows where text was removed', () => {
+    const gapped = bisectResult({
+      minimal: 'keylogger … hidden',
+      parts: [{ index: 0, kind: 'file', size: 18_000, needed: true, minimal: 'keylogger … hidden', minimalExact: 'keylogger hidden' }],
+    });
+    expect(summarize(gapped)).toMatch(/^Minimal trigger: 16 B \(0\.09% of 18000 B\)/);
+  });
+
   it('gives the reason, not a 0 B trigger, when the content-free control stopped the run', () => {
     const reason = 'not attributable to the content you sent: the session / fixed prompt is flagged (refused 3/3)';
     const flagged = bisectResult({
