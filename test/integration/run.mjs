@@ -35,6 +35,7 @@ if (process.env.AUP_UPDATE_SCREENSHOTS) {
     if (existsSync(from)) copyFileSync(from, path.join(shots, `${name}.png`));
   }
   console.log('copied the screenshots to media/screenshots');
+  step('quantize the screenshots (the .vsix carries them)', 'bash', ['scripts/optimize-screenshots.sh']);
 }
 step('package the .vsix', 'npm', ['run', '--silent', 'package']);
 step('install the .vsix offline', 'node', ['test/integration/vsix-smoke.mjs']);
