@@ -357,6 +357,26 @@ export class PdfModel {
     return out;
   }
 
+  /**
+   * Positions, over the kept atoms, of whitespace glyphs. Dropping one leaves its advance as a TJ offset (render), so
+   * a reader still sees the words apart: in a PDF they are spacing, seldom part of what a rule needs.
+   */
+  spacers(kept: Runs): number[] {
+    const out: number[] = [];
+    let pos = 0;
+    for (let i = 0; i < kept.length; i += 2) {
+      for (let a = kept[i]!; a < kept[i + 1]!; a++, pos++) if (isBlank(this.atoms[a]!.glyph)) out.push(pos);
+    }
+    return out;
+  }
+
+  /** Are atoms [from, to) of the original whitespace glyphs only (a reader sees a space where they were dropped)? */
+  onlySpaceBetween(from: number, to: number): boolean {
+    if (to <= from) return false;
+    for (let a = from; a < to; a++) if (!isBlank(this.atoms[a]!.glyph)) return false;
+    return true;
+  }
+
   /** Write the candidate keeping exactly these atoms as a PDF. */
   async render(kept: Runs): Promise<Uint8Array> {
     const keep = new Uint8Array(this.atoms.length);
@@ -469,6 +489,10 @@ export class PdfModel {
     if (parts.length) lines.push(`[${parts.join(' ')}] TJ`);
     return lines;
   }
+}
+
+function isBlank(glyph: Glyph | undefined): boolean {
+  return !!glyph && /^\s+$/.test(glyph.unicode);
 }
 
 export function isPdf(part: { bytes?: Uint8Array; fileName?: string; mediaType?: string }): boolean {

@@ -225,10 +225,11 @@ class Reduction {
     let cur = start;
     await t.settleOriginal();
     await t.checkpoint(cur);
+    cur = await this.dropSpacers(cur, p);
     if (last && !t.evidence.noisy) {
-      const result = this.verify(start);
+      const result = this.verify(cur);
       result.catch(() => undefined); // awaited in run(); a stop is seen there
-      this.pendingVerify = { key: candKey(start), result };
+      this.pendingVerify = { key: candKey(cur), result };
     }
     // A long span here means a coarser level could not pin it (a flip, or a trigger of many scattered characters):
     // chunks first, so the single-unit pass below stays linear.
@@ -244,6 +245,37 @@ class Reduction {
       t.accept(cur);
     }
     return oneMinimal(t, unitsOf(cur), { unitsOf });
+  }
+
+  /**
+   * Spacing a reader does not need (a PDF's whitespace glyphs, whose advance stays when they go), dropped in one probe
+   * before the single-unit pass. Found one by one, the first to go would restart that pass over a span it had already
+   * swept, and "pipe bomb" would cost two sweeps where the phrase is one span of text. If the probe is not refused,
+   * the single-unit pass decides each of them as it does any unit.
+   */
+  private async dropSpacers(cur: Cand, p: number): Promise<Cand> {
+    const model = this.models[p]!;
+    const spacers = new Set(model.spacers?.(cur[p]!) ?? []);
+    if (!spacers.size) return cur;
+    const cuts = model.cuts(model.levels.length - 1, cur[p]!);
+    const units = partUnits(cur, p, cuts);
+    const drop = new Uint8Array(units.n);
+    let dropped = 0;
+    for (let u = 0; u < units.n; u++) {
+      let all = true;
+      for (let a = cuts[u]!; a < cuts[u + 1]! && all; a++) all = spacers.has(a);
+      if (all) {
+        drop[u] = 1;
+        dropped++;
+      }
+    }
+    // Nothing would be left, or nothing dropped: no probe.
+    if (!dropped || dropped === units.n) return cur;
+    const spaced = units.without(drop);
+    if (!(await this.t.decide(spaced))) return cur;
+    this.t.accept(spaced);
+    await this.t.checkpoint(spaced);
+    return spaced;
   }
 
   /** Verification of the result (fresh probes). */
