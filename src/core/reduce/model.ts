@@ -126,7 +126,8 @@ export class TextModel implements PartModel {
   }
 }
 
-const PDF_LEVELS = ['pages', 'blocks', 'operators', 'strings', 'words', 'glyphs'] as const;
+/** No level for a TJ array's strings: kerning cuts words into them, so they are finer than words, not coarser. */
+const PDF_LEVELS = ['pages', 'blocks', 'operators', 'words', 'glyphs'] as const;
 
 export class PdfPartModel implements PartModel {
   readonly kind = 'pdf';
@@ -171,7 +172,7 @@ export class PdfPartModel implements PartModel {
   }
 
   cuts(level: number, kept: Runs): number[] {
-    const key = (['page', 'block', 'op', 'str', 'word'] as const)[level];
+    const key = (['page', 'block', 'op', 'word'] as const)[level];
     const out = [0];
     let pos = 0;
     let prev = -1;

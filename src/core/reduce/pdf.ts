@@ -1,6 +1,6 @@
 /**
- * PDF as reduction units: pages -> BT/ET text blocks -> text-showing operators (Tj, TJ, ', ") -> the strings inside
- * them (TJ arrays split a word across several glyph strings) -> single glyph codes. Text inside Form XObjects (a page
+ * PDF as reduction units: pages -> BT/ET text blocks -> text-showing operators (Tj, TJ, ', ") -> words as a reader
+ * splits them (across the strings a TJ array kerns a word into) -> single glyph codes. Text inside Form XObjects (a page
  * placed with \includegraphics or pdfpages, an overlay or a stamp) is split the same way, recursively, and belongs to
  * the page that first draws it.
  *
@@ -72,7 +72,7 @@ export interface PdfAtomInfo {
   block: number;
   op: number;
   str: number;
-  /** Words and the whitespace between them, as a reader splits the text (a run of one string never spans two). */
+  /** A word as a reader splits the text, with the whitespace after it (a word may span strings and operators). */
   word: number;
   glyph?: Glyph;
 }
@@ -279,10 +279,12 @@ export class PdfModel {
             }
             pendingBreak = undefined;
             s.glyphs.push(this.atoms.length);
-            // A new word at a string, at a break a reader sees, and where whitespace starts or ends.
+            // A new word at a break a reader sees and where a word starts after whitespace, as pdftotext splits the
+            // text; the whitespace after a word stays with it (half the units for the search, and a dropped space
+            // glyph leaves its gap anyway). Not at every string: kerning splits a word into strings of a glyph or two
+            // (LibreOffice, TeX), and cut there the phrase's search would run at nearly glyph level.
             const prev = this.atoms[this.atoms.length - 1];
-            const blank = /^\s+$/.test(unicode);
-            if (!prev || prev.str !== strId || glyph.breakBefore || blank !== /^\s+$/.test(prev.glyph?.unicode ?? '')) wordId++;
+            if (!prev?.glyph || glyph.breakBefore || (!isBlank(glyph) && isBlank(prev.glyph))) wordId++;
             this.atoms.push({ page, block: blockId, op: opId, str: strId, word: wordId, glyph });
             this.glyphs++;
           }

@@ -3,7 +3,7 @@
  *
  * Coarse to fine. Request parts first (adaptive group testing over the parts). Then, inside each needed part, level
  * by level (paragraphs -> lines -> sentences -> words -> characters; JSON members; code blocks; PDF pages -> text
- * blocks -> operators -> glyph strings -> glyphs):
+ * blocks -> operators -> words -> glyphs):
  *  1. locate (whole part only): descend through overlapping windows, k per round with k probes in flight; the last
  *     window is assumed rather than probed, so one probe per round halves the span, and windows are cheap in bytes;
  *  2. pin the span: (k+1)-section search for the shortest refused prefix and the shortest refused suffix (both at
