@@ -250,32 +250,35 @@ class Reduction {
   /**
    * Spacing a reader does not need (a PDF's whitespace glyphs, whose advance stays when they go), dropped in one probe
    * before the single-unit pass. Found one by one, the first to go would restart that pass over a span it had already
-   * swept, and "pipe bomb" would cost two sweeps where the phrase is one span of text. If the probe is not refused,
-   * the single-unit pass decides each of them as it does any unit.
+   * swept, and "pipe bomb" would cost two sweeps where the phrase is one span of text. When the rule needs the spaces
+   * inside (a reader that glues the words without them), a second probe drops only those at the span's ends (a PDF
+   * word carries the space after it, so a span found by words ends with one). Whatever stays, the single-unit pass
+   * decides as it does any unit.
    */
-  private async dropSpacers(cur: Cand, p: number): Promise<Cand> {
+  private async dropSpacers(start: Cand, p: number): Promise<Cand> {
     const model = this.models[p]!;
-    const spacers = new Set(model.spacers?.(cur[p]!) ?? []);
-    if (!spacers.size) return cur;
-    const cuts = model.cuts(model.levels.length - 1, cur[p]!);
-    const units = partUnits(cur, p, cuts);
-    const drop = new Uint8Array(units.n);
-    let dropped = 0;
-    for (let u = 0; u < units.n; u++) {
-      let all = true;
-      for (let a = cuts[u]!; a < cuts[u + 1]! && all; a++) all = spacers.has(a);
-      if (all) {
-        drop[u] = 1;
-        dropped++;
-      }
+    const spacers = new Set(model.spacers?.(start[p]!) ?? []);
+    if (!spacers.size) return start;
+    const cuts = model.cuts(model.levels.length - 1, start[p]!);
+    const units = partUnits(start, p, cuts);
+    const blank = Array.from({ length: units.n }, (_, u) => {
+      for (let a = cuts[u]!; a < cuts[u + 1]!; a++) if (!spacers.has(a)) return false;
+      return true;
+    });
+    const edges = blank.map((b, u) => b && (blank.slice(0, u).every(Boolean) || blank.slice(u + 1).every(Boolean)));
+    // Nothing to drop, or nothing would be left: no probe. Edges only when they differ from all the spacers.
+    const worth = (drop: boolean[]) => drop.some(Boolean) && !drop.every(Boolean);
+    const tries = [blank, edges].filter((d, i) => worth(d) && (i === 0 || !worth(blank) || d.some((x, u) => x !== blank[u])));
+    // In turn, even with slots to spare: a reader that keeps words apart by position (pdftotext) refuses the first,
+    // and the second would be a probe spent for nothing.
+    for (const drop of tries) {
+      const cand = units.without(Uint8Array.from(drop, Number));
+      if (!(await this.t.decide(cand))) continue;
+      this.t.accept(cand);
+      await this.t.checkpoint(cand);
+      return cand;
     }
-    // Nothing would be left, or nothing dropped: no probe.
-    if (!dropped || dropped === units.n) return cur;
-    const spaced = units.without(drop);
-    if (!(await this.t.decide(spaced))) return cur;
-    this.t.accept(spaced);
-    await this.t.checkpoint(spaced);
-    return spaced;
+    return start;
   }
 
   /** Verification of the result (fresh probes). */

@@ -88,7 +88,7 @@ describe('PDF words', () => {
   });
 
   it('keeps a space glyph the rule needs: the one probe without it passes, and the sweep decides it', async () => {
-    const bytes = await page([...FILLER, '(a pipe) ( ) (bomb here)']);
+    const bytes = await page([...FILLER, '(Safety notes: never build a pipe) ( ) (bomb at home, said the sign.)', ...FILLER]);
     // This reader needs the space glyph itself: a kerning gap does not count.
     const oracle = readingOracle(() => false);
     oracle.probe = async (p: ProbeInput) => {
@@ -102,5 +102,9 @@ describe('PDF words', () => {
     expect(out.parts[0]!.minimal).toBe('pipe bomb');
     expect(out.parts[0]!.kept).toHaveLength(2); // one span: the space kept
     expect(out.oneMinimal).toBe(true);
+    // The words level ends the span with "bomb" and the space after it: a second probe drops only that one, so the
+    // single-glyph pass sweeps once. The bound as above, plus the probe without every space.
+    const n = (await PdfModel.load(bytes)).glyphCount;
+    expect(oracle.calls).toBeLessThanOrEqual(Math.ceil(Math.log2((n * (n + 1)) / 2)) + 'pipe bomb'.length - 2 + 5 + 2 + 1);
   });
 });
