@@ -72,10 +72,12 @@ export interface Verdict {
   /** The printed trigger is what pdftotext reads (whitespace and the gap mark collapsed). */
   printedAsRead: boolean;
   read: string;
+  /** Bytes of the minimal file. */
+  bytes: number;
 }
 
 export async function judgeResult(rule: Rule, inputPath: string, result: BisectRun): Promise<Verdict> {
-  const fail: Verdict = { valid: false, triggers: false, oneMinimal: false, glyphs: 0, onlyNeeded: false, notLarger: false, printedAsRead: false, read: '' };
+  const fail: Verdict = { valid: false, triggers: false, oneMinimal: false, glyphs: 0, onlyNeeded: false, notLarger: false, printedAsRead: false, read: '', bytes: 0 };
   if (!result.minimalFile) return fail;
   const path = result.minimalFile;
   let valid = true;
@@ -113,6 +115,7 @@ export async function judgeResult(rule: Rule, inputPath: string, result: BisectR
     notLarger: bytes.byteLength <= input,
     printedAsRead: normalise(result.minimal) === read,
     read,
+    bytes: bytes.byteLength,
   };
 }
 

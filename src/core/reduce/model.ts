@@ -31,6 +31,12 @@ export interface PartModel {
   readonly limit?: string;
   /** What the user should know about how this part was read (decrypted, reduced as text instead of as a PDF...). */
   readonly notes: readonly string[];
+  /**
+   * Positions (over the kept atoms) of atoms whose removal a reader does not see: a PDF's whitespace glyphs, whose
+   * advance stays behind as an offset, so the words stay apart. The reducer tries them as one removal before the
+   * single-unit pass. Absent for text, where a removed space glues the words.
+   */
+  spacers?(kept: Runs): number[];
 }
 
 /** A run of kept content that was contiguous in the original. */
@@ -122,7 +128,8 @@ export class TextModel implements PartModel {
   }
 }
 
-const PDF_LEVELS = ['pages', 'blocks', 'operators', 'strings', 'words', 'glyphs'] as const;
+/** No level for a TJ array's strings: kerning cuts words into them, so they are finer than words, not coarser. */
+const PDF_LEVELS = ['pages', 'blocks', 'operators', 'words', 'glyphs'] as const;
 
 export class PdfPartModel implements PartModel {
   readonly kind = 'pdf';
@@ -147,15 +154,27 @@ export class PdfPartModel implements PartModel {
   }
 
   text(kept: Runs): string {
-    return readable(this.pdf.fragments(kept));
+    // Fragments apart only by dropped whitespace glyphs are words apart on the page (each glyph's advance stays), so
+    // they are joined by a space, not by the gap mark that says text was cut out between them.
+    const shown: Fragment[] = [];
+    this.pdf.fragments(kept).forEach((f, i) => {
+      const prev = shown[shown.length - 1];
+      if (prev && this.pdf.onlySpaceBetween(kept[2 * i - 1]!, kept[2 * i]!)) shown[shown.length - 1] = { ...prev, text: `${prev.text} ${f.text}` };
+      else shown.push(f);
+    });
+    return readable(shown);
   }
 
   fragments(kept: Runs): Fragment[] {
     return this.pdf.fragments(kept);
   }
 
+  spacers(kept: Runs): number[] {
+    return this.pdf.spacers(kept);
+  }
+
   cuts(level: number, kept: Runs): number[] {
-    const key = (['page', 'block', 'op', 'str', 'word'] as const)[level];
+    const key = (['page', 'block', 'op', 'word'] as const)[level];
     const out = [0];
     let pos = 0;
     let prev = -1;

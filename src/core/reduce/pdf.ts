@@ -1,6 +1,6 @@
 /**
- * PDF as reduction units: pages -> BT/ET text blocks -> text-showing operators (Tj, TJ, ', ") -> the strings inside
- * them (TJ arrays split a word across several glyph strings) -> single glyph codes. Text inside Form XObjects (a page
+ * PDF as reduction units: pages -> BT/ET text blocks -> text-showing operators (Tj, TJ, ', ") -> words as a reader
+ * splits them (across the strings a TJ array kerns a word into) -> single glyph codes. Text inside Form XObjects (a page
  * placed with \includegraphics or pdfpages, an overlay or a stamp) is split the same way, recursively, and belongs to
  * the page that first draws it.
  *
@@ -72,7 +72,7 @@ export interface PdfAtomInfo {
   block: number;
   op: number;
   str: number;
-  /** Words and the whitespace between them, as a reader splits the text (a run of one string never spans two). */
+  /** A word as a reader splits the text, with the whitespace after it (a word may span strings and operators). */
   word: number;
   glyph?: Glyph;
 }
@@ -281,10 +281,12 @@ export class PdfModel {
             }
             pendingBreak = undefined;
             s.glyphs.push(this.atoms.length);
-            // A new word at a string, at a break a reader sees, and where whitespace starts or ends.
+            // A new word at a break a reader sees and where a word starts after whitespace, as pdftotext splits the
+            // text; the whitespace after a word stays with it (half the units for the search, and a dropped space
+            // glyph leaves its gap anyway). Not at every string: kerning splits a word into strings of a glyph or two
+            // (LibreOffice, TeX), and cut there the phrase's search would run at nearly glyph level.
             const prev = this.atoms[this.atoms.length - 1];
-            const blank = /^\s+$/.test(unicode);
-            if (!prev || prev.str !== strId || glyph.breakBefore || blank !== /^\s+$/.test(prev.glyph?.unicode ?? '')) wordId++;
+            if (!prev?.glyph || glyph.breakBefore || (!isBlank(glyph) && isBlank(prev.glyph))) wordId++;
             this.atoms.push({ page, block: blockId, op: opId, str: strId, word: wordId, glyph });
             this.glyphs++;
           }
@@ -357,6 +359,26 @@ export class PdfModel {
       out.push({ offset: kept[i]!, text, codes: codes.join(' '), page: this.atoms[kept[i]!]!.page + 1 });
     }
     return out;
+  }
+
+  /**
+   * Positions, over the kept atoms, of whitespace glyphs. Dropping one leaves its advance as a TJ offset (render), so
+   * a reader still sees the words apart: in a PDF they are spacing, seldom part of what a rule needs.
+   */
+  spacers(kept: Runs): number[] {
+    const out: number[] = [];
+    let pos = 0;
+    for (let i = 0; i < kept.length; i += 2) {
+      for (let a = kept[i]!; a < kept[i + 1]!; a++, pos++) if (isBlank(this.atoms[a]!.glyph)) out.push(pos);
+    }
+    return out;
+  }
+
+  /** Are atoms [from, to) of the original whitespace glyphs only (a reader sees a space where they were dropped)? */
+  onlySpaceBetween(from: number, to: number): boolean {
+    if (to <= from) return false;
+    for (let a = from; a < to; a++) if (!isBlank(this.atoms[a]!.glyph)) return false;
+    return true;
   }
 
   /** Write the candidate keeping exactly these atoms as a PDF. */
@@ -471,6 +493,10 @@ export class PdfModel {
     if (parts.length) lines.push(`[${parts.join(' ')}] TJ`);
     return lines;
   }
+}
+
+function isBlank(glyph: Glyph | undefined): boolean {
+  return !!glyph && /^\s+$/.test(glyph.unicode);
 }
 
 export function isPdf(part: { bytes?: Uint8Array; fileName?: string; mediaType?: string }): boolean {

@@ -3,7 +3,7 @@
  *
  * Coarse to fine. Request parts first (adaptive group testing over the parts). Then, inside each needed part, level
  * by level (paragraphs -> lines -> sentences -> words -> characters; JSON members; code blocks; PDF pages -> text
- * blocks -> operators -> glyph strings -> glyphs):
+ * blocks -> operators -> words -> glyphs):
  *  1. locate (whole part only): descend through overlapping windows, k per round with k probes in flight; the last
  *     window is assumed rather than probed, so one probe per round halves the span, and windows are cheap in bytes;
  *  2. pin the span: (k+1)-section search for the shortest refused prefix and the shortest refused suffix (both at
@@ -200,7 +200,9 @@ class Reduction {
         // verification of the span as it stands goes out with it rather than with the 1-minimality pass. Only while
         // the span is one piece of the original (nothing between its ends was shown deletable, so a phrase is the
         // likely case): if the probe finds a gap, those probes were spent on a candidate that is not the result.
-        const onePiece = cur[p]!.length === 2;
+        // Nor when the span holds spacing the finest level drops first (dropSpacers: a PDF's space glyphs), since
+        // the result will then be another candidate.
+        const onePiece = cur[p]!.length === 2 && !model.spacers?.(cur[p]!).length;
         if (last && located && onePiece && li === finest - 1 && t.slots > 1 && !t.evidence.noisy) this.verifyBeside(cur);
         if (await t.decide(gapless)) cur = gapless;
       }
@@ -231,7 +233,8 @@ class Reduction {
     let cur = start;
     await t.settleOriginal();
     await t.checkpoint(cur);
-    if (last && !t.evidence.noisy && this.pendingVerify?.key !== candKey(start)) this.verifyBeside(start);
+    cur = await this.dropSpacers(cur, p);
+    if (last && !t.evidence.noisy && this.pendingVerify?.key !== candKey(cur)) this.verifyBeside(cur);
     // A long span here means a coarser level could not pin it (a flip, or a trigger of many scattered characters):
     // chunks first, so the single-unit pass below stays linear.
     let units = unitsOf(cur).n;
@@ -253,6 +256,40 @@ class Reduction {
     const result = this.verify(cand);
     result.catch(() => undefined); // awaited in run(); a stop is seen there
     this.pendingVerify = { key: candKey(cand), result };
+  }
+
+  /**
+   * Spacing a reader does not need (a PDF's whitespace glyphs, whose advance stays when they go), dropped in one probe
+   * before the single-unit pass. Found one by one, the first to go would restart that pass over a span it had already
+   * swept, and "pipe bomb" would cost two sweeps where the phrase is one span of text. When the rule needs the spaces
+   * inside (a reader that glues the words without them), a second probe drops only those at the span's ends (a PDF
+   * word carries the space after it, so a span found by words ends with one). Whatever stays, the single-unit pass
+   * decides as it does any unit.
+   */
+  private async dropSpacers(start: Cand, p: number): Promise<Cand> {
+    const model = this.models[p]!;
+    const spacers = new Set(model.spacers?.(start[p]!) ?? []);
+    if (!spacers.size) return start;
+    const cuts = model.cuts(model.levels.length - 1, start[p]!);
+    const units = partUnits(start, p, cuts);
+    const blank = Array.from({ length: units.n }, (_, u) => {
+      for (let a = cuts[u]!; a < cuts[u + 1]!; a++) if (!spacers.has(a)) return false;
+      return true;
+    });
+    const edges = blank.map((b, u) => b && (blank.slice(0, u).every(Boolean) || blank.slice(u + 1).every(Boolean)));
+    // Nothing to drop, or nothing would be left: no probe. Edges only when they differ from all the spacers.
+    const worth = (drop: boolean[]) => drop.some(Boolean) && !drop.every(Boolean);
+    const tries = [blank, edges].filter((d, i) => worth(d) && (i === 0 || !worth(blank) || d.some((x, u) => x !== blank[u])));
+    // In turn, even with slots to spare: a reader that keeps words apart by position (pdftotext) refuses the first,
+    // and the second would be a probe spent for nothing.
+    for (const drop of tries) {
+      const cand = units.without(Uint8Array.from(drop, Number));
+      if (!(await this.t.decide(cand))) continue;
+      this.t.accept(cand);
+      await this.t.checkpoint(cand);
+      return cand;
+    }
+    return start;
   }
 
   /** Verification of the result (fresh probes). */
