@@ -172,7 +172,8 @@ export function attributionLine(r: BisectResult): string | undefined {
   const a = r.attribution;
   if (!a) return undefined;
   const control = `content-free control refused ${a.control.refused}/${a.control.of}`;
-  const without = a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : '';
+  const withoutSystem = a.withoutSystemPrompt ? `, without the session's system prompt ${a.withoutSystemPrompt.refused}/${a.withoutSystemPrompt.of}` : '';
+  const without = `${withoutSystem}${a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : ''}`;
   if (flaggedBeforeBisect(r)) return `Attribution: ${control}${without}: channel ${a.channel ?? 'unknown'} is flagged`;
   const where = a.channels?.length ? `; trigger in channel ${a.channels.join(' + ')}` : '';
   return `Attribution: ${control}${without}${where}`;
@@ -214,6 +215,8 @@ export function humanSummary(r: BisectResult, out?: string): string {
     for (const l of r.limits ?? []) if (r.parts[l.part]?.needed) lines.push(`Not split finer than ${l.unit} (part #${l.part}): ${l.why}`);
     for (const n of r.notes ?? []) lines.push(`Note (part #${n.part}): ${n.note}`);
   }
+  // The context every probe carried (or the note that the transcript had none to replay).
+  if (r.original.system) lines.push(`Context: ${r.original.system}`);
   lines.push(
     `Probes: ${r.probes} paid, ${r.cachedProbes} cached${r.repeats ? `, ${r.repeats} repeats` : ''}${r.flipsSeen ? `, ${r.flipsSeen} flips seen` : ''}; ` +
       `${r.inputTokens} input tokens, ${kb(r.bytesSent)} sent, $${r.costUsd.toFixed(4)}; ${(r.elapsedMs / 1000).toFixed(1)} s`,
