@@ -182,12 +182,16 @@ export function attributionLine(r: BisectResult): string | undefined {
 export function humanSummary(r: BisectResult, out?: string): string {
   const lines: string[] = [];
   const attributed = attributionLine(r);
+  // The system prompt every probe carried (or that the transcript had none to replay): before the attribution it explains.
+  const context = r.original.system ? `Context: ${r.original.system}` : undefined;
   if (flaggedBeforeBisect(r)) {
     // The controls stopped the run before any bisecting: there is no candidate to show.
     lines.push(`Status: ${r.status}: ${r.statusReason}`);
+    if (context) lines.push(context);
     if (attributed) lines.push(attributed);
   } else if (r.status === 'not-refused') {
     lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: refused ${r.verification.refused}/${r.verification.of}.`);
+    if (context) lines.push(context);
   } else {
     const label = r.status === 'minimal' ? 'Minimal trigger' : r.status === 'stopped' ? 'Smallest refused candidate so far' : 'Smallest refused candidate';
     const exact = r.parts.filter((p) => p.needed).map((p) => p.minimalExact ?? p.minimal).join('\n\n');
@@ -203,6 +207,7 @@ export function humanSummary(r: BisectResult, out?: string): string {
       const label = r.status === 'stopped' ? 'Answers for it so far' : 'Verification';
       lines.push(`${label}: refused ${r.verification.refused}/${r.verification.of}`);
     }
+    if (context) lines.push(context);
     if (attributed) lines.push(attributed);
     if (r.control) lines.push(`Control: without ${JSON.stringify(r.control.removed)} it passed ${r.control.passed}/${r.control.of}`);
     const measured = (r.reproductions ?? []).filter((x) => x.of > 0 && x.notRun === undefined);
@@ -215,8 +220,6 @@ export function humanSummary(r: BisectResult, out?: string): string {
     for (const l of r.limits ?? []) if (r.parts[l.part]?.needed) lines.push(`Not split finer than ${l.unit} (part #${l.part}): ${l.why}`);
     for (const n of r.notes ?? []) lines.push(`Note (part #${n.part}): ${n.note}`);
   }
-  // The context every probe carried (or the note that the transcript had none to replay).
-  if (r.original.system) lines.push(`Context: ${r.original.system}`);
   lines.push(
     `Probes: ${r.probes} paid, ${r.cachedProbes} cached${r.repeats ? `, ${r.repeats} repeats` : ''}${r.flipsSeen ? `, ${r.flipsSeen} flips seen` : ''}; ` +
       `${r.inputTokens} input tokens, ${kb(r.bytesSent)} sent, $${r.costUsd.toFixed(4)}; ${(r.elapsedMs / 1000).toFixed(1)} s`,

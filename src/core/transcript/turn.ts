@@ -359,20 +359,17 @@ function systemSource(at: ChainEntry, text: string): SystemPromptSource {
 }
 
 /**
- * The system prompt of the refused request: the latest prompt snapshot on the turn's chain, else the latest one
- * before the turn's prompt (a later turn of a session whose prompt did not change carries none of its own).
+ * The system prompt of the refused request: the nearest prompt snapshot among the ancestors of the turn's first
+ * refusal (the request the first model refused). The walk goes on past the turn's prompt: Claude Code writes a
+ * snapshot only when the prompt changes, so a later turn of a session often has none of its own.
  */
-export async function findSystemPrompt(file: TranscriptFile, turn: Pick<Turn, 'chain' | 'prompt'>): Promise<SystemPromptSource | undefined> {
-  for (let i = turn.chain.length - 1; i >= 0; i--) {
-    const text = systemPromptText(turn.chain[i]!.entry);
-    if (text !== undefined) return systemSource(turn.chain[i]!, text);
-  }
-  let current: ChainEntry | undefined = turn.prompt ?? turn.chain[0];
+export async function findSystemPrompt(file: TranscriptFile, turn: Pick<Turn, 'events'>): Promise<SystemPromptSource | undefined> {
+  let current: ChainEntry | undefined = [...turn.events].sort((a, b) => a.at.offset - b.at.offset)[0]?.at;
   for (let steps = 0; current && steps < MAX_SNAPSHOT_WALK; steps++) {
+    const text = systemPromptText(current.entry);
+    if (text !== undefined) return systemSource(current, text);
     const parent: unknown = current.entry.parentUuid;
     current = typeof parent === 'string' ? await file.locate(parent, current.offset) : undefined;
-    const text = current && systemPromptText(current.entry);
-    if (current && text !== undefined) return systemSource(current, text);
   }
   return undefined;
 }

@@ -104,7 +104,8 @@ describe('runBisect: attribution first', () => {
       expect(text).not.toContain('reverse shell');
       expect(input.model).toBe('claude-opus-5-5');
     }
-    expect(humanSummary(run)).toMatch(/^Status: not-attributable: not attributable.*\nAttribution: content-free control refused 3\/3, without CLAUDE\.md \/ memory 3\/3: channel fixed-prompt is flagged\nProbes: 6 paid/);
+    // A transcript without a prompt snapshot: the result says the probes carried the oracle's default system prompt.
+    expect(humanSummary(run)).toMatch(/^Status: not-attributable: not attributable.*\nContext: system prompt: none in the transcript .*\nAttribution: content-free control refused 3\/3, without CLAUDE\.md \/ memory 3\/3: channel fixed-prompt is flagged\nProbes: 6 paid/);
   });
 
   it('needs only the first control when the request carries no CLAUDE.md', async () => {
