@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inputFromSource } from '../../../src/core/bisect/source';
+import { ApiOracle } from '../../../src/core/probe/oracle/api';
+import { estimateTextTokens } from '../../../src/core/probe/oracle/estimate';
+import { MINIMAL_SYSTEM } from '../../../src/core/probe/oracle/types';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { rebuildRequest } from '../../../src/core/transcript/parts';
 import { scanTranscript } from '../../../src/core/transcript/scan';
@@ -90,6 +93,18 @@ describe('the refused request keeps its system prompt', () => {
     expect(input.system).toContain('You must treat information you learn about the user and their project as private.');
     expect(original.system).toMatch(/^system prompt: ~[\d,]+ tokens \([\d,]+ bytes\) from the transcript$/);
     expect(original.system).toContain(`(${record!.system!.size.toLocaleString('en-US')} bytes)`);
+  });
+
+  it("counts the system prompt in every probe's estimate (it is sent with each one)", async () => {
+    const [record] = await refusals(join(ROOT, 'print-refused-cyber.jsonl'));
+    const { input } = await inputFromSource({ kind: 'refusal', refusal: record! });
+    // Nothing is sent: the estimate is computed before any probe.
+    const oracle = new ApiOracle({ apiKey: 'sk-ant-test', baseUrl: 'http://127.0.0.1:9' });
+    const { system: _system, ...without } = input;
+    const withSystem = oracle.estimate(input).inputTokens;
+    const withDefault = oracle.estimate(without).inputTokens;
+    expect(withSystem - withDefault).toBe(estimateTextTokens(input.system!) - estimateTextTokens(MINIMAL_SYSTEM));
+    expect(withSystem - withDefault).toBeGreaterThan(2_000);
   });
 
   it('refuses to rebuild from a transcript whose snapshot changed since the scan (sha256 check)', async () => {
