@@ -25,10 +25,14 @@ if (missing) process.stderr.write(`\n*** e2e SKIPPED: ${missing} ***\n\n`);
 /**
  * The opening of the environment reminder Claude Code writes into every request of every session (an attachment of
  * type "environment" in its transcript, so the rebuilt request carries it). A rule on it flags the whole session.
- * (Not the system prompt: 2.1.328 -p sends "You are a Claude agent, built on Anthropic's Claude Agent SDK.", which
- * the rebuilt request does not replay.)
  */
 const FIXED_PROMPT_MARKER = 'You have been invoked in the following environment';
+
+/**
+ * A sentence of Claude Code's own system prompt (2.1.328 sends it in every request; its transcript keeps the system
+ * prompt as a prompt_snapshot attachment, which the rebuilt request replays).
+ */
+const SYSTEM_PROMPT_SENTENCE = 'You must treat information you learn about the user and their project as private.';
 
 /** Harmless project instructions: present so the run must also tell the fixed prompt from CLAUDE.md. */
 const HARMLESS_CLAUDE_MD = '# Project notes\n\nUse two spaces for indentation.\nRun the unit tests before every commit.\n';
@@ -113,7 +117,7 @@ function reproGroups(run: BisectResult, log: SimRequestLog[], from: number): Map
 }
 
 describe.skipIf(missing !== undefined)('attribution first, through the real Claude Code', () => {
-  it("a rule on Claude Code's fixed reminder flags every request of the session: not-attributable after the two controls, nothing more spent", { timeout: bisectMs(2) + PRINT_RUN_MS }, async ({ signal }) => {
+  it("a rule on Claude Code's fixed reminder flags every request of the session: not-attributable after the three controls, nothing more spent", { timeout: bisectMs(2) + PRINT_RUN_MS }, async ({ signal }) => {
     const session = await refusedSession('fixed', rules({ id: 'fixed-prompt', category: 'frontier_llm', allOf: [FIXED_PROMPT_MARKER] }),
       async () => PASSING_PROMPT, HARMLESS_CLAUDE_MD);
     // Claude Code called it what it is: the session, not the message, was flagged; every request of the turn was refused.
@@ -125,18 +129,48 @@ describe.skipIf(missing !== undefined)('attribution first, through the real Clau
 
     expect(run.status).toBe('not-attributable');
     expect(run.statusReason).toMatch(/^not attributable to the content you sent: the session \/ fixed prompt is flagged/);
-    expect(run.attribution).toEqual({ control: { refused: 3, of: 3 }, withoutClaudeMd: { refused: 3, of: 3 }, channel: 'fixed-prompt' });
+    // The reminder is not in the system prompt: the control without the session's system prompt is refused too.
+    expect(run.attribution).toEqual({
+      control: { refused: 3, of: 3 }, withoutSystemPrompt: { refused: 3, of: 3 }, withoutClaudeMd: { refused: 3, of: 3 }, channel: 'fixed-prompt',
+    });
     expect(run.minimal).toBe('');
     expect(run.parts.every((p) => !p.needed)).toBe(true);
     expect(run.reproductions).toBeUndefined();
-    // A handful of probes: the control with CLAUDE.md and without it, three each, and each one a request the stand-in served.
-    expect(run.probes).toBe(6);
+    // A handful of probes: the control, without the system prompt, without CLAUDE.md, three each, and each one a request the stand-in served.
+    expect(run.probes).toBe(9);
     expect(log).toHaveLength(run.probes);
     expect(log.every((r) => r.verdict === 'refused' && r.ruleId === 'fixed-prompt')).toBe(true);
     expect(run.inputTokens).toBe(log.reduce((n, r) => n + r.inputTokens, 0));
 
     console.log(`fixed prompt flagged: ${run.status} (channel ${run.attribution?.channel}) after ${run.probes} probes; stand-in served ${log.length} requests, ` +
       `${log.filter((r) => r.verdict === 'refused').length} refused; the session itself: ${session.sessionRequests.length} refused requests`);
+  });
+
+  it("a rule on a sentence of Claude Code's system prompt: the rebuilt request replays it, one extra control pins it on the system prompt", { timeout: bisectMs(2) + PRINT_RUN_MS }, async ({ signal }) => {
+    const session = await refusedSession('system', rules({ id: 'system-prompt-sentence', category: 'general_harms', scope: 'system', allOf: [SYSTEM_PROMPT_SENTENCE] }),
+      async () => PASSING_PROMPT);
+    expect(session.sessionRequests.length).toBeGreaterThan(0);
+    expect(session.sessionRequests.every((r) => r.verdict === 'refused' && r.ruleId === 'system-prompt-sentence')).toBe(true);
+    // The record points at the prompt snapshot Claude Code wrote before the refused request.
+    expect(session.refusal.system?.source.pointer).toBe('/attachment/systemPrompt');
+
+    const { run, log } = await bisect(session, signal);
+
+    expect(run.status).toBe('not-attributable');
+    expect(run.statusReason).toMatch(/^not attributable to the content you sent: the session's system prompt is flagged \(.*refused 3\/3, and 0\/3 with the oracle's one-line system prompt/);
+    expect(run.attribution).toEqual({ control: { refused: 3, of: 3 }, withoutSystemPrompt: { refused: 0, of: 3 }, channel: 'system-prompt' });
+    expect(run.original.system).toMatch(/^system prompt: ~[\d,]+ tokens \([\d,]+ bytes\) from the transcript$/);
+    expect(run.minimal).toBe('');
+    expect(run.reproductions).toBeUndefined();
+    // Six probes, each a request the stand-in served: three with the session's system prompt (refused by the rule), three without.
+    expect(run.probes).toBe(6);
+    expect(log).toHaveLength(6);
+    expect(log.slice(0, 3).every((r) => r.verdict === 'refused' && r.ruleId === 'system-prompt-sentence')).toBe(true);
+    expect(log.slice(3).every((r) => r.verdict !== 'refused')).toBe(true);
+    expect(run.inputTokens).toBe(log.reduce((n, r) => n + r.inputTokens, 0));
+
+    console.log(`system prompt flagged: ${run.status} (channel ${run.attribution?.channel}) after ${run.probes} probes; ${run.original.system}; ` +
+      `stand-in input tokens ${log.map((r) => r.inputTokens).join(', ')}`);
   });
 
   it('a rule on a sentence of CLAUDE.md: the controls pin it on CLAUDE.md, the bisect finds the phrase inside that channel', { timeout: bisectMs(2) + PRINT_RUN_MS }, async ({ signal }) => {
@@ -169,7 +203,7 @@ describe.skipIf(missing !== undefined)('attribution first, through the real Clau
     }
 
     console.log(`CLAUDE.md sentence: ${run.status}, channel ${run.attribution?.channel}, minimal ${JSON.stringify(run.minimal)}, ${run.probes} probes ` +
-      `(controls 6, reproductions ${(run.reproductions ?? []).map((r) => `${r.form} ${r.refused}/${r.of}`).join(', ')}); stand-in served ${log.length} requests`);
+      `(controls 9, reproductions ${(run.reproductions ?? []).map((r) => `${r.form} ${r.refused}/${r.of}`).join(', ')}); stand-in served ${log.length} requests`);
   });
 
   it('a PDF refused only as a document: the draft offers the PDF snippet with its rate, and marks the plain text as not refused', { timeout: bisectMs(2) + PRINT_RUN_MS }, async ({ signal }) => {

@@ -172,7 +172,8 @@ export function attributionLine(r: BisectResult): string | undefined {
   const a = r.attribution;
   if (!a) return undefined;
   const control = `content-free control refused ${a.control.refused}/${a.control.of}`;
-  const without = a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : '';
+  const withoutSystem = a.withoutSystemPrompt ? `, without the session's system prompt ${a.withoutSystemPrompt.refused}/${a.withoutSystemPrompt.of}` : '';
+  const without = `${withoutSystem}${a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : ''}`;
   if (flaggedBeforeBisect(r)) return `Attribution: ${control}${without}: channel ${a.channel ?? 'unknown'} is flagged`;
   const where = a.channels?.length ? `; trigger in channel ${a.channels.join(' + ')}` : '';
   return `Attribution: ${control}${without}${where}`;
@@ -181,12 +182,16 @@ export function attributionLine(r: BisectResult): string | undefined {
 export function humanSummary(r: BisectResult, out?: string): string {
   const lines: string[] = [];
   const attributed = attributionLine(r);
+  // The system prompt every probe carried (or that the transcript had none to replay): before the attribution it explains.
+  const context = r.original.system ? `Context: ${r.original.system}` : undefined;
   if (flaggedBeforeBisect(r)) {
     // The controls stopped the run before any bisecting: there is no candidate to show.
     lines.push(`Status: ${r.status}: ${r.statusReason}`);
+    if (context) lines.push(context);
     if (attributed) lines.push(attributed);
   } else if (r.status === 'not-refused') {
     lines.push(`The original is not refused by ${r.oracle}${r.model ? ` (${r.model})` : ''}: refused ${r.verification.refused}/${r.verification.of}.`);
+    if (context) lines.push(context);
   } else {
     const label = r.status === 'minimal' ? 'Minimal trigger' : r.status === 'stopped' ? 'Smallest refused candidate so far' : 'Smallest refused candidate';
     lines.push(`Status: ${r.status}: ${r.statusReason}`);
@@ -201,6 +206,7 @@ export function humanSummary(r: BisectResult, out?: string): string {
       const label = r.status === 'stopped' ? 'Answers for it so far' : 'Verification';
       lines.push(`${label}: refused ${r.verification.refused}/${r.verification.of}`);
     }
+    if (context) lines.push(context);
     if (attributed) lines.push(attributed);
     if (r.control) lines.push(`Control: without ${JSON.stringify(r.control.removed)} it passed ${r.control.passed}/${r.control.of}`);
     const measured = (r.reproductions ?? []).filter((x) => x.of > 0 && x.notRun === undefined);

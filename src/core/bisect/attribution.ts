@@ -3,10 +3,11 @@
  * the cause at all. Claude Code refuses bare "hello"s when its fixed request text, CLAUDE.md or memory, or the session
  * itself is flagged (notes/claude-code.md section 5); bisecting such a request finds a bogus trigger or burns the
  * budget. So a content-free control goes first: the same request, same model and system prompt, with every part the
- * user supplied removed and a short benign prompt in place of the prompt. Refused: a second control without the
- * CLAUDE.md/memory channel tells the fixed prompt (stop: nothing the user sent or wrote is the cause, spend nothing
- * more) from CLAUDE.md (bisect: the trigger is a sentence the user wrote). Passed: bisect, then name the channel the
- * trigger sits in.
+ * user supplied removed and a short benign prompt in place of the prompt. Refused: when the request carried the
+ * session's system prompt, the control without it (the oracle's default in its place) tells whether the system
+ * prompt is what is flagged (stop); then a control without the CLAUDE.md/memory channel tells the fixed prompt (stop:
+ * nothing the user sent or wrote is the cause, spend nothing more) from CLAUDE.md (bisect: the trigger is a sentence
+ * the user wrote). Passed: bisect, then name the channel the trigger sits in.
  */
 import type { Oracle, ProbeInput, ProbePart } from '../probe/oracle/types';
 import { Scheduler, settleAll } from '../reduce/scheduler';
@@ -22,10 +23,15 @@ export const CONTROL_RUNS = 3;
 export interface Attribution {
   /** The content-free control (fixed prompt, CLAUDE.md/memory, system reminders, CONTROL_PROMPT): refusals of `of`. */
   control: { refused: number; of: number };
+  /**
+   * The control again without the session's system prompt (the oracle's default in its place), probed only when the
+   * control was refused and the request carried one.
+   */
+  withoutSystemPrompt?: { refused: number; of: number };
   /** The control again without the CLAUDE.md/memory parts, probed only when the control was refused and there were some. */
   withoutClaudeMd?: { refused: number; of: number };
   /**
-   * The one channel the cause was pinned on: "fixed-prompt" or "claude-md" when the control was refused; after a
+   * The one channel the cause was pinned on: "system-prompt", "fixed-prompt" or "claude-md" when the control was refused; after a
    * bisect, the one channel holding every needed part ("claude-md" or the part's kind: prompt, tool_result...).
    */
   channel?: string;
@@ -62,9 +68,10 @@ export function channelName(part: Pick<ProbePart, 'kind' | 'text' | 'filePath' |
 
 /**
  * The content-free control of `input`: its system prompt, model and Claude Code parts, with CONTROL_PROMPT where the
- * first content part was (or last, when there was none). `withClaudeMd: false` drops the CLAUDE.md/memory parts too.
+ * first content part was (or last, when there was none). `withClaudeMd: false` drops the CLAUDE.md/memory parts too;
+ * `withSystem: false` drops the system prompt (the oracle then sends its default).
  */
-export function controlOf(input: ProbeInput, withClaudeMd = true): ProbeInput {
+export function controlOf(input: ProbeInput, withClaudeMd = true, withSystem = true): ProbeInput {
   const parts: ProbePart[] = [];
   let placed = false;
   for (const part of input.parts) {
@@ -77,7 +84,7 @@ export function controlOf(input: ProbeInput, withClaudeMd = true): ProbeInput {
   }
   if (!placed) parts.push({ kind: 'prompt', text: CONTROL_PROMPT });
   const control: ProbeInput = { parts };
-  if (input.system !== undefined) control.system = input.system;
+  if (input.system !== undefined && withSystem) control.system = input.system;
   if (input.model !== undefined) control.model = input.model;
   return control;
 }
@@ -86,9 +93,21 @@ export function hasClaudeMd(input: ProbeInput): boolean {
   return input.parts.some((p) => channelOf(p) === 'claude-md');
 }
 
-/** Probes the control runs, most first: the content-free control, plus the one without CLAUDE.md when there is some. */
-export function controlProbes(input: ProbeInput): { low: number; high: number } {
-  return { low: CONTROL_RUNS, high: hasClaudeMd(input) ? 2 * CONTROL_RUNS : CONTROL_RUNS };
+/**
+ * Whether the control without the system prompt asks anything: the oracle must send the input's system prompt.
+ * `claude -p` puts Claude Code's own first whatever the input says, and a test command has none.
+ */
+function variesSystem(input: ProbeInput, oracleName: string): boolean {
+  return input.system !== undefined && input.system.trim() !== '' && oracleName !== 'claude' && oracleName !== 'command';
+}
+
+/**
+ * Probes the controls run, fewest and most: the content-free control, plus the one without the system prompt and the
+ * one without CLAUDE.md when the request has them (each only when the control is refused).
+ */
+export function controlProbes(input: ProbeInput, oracleName = 'api'): { low: number; high: number } {
+  const extra = (variesSystem(input, oracleName) ? 1 : 0) + (hasClaudeMd(input) ? 1 : 0);
+  return { low: CONTROL_RUNS, high: (1 + extra) * CONTROL_RUNS };
 }
 
 /**
@@ -135,6 +154,21 @@ export async function probeControls(
   const attribution: Attribution = { control };
   if (!refusedMostly(control)) return { attribution };
   const said = `a content-free control ("${CONTROL_PROMPT}" in the same context and model) was refused ${control.refused}/${control.of}`;
+  if (variesSystem(input, oracle.name)) {
+    // One control more, only now that the first is refused: does the session's system prompt alone carry it?
+    const without = await rate(oracle, controlOf(input, true, false), runs, scheduler, options.signal);
+    attribution.withoutSystemPrompt = without;
+    if (!refusedMostly(without)) {
+      attribution.channel = 'system-prompt';
+      return {
+        attribution,
+        blocked: {
+          reason: `not attributable to the content you sent: the session's system prompt is flagged (${said}, and ${without.refused}/${without.of} ` +
+            `with the oracle's one-line system prompt in place of the session's)`,
+        },
+      };
+    }
+  }
   if (hasClaudeMd(input)) {
     const without = await rate(oracle, controlOf(input, false), runs, scheduler, options.signal);
     attribution.withoutClaudeMd = without;

@@ -92,7 +92,18 @@ export interface BisectResult {
   /** ISO date of the run. */
   date: string;
   /** The original input: where it came from and how big it was (never its whole text). */
-  original: { path?: string; fileName?: string; size: number; sha256: string; mediaType?: string };
+  original: {
+    path?: string;
+    fileName?: string;
+    size: number;
+    sha256: string;
+    mediaType?: string;
+    /**
+     * For a refusal rebuilt from a transcript, one line on the system prompt the probes carry: "system prompt: ~N tokens
+     * (B bytes) from the transcript", or why there was none to replay. Fixed context, not counted in `size`.
+     */
+    system?: string;
+  };
   /** For PDFs and other structured inputs: the minimal candidate as a valid file, written next to the result. */
   minimalFile?: string;
   /** The refusal this bisect started from (`bisect --refusal ID`). */

@@ -114,7 +114,7 @@ export async function prepareBisect(options: BisectOptions): Promise<BisectJob> 
     estimate: estimateBisect(built.input, oracle, options.budget, {
       reproRuns: options.reproRuns,
       writesPdf: options.outDir !== undefined,
-      controls: built.refusal ? controlProbes(built.input) : undefined,
+      controls: built.refusal ? controlProbes(built.input, oracle.name) : undefined,
       evidence: options.models ? { models: plannedModels(options.models, built.refusal), k: options.evidenceRuns ?? EVIDENCE_RUNS } : undefined,
     }),
     close,

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { UserError } from '../errors';
-import { inputBytes } from '../probe/oracle/estimate';
+import { estimateTextTokens, inputBytes } from '../probe/oracle/estimate';
 import type { ProbeInput, ProbePart } from '../probe/oracle/types';
 import type { RefusalRecord } from '../refusal/record';
 import type { BisectResult } from './result';
@@ -115,7 +115,16 @@ async function inputFromRefusal(refusal: RefusalRecord, model?: string): Promise
   // The model of the refused turn, unless the user picked one: the first model in a fallback chain is the one that refused first.
   const chosen = model ?? rebuilt.model ?? refusal.models[0]?.model;
   const input: ProbeInput = chosen ? { ...rebuilt, model: chosen } : rebuilt;
-  return { input, original: { ...describeInput(input), path: refusal.transcript || undefined }, refusal };
+  return { input, original: { ...describeInput(input), path: refusal.transcript || undefined, system: systemLine(input) }, refusal };
+}
+
+/** The one line the result's `original` says about the system prompt a rebuilt request carries (or lacks). */
+export function systemLine(input: ProbeInput): string {
+  if (input.system === undefined) {
+    return 'system prompt: none in the transcript (no prompt snapshot before the refused request): probes carry the oracle\'s default';
+  }
+  const tokens = estimateTextTokens(input.system).toLocaleString('en-US');
+  return `system prompt: ~${tokens} tokens (${Buffer.byteLength(input.system, 'utf8').toLocaleString('en-US')} bytes) from the transcript`;
 }
 
 /** The refusal with this id in Claude Code's transcripts, or a UserError saying how to list ids. */

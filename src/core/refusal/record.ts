@@ -53,6 +53,18 @@ export interface RequestPart {
   preview: string;
 }
 
+/**
+ * Where the refused request's system prompt is in the transcript: Claude Code 2.1.3xx writes it as an attachment
+ * `{"type":"prompt_snapshot","systemPrompt":[...]}` on the turn's chain (src/core/transcript/turn.ts systemPromptText).
+ */
+export interface SystemPromptSource {
+  /** The snapshot's line; the pointer is "/attachment/systemPrompt". */
+  source: PartSource;
+  /** UTF-8 byte length and sha256 of the system text rebuilt from the snapshot (what the probes send). */
+  size: number;
+  sha256: string;
+}
+
 export interface RefusalRecord {
   /** Stable id: the same refusal scanned twice gets the same id (derived from session, refused user uuid or line). */
   id: string;
@@ -73,6 +85,11 @@ export interface RefusalRecord {
   /** The user's prompt text of the refused turn (may be empty when the turn was a tool result). */
   refusedPrompt?: string;
   parts: RequestPart[];
+  /**
+   * The system prompt the refused request was sent with: fixed context, replayed with every probe and never reduced.
+   * Absent for transcripts written before Claude Code kept prompt snapshots (and for terminal detections).
+   */
+  system?: SystemPromptSource;
   /** Whether Claude Code fell back and the session went on (generation I), or the turn stopped. */
   sessionContinued?: boolean;
   /**

@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ProbeInput, ProbePart } from '../probe/oracle/types';
-import type { RefusalRecord, RequestPart } from '../refusal/record';
+import type { PartSource, RefusalRecord, RequestPart } from '../refusal/record';
 import { parseLine, readLineFrom } from './jsonl';
-import { partBytes, partText, valueAt } from './turn';
+import { partBytes, partText, systemPromptText, valueAt } from './turn';
 
 const NL = 0x0a;
 
@@ -42,30 +42,48 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function readPart(fh: FileHandle, record: RefusalRecord, part: RequestPart): Promise<{ text: string; bytes: Buffer; base64: boolean }> {
-  const tries: Array<() => Promise<Buffer | undefined>> = [];
-  const offset = part.source.offset;
+/**
+ * The parsed entries that may hold `source`: the line at its byte offset (when that is still a line start), then the
+ * line by number (the file was rewritten). The caller checks each against its sha256.
+ */
+async function* entriesAt(fh: FileHandle, source: PartSource): AsyncGenerator<Record<string, unknown>> {
+  const offset = source.offset;
   if (offset !== undefined) {
-    tries.push(async () => {
-      // The offset must still be a line start; otherwise the file was rewritten and the line number is the fallback.
-      if (offset > 0) {
-        const before = Buffer.alloc(1);
-        await fh.read(before, 0, 1, offset - 1);
-        if (before[0] !== NL) return undefined;
-      }
-      return (await readLineFrom(fh, offset)).bytes;
-    });
+    // The offset must still be a line start; otherwise the file was rewritten and the line number is the fallback.
+    let lineStart = offset === 0;
+    if (offset > 0) {
+      const before = Buffer.alloc(1);
+      await fh.read(before, 0, 1, offset - 1);
+      lineStart = before[0] === NL;
+    }
+    const entry = lineStart ? parseLine((await readLineFrom(fh, offset)).bytes) : undefined;
+    if (entry) yield entry as Record<string, unknown>;
   }
-  tries.push(() => lineByNumber(fh, part.source.line));
-  for (const attempt of tries) {
-    const bytes = await attempt();
-    const entry = bytes && parseLine(bytes);
-    if (!entry) continue;
+  const bytes = await lineByNumber(fh, source.line);
+  const entry = bytes && parseLine(bytes);
+  if (entry) yield entry as Record<string, unknown>;
+}
+
+async function readPart(fh: FileHandle, record: RefusalRecord, part: RequestPart): Promise<{ text: string; bytes: Buffer; base64: boolean }> {
+  for await (const entry of entriesAt(fh, part.source)) {
     const decoded = decode(part, valueAt(entry, part.source.pointer));
     if (sha256(decoded.bytes) === part.sha256) return decoded;
   }
   throw new Error(
     `part ${part.index} of refusal ${record.id} no longer matches ${record.transcript}:${part.source.line} (the transcript was changed or removed); run \`aup-bisect scan\` again to get a fresh record`,
+  );
+}
+
+/** The system prompt of the refused request, read back from its prompt snapshot and checked against its sha256. */
+async function readSystem(fh: FileHandle, record: RefusalRecord): Promise<string | undefined> {
+  const system = record.system;
+  if (!system) return undefined;
+  for await (const entry of entriesAt(fh, system.source)) {
+    const text = systemPromptText(entry);
+    if (text !== undefined && sha256(Buffer.from(text, 'utf8')) === system.sha256) return text;
+  }
+  throw new Error(
+    `the system prompt of refusal ${record.id} no longer matches ${record.transcript}:${system.source.line} (the transcript was changed or removed); run \`aup-bisect scan\` again to get a fresh record`,
   );
 }
 
@@ -100,8 +118,13 @@ export async function rebuildRequest(record: RefusalRecord): Promise<ProbeInput>
       if (part.attachmentType) probe.attachmentType = part.attachmentType;
       parts.push(probe);
     }
+    const rebuilt: ProbeInput = { parts };
+    // Fixed context: sent with every probe and never reduced. Without a snapshot the oracle sends its default.
+    const system = await readSystem(fh, record);
+    if (system !== undefined) rebuilt.system = system;
     const model = record.models.find((m) => m.model && m.model !== 'unknown')?.model;
-    return model ? { parts, model } : { parts };
+    if (model) rebuilt.model = model;
+    return rebuilt;
   } finally {
     await fh.close();
   }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { classifyEntry, type RefusalEvent } from '../refusal/classify';
 import { contentText, type TranscriptEntry } from './entry';
-import type { PartKind, RefusalKind, RefusalRecord, RefusingModel, RequestPart } from '../refusal/record';
+import type { PartKind, RefusalKind, RefusalRecord, RefusingModel, RequestPart, SystemPromptSource } from '../refusal/record';
 import { modelIdFromLabel, sameModel } from '../refusal/signatures';
 import { bigValue, BIG_LINE, parseBigLine } from './bigLine';
 import { countIn, countNewlines, findBackward, lineStartOf, parseLine, readLineFrom } from './jsonl';
@@ -298,6 +298,7 @@ export async function buildRecord(file: TranscriptFile, turn: Turn): Promise<Ref
   const sessionId =
     entry.sessionId ?? events.find((e) => e.at.entry.sessionId)?.at.entry.sessionId ?? file.path.replace(/^.*[\\/]|\.jsonl$/g, '');
   const { parts, prompt } = extractParts(turn);
+  const system = await findSystemPrompt(file, turn);
   const record: RefusalRecord = {
     id: recordId(sessionId, turn.key),
     kind,
@@ -312,6 +313,7 @@ export async function buildRecord(file: TranscriptFile, turn: Turn): Promise<Ref
     refusedUserUuid: turn.prompt?.entry.uuid ?? events[0].event.refusedUserUuid,
     refusedPrompt: prompt,
     parts,
+    system,
     sessionContinued: events.every((e) => e.event.effect === 'fallback'),
   };
   if (events.some((e) => e.event.scope === 'session')) record.scope = 'session';
@@ -320,6 +322,56 @@ export async function buildRecord(file: TranscriptFile, turn: Turn): Promise<Ref
   const novel = events.find((e) => e.event.message && e.event.message.trim() !== '' && (!e.event.match || e.event.match.generation === 'unknown'));
   if (novel) record.unrecognisedWording = novel.event.message;
   return clean(record);
+}
+
+// ---- system prompt ----
+
+const SNAPSHOT_POINTER = '/attachment/systemPrompt';
+/** Entries walked back past the turn's prompt for a snapshot (Claude Code writes one only when the prompt changes). */
+const MAX_SNAPSHOT_WALK = 5_000;
+
+/**
+ * The first system block Claude Code sends, by entrypoint, for a snapshot without `cliPrefix` (2.1.328 writes it only
+ * in later snapshots of a session; the api-request-shape entries of the fixtures show these two).
+ */
+const CLI_PREFIX: Readonly<Record<string, string>> = {
+  cli: "You are Claude Code, Anthropic's official CLI for Claude.",
+  'sdk-cli': "You are a Claude agent, built on Anthropic's Claude Agent SDK.",
+};
+
+/**
+ * The system prompt a `prompt_snapshot` attachment stands for, as one text, or undefined for any other entry. On the
+ * wire (the api-request-shape entries of 2.1.328) it is two blocks: the one-line identity (`cliPrefix`), then the
+ * snapshot's sections joined by a blank line; here the two blocks are joined the same way.
+ */
+export function systemPromptText(entry: TranscriptEntry): string | undefined {
+  const attachment = entry.attachment as { type?: unknown; systemPrompt?: unknown; cliPrefix?: unknown } | undefined;
+  if (entry.type !== 'attachment' || attachment?.type !== 'prompt_snapshot') return undefined;
+  const sections = attachment.systemPrompt;
+  if (!Array.isArray(sections) || sections.length === 0 || !sections.every((s): s is string => typeof s === 'string')) return undefined;
+  const body = sections.join('\n\n');
+  const prefix = typeof attachment.cliPrefix === 'string' ? attachment.cliPrefix : typeof entry.entrypoint === 'string' ? CLI_PREFIX[entry.entrypoint] : undefined;
+  return prefix ? `${prefix}\n\n${body}` : body;
+}
+
+function systemSource(at: ChainEntry, text: string): SystemPromptSource {
+  return { source: { line: at.line, pointer: SNAPSHOT_POINTER, offset: at.offset }, ...digestText(text) };
+}
+
+/**
+ * The system prompt of the refused request: the nearest prompt snapshot among the ancestors of the turn's first
+ * refusal (the request the first model refused). The walk goes on past the turn's prompt: Claude Code writes a
+ * snapshot only when the prompt changes, so a later turn of a session often has none of its own.
+ */
+export async function findSystemPrompt(file: TranscriptFile, turn: Pick<Turn, 'events'>): Promise<SystemPromptSource | undefined> {
+  let current: ChainEntry | undefined = [...turn.events].sort((a, b) => a.at.offset - b.at.offset)[0]?.at;
+  for (let steps = 0; current && steps < MAX_SNAPSHOT_WALK; steps++) {
+    const text = systemPromptText(current.entry);
+    if (text !== undefined) return systemSource(current, text);
+    const parent: unknown = current.entry.parentUuid;
+    current = typeof parent === 'string' ? await file.locate(parent, current.offset) : undefined;
+  }
+  return undefined;
 }
 
 // ---- parts ----

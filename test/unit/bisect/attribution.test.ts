@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { humanSummary } from '../../../src/cli/commands/bisect';
-import { channelOf, controlOf } from '../../../src/core/bisect/attribution';
+import { channelOf, controlOf, controlProbes } from '../../../src/core/bisect/attribution';
 import { prepareBisect, runBisect } from '../../../src/core/bisect/run';
 import type { Oracle, ProbeInput } from '../../../src/core/probe/oracle/types';
 import { reduce } from '../../../src/core/reduce/reducer';
@@ -104,7 +105,8 @@ describe('runBisect: attribution first', () => {
       expect(text).not.toContain('reverse shell');
       expect(input.model).toBe('claude-opus-5-5');
     }
-    expect(humanSummary(run)).toMatch(/^Status: not-attributable: not attributable.*\nAttribution: content-free control refused 3\/3, without CLAUDE\.md \/ memory 3\/3: channel fixed-prompt is flagged\nProbes: 6 paid/);
+    // A transcript without a prompt snapshot: the result says the probes carried the oracle's default system prompt.
+    expect(humanSummary(run)).toMatch(/^Status: not-attributable: not attributable.*\nContext: system prompt: none in the transcript .*\nAttribution: content-free control refused 3\/3, without CLAUDE\.md \/ memory 3\/3: channel fixed-prompt is flagged\nProbes: 6 paid/);
   });
 
   it('needs only the first control when the request carries no CLAUDE.md', async () => {
@@ -163,5 +165,74 @@ describe('runBisect: attribution first', () => {
     // A text has no context to control for: no control, no such line.
     expect(text.estimate.line).not.toContain('control');
     await Promise.all([withMd.close(), without.close(), text.close()]);
+  });
+});
+
+describe('runBisect: a flagged system prompt', () => {
+  /** A sentence of Claude Code's real system prompt (2.1.328), in the prompt snapshot of the fixture's transcript. */
+  const SYSTEM_SENTENCE = 'You must treat information you learn about the user and their project as private.';
+
+  /** Refuses every request whose system prompt holds `sentence`, keeping what it was sent. */
+  function systemKeyed(sentence: string): Oracle & { sent: ProbeInput[] } {
+    const sent: ProbeInput[] = [];
+    return {
+      name: 'scripted',
+      sent,
+      probe: async (input) => {
+        sent.push(input);
+        return { refused: (input.system ?? '').includes(sentence), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 0, latencyMs: 0 };
+      },
+    };
+  }
+
+  async function fixtureRefusal(): Promise<RefusalRecord> {
+    const records: RefusalRecord[] = [];
+    for await (const record of scanTranscript(join(__dirname, '../../fixtures/claude-code/print-read-refused.jsonl'))) records.push(record);
+    return records[0]!;
+  }
+
+  it('pins the refusal on the system prompt with one extra control: not-attributable, channel system-prompt, 6 probes', async () => {
+    const oracle = systemKeyed(SYSTEM_SENTENCE);
+    const refusal = await fixtureRefusal();
+    const job = await prepareBisect({ source: { kind: 'refusal', refusal }, oracle, cache: false });
+    // The estimate counts the extra control: up to 3 + 3 probes of controls for a request with a system prompt and no CLAUDE.md.
+    expect(controlProbes(job.input)).toEqual({ low: 3, high: 6 });
+    expect(job.estimate.line).toContain('The first 3-6 probes are a content-free control');
+    const run = await job.run();
+
+    expect(run.status).toBe('not-attributable');
+    expect(run.attribution).toEqual({ control: { refused: 3, of: 3 }, withoutSystemPrompt: { refused: 0, of: 3 }, channel: 'system-prompt' });
+    expect(run.statusReason).toBe(
+      'not attributable to the content you sent: the session\'s system prompt is flagged (a content-free control ("Say hello." in the same context and model) ' +
+        "was refused 3/3, and 0/3 with the oracle's one-line system prompt in place of the session's)",
+    );
+    expect(run.probes).toBe(6);
+    expect(run.minimal).toBe('');
+    // The first three carried the session's system prompt, the last three none (the oracle's default in its place).
+    expect(oracle.sent.map((i) => i.system !== undefined)).toEqual([true, true, true, false, false, false]);
+    expect(oracle.sent[0]!.system).toContain(SYSTEM_SENTENCE);
+    expect(humanSummary(run)).toMatch(/\nContext: system prompt: ~[\d,]+ tokens \([\d,]+ bytes\) from the transcript\nAttribution: content-free control refused 3\/3, without the session's system prompt 0\/3: channel system-prompt is flagged\n/);
+  });
+
+  it('goes on when the system prompt is not the cause: the refusal is bisected with the system prompt in every probe', async () => {
+    // Refused on the file that was read, whatever the system prompt: the controls pass and the bisect keeps the context.
+    const oracle: Oracle & { sent: ProbeInput[] } = {
+      name: 'scripted',
+      sent: [],
+      probe: async (input) => {
+        oracle.sent.push(input);
+        const text = input.parts.map((p) => p.text).join('\n');
+        return { refused: text.includes('incident'), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 0, latencyMs: 0 };
+      },
+    };
+    const refusal = await fixtureRefusal();
+    const run = await runBisect({ source: { kind: 'refusal', refusal }, oracle, cache: false, reproRuns: 1 });
+    expect(run.attribution?.control).toEqual({ refused: 0, of: 3 });
+    expect(run.attribution?.withoutSystemPrompt).toBeUndefined();
+    expect(['minimal', 'partial']).toContain(run.status);
+    // Controls and reducer probes replay the session's system prompt; only the reproductions send the snippets' own.
+    const reducing = oracle.sent.slice(0, run.probes - (run.reproductions ?? []).reduce((n, r) => n + r.of, 0));
+    expect(reducing.length).toBeGreaterThan(3);
+    expect(reducing.every((i) => i.system?.includes(SYSTEM_SENTENCE))).toBe(true);
   });
 });

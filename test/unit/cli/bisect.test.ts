@@ -121,7 +121,9 @@ describe('aup-bisect bisect', () => {
     const r = await run(['bisect', '--refusal', '74ff72617059f81c', '--claude-dir', 'claude', '--test', 'true', '--no-cache']);
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/^Status: not-attributable: not attributable to the content you sent: the session \/ fixed prompt is flagged .*refused 3\/3\)\n/);
-    expect(r.stdout).toContain('\nAttribution: content-free control refused 3/3: channel fixed-prompt is flagged\nProbes: 3 paid, 0 cached');
+    // The session's system prompt came from the transcript's prompt snapshot (a test command cannot vary it: no extra control).
+    expect(r.stdout).toMatch(/\nContext: system prompt: ~[\d,]+ tokens \([\d,]+ bytes\) from the transcript\n/);
+    expect(r.stdout).toContain(' from the transcript\nAttribution: content-free control refused 3/3: channel fixed-prompt is flagged\nProbes: 3 paid, 0 cached');
     expect(r.stderr).toContain('The first 3 probes are a content-free control');
   });
 });

@@ -1,0 +1,131 @@
+/**
+ * The system prompt of a refused request, from transcripts the real Claude Code (2.1.328, 2.1.332) wrote against the
+ * stand-in: the record points at the latest prompt_snapshot before the refused request, and the rebuilt request
+ * carries exactly what Claude Code sent as `system` (the api-request-shape entry of the same transcript is the wire
+ * truth to compare with).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { inputFromSource } from '../../../src/core/bisect/source';
+import { ApiOracle } from '../../../src/core/probe/oracle/api';
+import { estimateTextTokens } from '../../../src/core/probe/oracle/estimate';
+import { MINIMAL_SYSTEM } from '../../../src/core/probe/oracle/types';
+import type { RefusalRecord } from '../../../src/core/refusal/record';
+import { rebuildRequest } from '../../../src/core/transcript/parts';
+import { scanTranscript } from '../../../src/core/transcript/scan';
+
+const ROOT = join(__dirname, '../../fixtures/claude-code');
+
+async function refusals(path: string): Promise<RefusalRecord[]> {
+  const records: RefusalRecord[] = [];
+  for await (const record of scanTranscript(path)) records.push(record);
+  return records;
+}
+
+interface Line {
+  type?: string;
+  attachment?: { type?: string };
+  shape?: { system?: Array<{ text: string }> };
+}
+
+const linesOf = (path: string): Line[] => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+
+/** What Claude Code put in the request's `system` (its last api-request-shape before `line`), the blocks joined by a blank line. */
+function wireSystem(path: string, line: number): string {
+  const shape = linesOf(path).slice(0, line).filter((l) => l.type === 'api-request-shape').at(-1);
+  return shape!.shape!.system!.map((b) => b.text).join('\n\n');
+}
+
+/** 1-based line numbers of the prompt snapshots in a transcript. */
+function snapshotLines(path: string): number[] {
+  return linesOf(path).flatMap((l, i) => (l.attachment?.type === 'prompt_snapshot' ? [i + 1] : []));
+}
+
+let tmp: string | undefined;
+afterEach(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  tmp = undefined;
+});
+
+describe('the refused request keeps its system prompt', () => {
+  // print: `claude -p` (Agent SDK identity); tui: the interactive CLI; read: refused after a Read (two snapshots, the
+  // later one is the refused request's); passed-then-refused: the second turn has no snapshot of its own.
+  const cases = [
+    { file: 'print-refused-cyber.jsonl', snapshot: 0 },
+    { file: 'print-read-refused.jsonl', snapshot: 1 },
+    { file: 'tui-refused-fallback.jsonl', snapshot: 0 },
+    { file: 'tui-passed-then-refused.jsonl', snapshot: 1 },
+    { file: '2.1.332/print-read-refused.jsonl', snapshot: 1 },
+  ];
+  it.each(cases)('$file: the record points at the latest snapshot before the refusal, the rebuilt request sends it as Claude Code did', async ({ file, snapshot }) => {
+    const path = join(ROOT, file);
+    const [record] = await refusals(path);
+    expect(record?.system).toBeDefined();
+    const system = record!.system!;
+    expect(system.source.pointer).toBe('/attachment/systemPrompt');
+    expect(system.source.line).toBe(snapshotLines(path)[snapshot]);
+
+    const rebuilt = await rebuildRequest(record!);
+    expect(rebuilt.system).toBe(wireSystem(path, record!.line));
+    expect(Buffer.byteLength(rebuilt.system!, 'utf8')).toBe(system.size);
+    // The parts are what they were: the system prompt is context, not one more part to reduce.
+    expect(rebuilt.parts.some((p) => p.text.includes(rebuilt.system!.slice(0, 200)))).toBe(false);
+  });
+
+  it('every refusal in the fixtures of both versions is rebuilt with the system prompt Claude Code sent', async () => {
+    let checked = 0;
+    for (const dir of [ROOT, join(ROOT, '2.1.332')]) {
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
+        for (const record of await refusals(join(dir, name))) {
+          expect((await rebuildRequest(record)).system, name).toBe(wireSystem(join(dir, name), record.line));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+  });
+
+  it("says so in the result's original: the system prompt's size in tokens, from the transcript", async () => {
+    const [record] = await refusals(join(ROOT, 'print-refused-cyber.jsonl'));
+    const { input, original } = await inputFromSource({ kind: 'refusal', refusal: record! });
+    expect(input.system).toContain('You must treat information you learn about the user and their project as private.');
+    expect(original.system).toMatch(/^system prompt: ~[\d,]+ tokens \([\d,]+ bytes\) from the transcript$/);
+    expect(original.system).toContain(`(${record!.system!.size.toLocaleString('en-US')} bytes)`);
+  });
+
+  it("counts the system prompt in every probe's estimate (it is sent with each one)", async () => {
+    const [record] = await refusals(join(ROOT, 'print-refused-cyber.jsonl'));
+    const { input } = await inputFromSource({ kind: 'refusal', refusal: record! });
+    // Nothing is sent: the estimate is computed before any probe.
+    const oracle = new ApiOracle({ apiKey: 'sk-ant-test', baseUrl: 'http://127.0.0.1:9' });
+    const { system: _system, ...without } = input;
+    const withSystem = oracle.estimate(input).inputTokens;
+    const withDefault = oracle.estimate(without).inputTokens;
+    expect(withSystem - withDefault).toBe(estimateTextTokens(input.system!) - estimateTextTokens(MINIMAL_SYSTEM));
+    expect(withSystem - withDefault).toBeGreaterThan(2_000);
+  });
+
+  it('refuses to rebuild from a transcript whose snapshot changed since the scan (sha256 check)', async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'aup-system-'));
+    const copy = join(tmp, 'session.jsonl');
+    writeFileSync(copy, readFileSync(join(ROOT, 'print-refused-cyber.jsonl')));
+    const [record] = await refusals(copy);
+    // Same length, one word changed: the offsets still fit, only the hash tells.
+    writeFileSync(copy, readFileSync(copy, 'utf8').replace('treat information you learn', 'treat informatioN you learn'));
+    await expect(rebuildRequest(record!)).rejects.toThrow(/the system prompt of refusal \w+ no longer matches .*session\.jsonl:13/);
+  });
+
+  it('a transcript without prompt snapshots (older Claude Code) rebuilds as before, with no system prompt, and the result says so', async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'aup-system-'));
+    const copy = join(tmp, 'session.jsonl');
+    const lines = readFileSync(join(ROOT, 'print-refused-cyber.jsonl'), 'utf8').split('\n');
+    writeFileSync(copy, lines.filter((l) => !l.includes('"type":"prompt_snapshot"')).join('\n'));
+    const [record] = await refusals(copy);
+    expect(record?.system).toBeUndefined();
+    const { input, original } = await inputFromSource({ kind: 'refusal', refusal: record! });
+    expect(input.system).toBeUndefined();
+    expect(original.system).toBe("system prompt: none in the transcript (no prompt snapshot before the refused request): probes carry the oracle's default");
+  });
+});
