@@ -17,6 +17,7 @@ import { cannotSend } from '../report/forms';
 import { modelDisplayName } from '../report/models';
 import { reproInput, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from '../report/repro';
 import { Scheduler } from '../reduce/scheduler';
+import { resolveConcurrency } from '../probe/oracle/defaults';
 import { CONTROL_PROMPT } from './attribution';
 import type { BisectResult, ReproForm } from './result';
 
@@ -428,7 +429,8 @@ export async function prepareEvidence(options: EvidenceOptions): Promise<Evidenc
       if (state !== 'ready') throw new Error('an evidence job runs once');
       state = 'running';
       try {
-        const evidence = await probeEvidence({ result, oracle: meter, choice, k, concurrency: options.concurrency, signal: options.signal });
+        const concurrency = resolveConcurrency(options.concurrency, inner.name);
+        const evidence = await probeEvidence({ result, oracle: meter, choice, k, concurrency, signal: options.signal });
         const c = meter.counters;
         return {
           ...result,

@@ -35,7 +35,9 @@ describe('the options every probing command shares', () => {
     expect(options.concurrency).toBe(2);
     expect(options.cache).toBe(false);
     expect(options.oracles?.sim).toBeTypeOf('function');
-    expect(() => probeOptions({ oracle: 'sim', concurrency: 'many', cache: true }, {})).toThrow('--concurrency must be a whole number >= 1, got "many"');
+    // "auto" (bisect's and evidence's default) leaves the number to core: the oracle's own.
+    expect(probeOptions({ oracle: 'sim', concurrency: 'auto', cache: true }, {}).concurrency).toBeUndefined();
+    expect(() => probeOptions({ oracle: 'sim', concurrency: 'many', cache: true }, {})).toThrow('--concurrency must be a whole number >= 1 or auto, got "many"');
     expect(() => probeOptions({ oracle: 'api', rules: 'r.json', concurrency: '1', cache: true }, {})).toThrow('--rules and --noise only apply to --oracle sim');
   });
 
