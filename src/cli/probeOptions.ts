@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors';
 import type { OracleConfig, OracleKind } from '../core/probe/oracle/index';
+import { ORACLE_DEFAULTS } from '../core/probe/oracle/defaults';
 import type { ProbeOptions } from '../core/probe/setup';
 import type { BisectResult } from '../core/bisect/result';
 import { simOracleFactories } from '../sim/oracle';
@@ -40,13 +41,16 @@ export interface OracleOptionDefaults {
   modelDefault: string;
 }
 
+/** "api 2, claude 4, sim 4, --test one per core up to 8": what `--concurrency auto` means, for the help. */
+const AUTO_CONCURRENCY = `${(['api', 'claude', 'sim'] as const).map((k) => `${k} ${ORACLE_DEFAULTS[k].concurrency}`).join(', ')}, --test one per core up to 8`;
+
 /** Declares the oracle, model, budget, concurrency and cache options on `command`. */
 export function addOracleOptions(command: Command, defaults: OracleOptionDefaults): Command {
   return command
     .option('--test <cmd>', 'probe with a shell command instead of a model: the candidate path is appended, exit 0 = still refused')
     .option('--oracle <kind>', `api (ANTHROPIC_API_KEY), claude (your Claude Code login) or sim (offline demo stand-in)${defaults.oracleDefault ? ` ${defaults.oracleDefault}` : ''}`)
     .option('--model <id>', `model to probe ${defaults.modelDefault}`)
-    .option('--concurrency <n>', 'probes in flight at once', defaults.concurrency)
+    .option('--concurrency <n>', `probes in flight at once, or auto: the oracle's own (${AUTO_CONCURRENCY})`, defaults.concurrency)
     .option('--max-probes <n>', 'stop before sending more than N paid probes')
     .option('--max-tokens <n>', 'stop before the input tokens of all probes would pass N')
     .option('--max-usd <x>', 'stop before the cost of all probes would pass X dollars')
@@ -66,7 +70,7 @@ export function probeOptions(flags: ProbeFlags, env: NodeJS.ProcessEnv): Omit<Pr
     oracle: oracleConfig(flags, env),
     oracles: simOracleFactories,
     model: flags.model,
-    concurrency: whole(flags.concurrency, '--concurrency', 1),
+    concurrency: concurrencyFlag(flags.concurrency),
     budget: {
       maxProbes: flags.maxProbes === undefined ? undefined : whole(flags.maxProbes, '--max-probes', 0),
       maxInputTokens: flags.maxTokens === undefined ? undefined : whole(flags.maxTokens, '--max-tokens', 0),
@@ -74,6 +78,14 @@ export function probeOptions(flags: ProbeFlags, env: NodeJS.ProcessEnv): Omit<Pr
     },
     cache: flags.cache === false ? false : flags.cacheDir,
   };
+}
+
+/** "auto" is left to core, which picks the oracle's default (probe/oracle/defaults.ts) and estimates with it. */
+export function concurrencyFlag(value: string): number | undefined {
+  if (value === 'auto') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw usage(`--concurrency must be a whole number >= 1 or auto, got "${value}"`);
+  return n;
 }
 
 export function oracleConfig(flags: OracleFlags, env: NodeJS.ProcessEnv): OracleConfig {

@@ -12,7 +12,8 @@ export type NotificationLevel = 'notify' | 'statusBar' | 'off';
 export interface Settings {
   oracle: OracleSetting;
   model?: string;
-  concurrency: number;
+  /** Undefined for "auto": core picks the oracle's default (probe/oracle/defaults.ts). */
+  concurrency?: number;
   maxProbes: number;
   maxCostUsd: number;
   claudePath?: string;
@@ -55,6 +56,11 @@ function positive(value: unknown, fallback: number, integer: boolean): number {
   return integer ? Math.max(1, Math.floor(value)) : value;
 }
 
+/** "auto" (the default), or anything but a number of at least 1, leaves the choice to the oracle's default. */
+function concurrency(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.min(16, Math.floor(value)) : undefined;
+}
+
 export function readSettings(): Settings {
   const config = getConfiguration(SECTION);
   const trusted = isWorkspaceTrusted();
@@ -62,7 +68,7 @@ export function readSettings(): Settings {
   return {
     oracle: oneOf(config.get('oracle'), ORACLES, 'auto'),
     model: nonEmpty(config.get('model')),
-    concurrency: Math.min(16, positive(config.get('concurrency'), 4, true)),
+    concurrency: concurrency(config.get('concurrency')),
     maxProbes: positive(config.get('budget.maxProbes'), 200, true),
     maxCostUsd: positive(config.get('budget.maxCostUsd'), 2, false),
     claudePath: restricted('claudePath'),

@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .argument('[file]', 'the refused file (text, or a PDF sent as a PDF)')
     .option('--refusal <id>', 'bisect a refused request rebuilt from the Claude Code transcript (ids: aup-bisect scan)')
     .option('--claude-dir <dir>', 'Claude Code config dir holding projects/ (default: $CLAUDE_CONFIG_DIR or ~/.claude)');
-  addOracleOptions(command, { concurrency: '4', modelDefault: "(default: the refused turn's model; claude-opus-4-8 for a file)" })
+  addOracleOptions(command, { concurrency: 'auto', modelDefault: "(default: the refused turn's model; claude-opus-4-8 for a file)" })
     .option('--verify <n>', 'probes of the final verification', '5')
     .option('--repro-runs <n>', 'probes of each reproduction the draft offers (0: none is probed, so none is offered)', '3')
     .option('--models <list>', 'then replay the trigger on these models (comma-separated; "auto": the refusing model, its fallback and its previous version) for the draft\'s rates across models')

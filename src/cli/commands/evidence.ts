@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .argument('<result>', 'a bisect result (aup-bisect bisect ... --out result.json)')
     .option('--models <list>', 'models to replay on, comma-separated (default: the refusing model, its fallback and its previous version when served)')
     .option('-k, --runs <n>', 'probes of each input on each model', '3');
-  addOracleOptions(command, { concurrency: '4', oracleDefault: '(default: the oracle the bisect used)', modelDefault: '(not used: see --models)' })
+  addOracleOptions(command, { concurrency: 'auto', oracleDefault: '(default: the oracle the bisect used)', modelDefault: '(not used: see --models)' })
     .option('--out <file>', 'write the result with the table here (default: rewrite RESULT in place)')
     .option('--json', 'print the result JSON on stdout instead of the table')
     .option('--quiet', 'no estimate on stderr')

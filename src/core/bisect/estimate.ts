@@ -3,10 +3,12 @@
  * user's money or quota) and by `aup-bisect bisect` (a line on stderr). One wording for both.
  */
 import type { BudgetLimits } from '../probe/budget';
+import { oracleDefaults, resolveConcurrency } from '../probe/oracle/defaults';
 import { inputBytes } from '../probe/oracle/estimate';
 import type { Oracle, ProbeEstimate, ProbeInput } from '../probe/oracle/types';
 import { plannedReproProbes } from '../report/forms';
 import { plannedEvidenceProbes } from './evidence';
+import { expectedMinutes, independentRounds, reductionRounds } from './rounds';
 
 export interface BisectEstimate {
   /** Rough range of probes the run takes. */
@@ -15,7 +17,13 @@ export interface BisectEstimate {
   perProbe?: ProbeEstimate;
   /** False for the stand-in and a test command, which spend nothing real; true for the API and `claude -p`. */
   paid: boolean;
-  /** One line for the user: the oracle and model, the probes, the cost and where the budget stops the run. */
+  /** Probes in flight the estimate assumes: the run's own concurrency. */
+  concurrency: number;
+  /** Rough range of rounds (probes that wait for an earlier answer): what the user waits for. */
+  rounds: { low: number; high: number };
+  /** Rounds times the oracle's typical seconds per probe; absent for a test command, whose time is its own. */
+  minutes?: { low: number; high: number };
+  /** One line for the user: the oracle and model, the probes, the cost, where the budget stops the run, the minutes. */
   line: string;
 }
 
@@ -64,6 +72,8 @@ export interface EstimateExtras {
   controls?: { low: number; high: number };
   /** Rates across models (`--models`): models replayed on at most, and probes of each input on each. */
   evidence?: { models: number; k: number };
+  /** Probes in flight (default: the oracle's, probe/oracle/defaults.ts). */
+  concurrency?: number;
 }
 
 /** The estimate for bisecting `input` with `oracle` under `budget`, the controls' and reproductions' probes included. */
@@ -77,6 +87,16 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   // At least the first model's trigger and control (a model list may offer no previous version).
   const fewestModels = extras.evidence && extras.evidence.models > 0 ? plannedEvidenceProbes(1, extras.evidence.k, false) : 0;
   const probes = { low: reduction.low + repro + (controls?.low ?? 0) + fewestModels, high: reduction.high + repro + (controls?.high ?? 0) + models };
+  const concurrency = resolveConcurrency(extras.concurrency, oracle.name);
+  // The reproductions are probed one after another (report/repro.ts), so each is a round of its own; the controls and
+  // the models' probes go out `concurrency` at a time.
+  const reductionR = reductionRounds(reduction, concurrency);
+  const rounds = {
+    low: reductionR.low + repro + independentRounds(controls?.low ?? 0, concurrency) + independentRounds(fewestModels, concurrency),
+    high: reductionR.high + repro + independentRounds(controls?.high ?? 0, concurrency) + independentRounds(models, concurrency),
+  };
+  const seconds = oracleDefaults(oracle.name).secondsPerProbe;
+  const minutes = seconds === undefined ? undefined : expectedMinutes(rounds, seconds);
   const perProbe = oracle.estimate?.(input);
   const paid = !FREE_ORACLES.has(oracle.name);
   const model = input.model ?? oracle.model;
@@ -85,6 +105,9 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   if (oracle.name === 'command') text = `each probe runs the test command and costs nothing. Expect ${probes.low}-${probes.high} probes.`;
   else if (perProbe) text = costLine(perProbe.costUsd, perProbe.inputTokens, bytes, budget, probes);
   else text = `each probe is a real request. Expect ${probes.low}-${probes.high} probes. ${budgetSentence(budget)}`;
+  text += minutes
+    ? ` It takes ${minutes.text} at ${concurrency} in flight (${rounds.low}-${rounds.high} rounds of probes, about ${seconds} s each).`
+    : ` It takes ${rounds.low}-${rounds.high} rounds of probes at ${concurrency} in flight${oracle.name === 'command' ? ', each as long as one run of the command' : ''}.`;
   // The reproductions are named, so the figure can be checked against the probes the run reports.
   if (repro > 0) text += ` The range includes ${plural(repro, 'probe')} of the reproductions the draft offers.`;
   if (extras.evidence && models > 0) {
@@ -94,5 +117,8 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
     const n = controls.low === controls.high ? `${controls.low}` : `${controls.low}-${controls.high}`;
     text += ` The first ${n} probe${controls.high === 1 ? '' : 's'} are a content-free control: if it is refused without CLAUDE.md's help, the run stops there.`;
   }
-  return perProbe ? { probes, perProbe, paid, line: who + text } : { probes, paid, line: who + text };
+  const estimate: BisectEstimate = { probes, paid, concurrency, rounds, line: who + text };
+  if (perProbe) estimate.perProbe = perProbe;
+  if (minutes) estimate.minutes = { low: minutes.low, high: minutes.high };
+  return estimate;
 }

@@ -17,6 +17,8 @@ import { cannotSend } from '../report/forms';
 import { modelDisplayName } from '../report/models';
 import { reproInput, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from '../report/repro';
 import { Scheduler } from '../reduce/scheduler';
+import { oracleDefaults, resolveConcurrency } from '../probe/oracle/defaults';
+import { expectedMinutes, independentRounds } from './rounds';
 import { CONTROL_PROMPT } from './attribution';
 import type { BisectResult, ReproForm } from './result';
 
@@ -411,8 +413,13 @@ export async function prepareEvidence(options: EvidenceOptions): Promise<Evidenc
   const paid = !FREE_ORACLES.has(inner.name);
   const per = inner.estimate?.(evidenceInputs(result, 'message', choice.models[0]?.model ?? refusingModel(result) ?? '').trigger);
   const cost = per ? `, about $${(per.costUsd * probes).toFixed(4)} at most` : '';
+  // The probes are independent, so they go out `concurrency` at a time: rounds, and minutes at the oracle's pace.
+  const concurrency = resolveConcurrency(options.concurrency, inner.name);
+  const seconds = oracleDefaults(inner.name).secondsPerProbe;
+  const rounds = independentRounds(probes, concurrency);
+  const wait = seconds === undefined ? '' : ` It takes ${expectedMinutes({ low: rounds, high: rounds }, seconds).text} at ${concurrency} in flight (${rounds} rounds of probes, about ${seconds} s each).`;
   const line = `${inner.name}: ${probes} probes at most (${k} each of the trigger${readableDiffers ? ', its readable form' : ''} and a content-free control ` +
-    `on ${probed.map((m) => m.model).join(', ') || 'no model'})${cost}; cached answers are free.` +
+    `on ${probed.map((m) => m.model).join(', ') || 'no model'})${cost}; cached answers are free.${wait}` +
     choice.models.filter((m) => m.notMeasured).map((m) => ` ${m.model}: ${m.notMeasured}.`).join('');
   let state: 'ready' | 'running' | 'closed' = 'ready';
   const close = async (): Promise<void> => {
@@ -428,7 +435,7 @@ export async function prepareEvidence(options: EvidenceOptions): Promise<Evidenc
       if (state !== 'ready') throw new Error('an evidence job runs once');
       state = 'running';
       try {
-        const evidence = await probeEvidence({ result, oracle: meter, choice, k, concurrency: options.concurrency, signal: options.signal });
+        const evidence = await probeEvidence({ result, oracle: meter, choice, k, concurrency, signal: options.signal });
         const c = meter.counters;
         return {
           ...result,

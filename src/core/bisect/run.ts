@@ -13,6 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { formatUserError } from '../errors';
 import type { ProbeCache } from '../probe/cache';
+import { resolveConcurrency } from '../probe/oracle/defaults';
 import { oracleFor, probeCacheFor, type ProbeOptions } from '../probe/setup';
 import { MeteredOracle, type MeterCounters, type MeterEvent } from '../probe/meter';
 import { inputBytes, isPdf } from '../probe/oracle/estimate';
@@ -108,10 +109,13 @@ export async function prepareBisect(options: BisectOptions): Promise<BisectJob> 
     state = 'closed';
     if (ownsOracle) await oracle.close?.();
   };
+  // No concurrency asked for ("auto"): the oracle's default, so the estimate's minutes are those of the run.
+  const concurrency = resolveConcurrency(options.concurrency, oracle.name);
   return {
     ...built,
     oracle,
     estimate: estimateBisect(built.input, oracle, options.budget, {
+      concurrency,
       reproRuns: options.reproRuns,
       writesPdf: options.outDir !== undefined,
       controls: built.refusal ? controlProbes(built.input, oracle.name) : undefined,
@@ -121,7 +125,7 @@ export async function prepareBisect(options: BisectOptions): Promise<BisectJob> 
     run: async (hooks) => {
       if (state !== 'ready') throw new Error('a bisect job runs once');
       state = 'running';
-      return execute({ ...options, ...hooks }, built, oracle, cache, ownsOracle).finally(() => {
+      return execute({ ...options, concurrency, ...hooks }, built, oracle, cache, ownsOracle).finally(() => {
         state = 'closed';
       });
     },

@@ -18,7 +18,7 @@ export interface ProbeOptions {
   /** Overrides the model of the input (the refused turn's, or the one the bisect probed). */
   model?: string;
   budget?: BudgetLimits;
-  /** Probes in flight at once. */
+  /** Probes in flight at once (bisect, evidence: default the oracle's, probe/oracle/defaults.ts; unblock: 1). */
   concurrency?: number;
   /** Persistent cache folder (default ~/.cache/aup-bisect/probes); `false` for none (`--no-cache`). */
   cache?: string | false | ProbeCache;

@@ -11,6 +11,7 @@ import type { RepairedSession } from '../../core/unblock/session';
 import { gateText } from '../../core/report/gate';
 import { oracleFor } from '../../core/probe/setup';
 import { estimateUnblock } from '../../core/unblock/estimate';
+import { resolveConcurrency } from '../../core/probe/oracle/defaults';
 import { sanitizedPath, writeSanitized } from '../../core/unblock/sanitize';
 import { repairSession } from '../../core/unblock/session';
 import { originalInput, runUnblock, type UnblockRun } from '../../core/unblock/unblock';
@@ -84,7 +85,8 @@ async function run(s: BisectFlowDeps, saved: SavedResult, panel: BisectPanel): P
         oracle,
         model: settings.model,
         budget,
-        concurrency: settings.concurrency,
+        // "auto" (unset): the oracle's default, as the bisect runs with (the setting used to default to 4 for both).
+        concurrency: resolveConcurrency(settings.concurrency, oracle.name),
         verifyRuns: VERIFY_RUNS,
         signal: controller.signal,
         write: true,

@@ -36,6 +36,7 @@ describe('bisect estimate', () => {
     expect(paid).toMatchObject({ paid: true, probes: { low: 29, high: 74 }, perProbe: { inputTokens: 9000, costUsd: 0.05 } });
     expect(paid.line).toBe(
       `api (claude-opus-4-8): ${costLine(0.05, 9000, 18_000, { maxUsd: 2, maxProbes: 200 }, { low: 29, high: 74 })} ` +
+        'It takes about 1-3 minutes at 2 in flight (19-49 rounds of probes, about 3 s each). ' +
         'The range includes 6 probes of the reproductions the draft offers.',
     );
 
@@ -45,11 +46,12 @@ describe('bisect estimate', () => {
     // A test command has no model: no reproduction is probed, so none is counted.
     const command = estimateBisect(input, new CommandOracle({ command: 'true' }), { maxProbes: 200 });
     expect(command.paid).toBe(false);
-    expect(command.line).toBe('command: each probe runs the test command and costs nothing. Expect 23-68 probes.');
+    expect(command.line).toMatch(/^command: each probe runs the test command and costs nothing\. Expect 23-68 probes\. It takes \d+-\d+ rounds of probes at \d+ in flight, each as long as one run of the command\.$/);
 
     const unpriced = estimateBisect({ ...input, model: 'claude-fable-5' }, { name: 'custom', probe: paidOracle().probe }, { maxProbes: 10 });
     expect(unpriced.perProbe).toBeUndefined();
-    expect(unpriced.line).toBe('custom (claude-fable-5): each probe is a real request. Expect 29-74 probes. The budget stops the run at 10 paid probes; cached answers are free. The range includes 6 probes of the reproductions the draft offers.');
+    // An oracle this project does not know gets one probe at a time, and rounds but no minutes.
+    expect(unpriced.line).toBe('custom (claude-fable-5): each probe is a real request. Expect 29-74 probes. The budget stops the run at 10 paid probes; cached answers are free. It takes 29-74 rounds of probes at 1 in flight. The range includes 6 probes of the reproductions the draft offers.');
   });
 
   it('counts k runs of each reproduction the draft would offer, as the run sends them', () => {

@@ -35,7 +35,9 @@ describe('the options every probing command shares', () => {
     expect(options.concurrency).toBe(2);
     expect(options.cache).toBe(false);
     expect(options.oracles?.sim).toBeTypeOf('function');
-    expect(() => probeOptions({ oracle: 'sim', concurrency: 'many', cache: true }, {})).toThrow('--concurrency must be a whole number >= 1, got "many"');
+    // "auto" (bisect's and evidence's default) leaves the number to core: the oracle's own.
+    expect(probeOptions({ oracle: 'sim', concurrency: 'auto', cache: true }, {}).concurrency).toBeUndefined();
+    expect(() => probeOptions({ oracle: 'sim', concurrency: 'many', cache: true }, {})).toThrow('--concurrency must be a whole number >= 1 or auto, got "many"');
     expect(() => probeOptions({ oracle: 'api', rules: 'r.json', concurrency: '1', cache: true }, {})).toThrow('--rules and --noise only apply to --oracle sim');
   });
 
@@ -71,6 +73,8 @@ describe('aup-bisect evidence RESULT.json', () => {
     expect(r.code).toBe(0);
     // The bisect used the stand-in, so evidence does too; only listed models are probed.
     expect(r.stderr).toContain('aup-bisect: sim: 12 probes at most (3 each of the trigger and a content-free control on claude-opus-5-5, claude-opus-4-8)');
+    // 12 independent probes, 2 at a time: 6 rounds at the stand-in's pace.
+    expect(r.stderr).toContain('cached answers are free. It takes under a minute at 2 in flight (6 rounds of probes, about 0.03 s each).');
     expect(r.stdout).toMatch(/^ {2}claude-opus-5-5 \(given\): trigger refused 3\/3, control refused 0\/3; request ids( req_011C\w+){6}$/m);
     expect(r.stdout).toMatch(/^ {2}claude-opus-4-8 \(given\): trigger refused 0\/3, control refused 0\/3; request ids/m);
     expect(r.stdout).toContain('  claude-opus-9-9 (given): not served by this oracle (not in its model list, GET /v1/models)');

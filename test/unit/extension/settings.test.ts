@@ -10,7 +10,7 @@ describe('readSettings', () => {
 
   it('gives the documented defaults when nothing is set', () => {
     expect(readSettings()).toEqual({
-      oracle: 'auto', model: undefined, concurrency: 4, maxProbes: 200, maxCostUsd: 2,
+      oracle: 'auto', model: undefined, concurrency: undefined, maxProbes: 200, maxCostUsd: 2,
       claudePath: undefined, testCommand: undefined, apiBaseUrl: undefined, transcriptDir: undefined,
       watchTerminals: true, terminalCommandPattern: DEFAULT_TERMINAL_COMMAND_PATTERN, notificationLevel: 'notify', targetRepo: 'anthropics/claude-code', githubApiUrl: 'https://api.github.com',
     });
@@ -39,7 +39,17 @@ describe('readSettings', () => {
     configValues.set('aupBisect.notificationLevel', 'loud');
     configValues.set('aupBisect.githubApiUrl', 'https://ghe.example.com/api/v3/');
     const s = readSettings();
-    expect([s.oracle, s.concurrency, s.notificationLevel, s.githubApiUrl]).toEqual(['auto', 4, 'notify', 'https://ghe.example.com/api/v3']);
+    // A concurrency below 1 means the oracle's own (undefined here, resolved by core), as "auto" does.
+    expect([s.oracle, s.concurrency, s.notificationLevel, s.githubApiUrl]).toEqual(['auto', undefined, 'notify', 'https://ghe.example.com/api/v3']);
+  });
+
+  it('reads concurrency "auto" (the default) as the oracle\'s own, and a number as it is, at most 16', () => {
+    configValues.set('aupBisect.concurrency', 'auto');
+    expect(readSettings().concurrency).toBeUndefined();
+    configValues.set('aupBisect.concurrency', 2);
+    expect(readSettings().concurrency).toBe(2);
+    configValues.set('aupBisect.concurrency', 64);
+    expect(readSettings().concurrency).toBe(16);
   });
 
   it('keeps an empty terminal command pattern (read every command) instead of taking the default', () => {
