@@ -154,6 +154,20 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.equal(r.oracle, 'api');
     assert.ok(r.verification.refused > 0);
 
+    // Every snippet the draft will offer was run: the reproductions are the last requests the stand-in served, each
+    // form one exact request k times, refused as often as its rate says (the rates the draft test reads below).
+    const served = sim.stats();
+    const reproductions = r.reproductions ?? [];
+    assert.ok(reproductions.length > 0, 'the reproductions were probed');
+    let at = served.log.length - reproductions.reduce((n, x) => n + x.of, 0);
+    for (const rate of reproductions) {
+      const probes = served.log.slice(at, at + rate.of);
+      at += rate.of;
+      assert.equal(probes.length, rate.of, `${rate.form}: ${rate.of} requests in the stand-in's log`);
+      assert.equal(new Set(probes.map((p) => p.inputBytes)).size, 1, `${rate.form}: one exact request, sent ${rate.of} times`);
+      assert.equal(probes.filter((p) => p.verdict === 'refused').length, rate.refused, `${rate.form}: its rate is what the stand-in answered`);
+    }
+
     // Saved in globalStorage and listed under its refusal.
     const files = await readdir(path.join(api.storagePath, 'results'));
     assert.ok(files.includes(`${saved.id}.json`), files.join(', '));
@@ -303,6 +317,16 @@ describe('AUP Bisect in VS Code', function (this: Mocha.Suite) {
     assert.match(draft.title, /.+/);
     assert.ok(draft.body.includes(saved.result.minimal.split('\n')[0]!), 'the body quotes the minimal trigger');
     assert.ok(!draft.body.includes('sk-ant-test-key'), 'no API key in the draft');
+    // Each shell snippet follows the sentence giving its measured rate, one of the rates the stand-in's log showed.
+    const paragraphs = draft.body.split(/\n\n/);
+    const leads = paragraphs.flatMap((p, i) => (p.startsWith('```sh') ? [paragraphs[i - 1]!] : []));
+    assert.ok(leads.length > 0, 'the draft offers a reproduction');
+    const measured = (saved.result.reproductions ?? []).map((x) => `${x.refused}/${x.of}`);
+    for (const lead of leads) {
+      const rate = /refused \*\*(\d+\/\d+)\*\* \(this exact request, through the `api` oracle\):$/.exec(lead);
+      assert.ok(rate, `a snippet without its rate: ${lead.slice(-160)}`);
+      assert.ok(measured.includes(rate[1]!), `${rate[1]} is not one of the measured rates ${measured.join(', ')}`);
+    }
     // The view shows the exact queries and where they go, and sends nothing until the button is pressed.
     const shownQueries = await waitFor('the search queries in the view', async () => {
       const texts = await screenTexts('#searchQueries li');
