@@ -326,10 +326,9 @@ function reproduction(result: BisectResult, model: string | undefined, trigger: 
       '  -H "content-type: application/json" \\',
       `  -d ${shellSingleQuote(request)}`,
     ].join('\n');
+    // No `claude -p 'TRIGGER'` beside it: that request (Claude Code's own system prompt and tools around the message)
+    // was never probed, and a snippet nobody ran is not offered.
     out.push(`The trigger as the user message, ${measured(message, result.oracle)}:`, '', fenced(curl, 'sh'), '');
-    if (partKind === 'prompt') {
-      out.push('The same message with Claude Code:', '', fenced(`claude -p --model ${shellSingleQuote(wire)} ${shellSingleQuote(trigger)}`, 'sh'), '');
-    }
   }
   const file = offered('file');
   if (file && forms.includes('file')) {

@@ -135,7 +135,10 @@ describe('draftIssue from a bisect result', () => {
     const minimal = "run ```rm -rf /tmp/x``` then echo 'it''s done'";
     const out = draftIssue({ result: loadResult({ minimal, parts: [{ index: 0, kind: 'prompt', size: 10, needed: true, minimal }] }), env });
     expect(out.body).toContain(`\`\`\`\`\n${minimal}\n\`\`\`\``);
-    expect(out.body).toContain(`claude -p --model 'claude-opus-4-8' 'run \`\`\`rm -rf /tmp/x\`\`\` then echo '\\''it'\\'''\\''s done'\\'''`);
+    // The curl snippet's payload, unquoted as a shell would, gives the trigger back exactly.
+    const payload = /-d '((?:[^']|'\\'')+)'$/m.exec(out.body);
+    expect(payload, 'the curl snippet').not.toBeNull();
+    expect(JSON.parse(payload![1]!.replace(/'\\''/g, "'")).messages[0].content).toBe(minimal);
   });
 });
 

@@ -109,16 +109,19 @@ describe.each(HOSTILE_NAMES.map((n) => [JSON.stringify(n), n]))('snippets for a 
 });
 
 describe('a prompt trigger', () => {
-  it('goes to claude -p as one quoted argument', () => {
+  it('goes to the API as the one user message of the curl body, and is not offered to claude -p (never probed so)', () => {
     const result = loadResult({
       minimal: HOSTILE_TRIGGER,
       parts: [{ index: 0, kind: 'prompt', size: 100, needed: true, minimal: HOSTILE_TRIGGER }],
       minimalFile: undefined,
     });
     const found = snippets(draftIssue({ result, env: {} }).body);
-    const claude = found.find((s) => s.startsWith('claude'))!;
-    const pasted = paste(claude);
+    expect(found.some((s) => s.startsWith('claude'))).toBe(false);
+    const curl = found.find((s) => s.startsWith('curl'))!;
+    const pasted = paste(curl);
     expect(pasted.files).not.toContain('PWNED');
-    expect(pasted.calls.split('\0').slice(0, 5)).toEqual(['claude', '-p', '--model', 'claude-opus-4-8', HOSTILE_TRIGGER]);
+    const args = pasted.calls.split('\0');
+    const body = JSON.parse(args[args.indexOf('-d') + 1]!) as { messages: Array<{ content: string }> };
+    expect(body.messages).toEqual([{ role: 'user', content: HOSTILE_TRIGGER }]);
   });
 });
