@@ -104,9 +104,9 @@ export interface BisectResult {
      */
     system?: string;
     /**
-     * Set when the bisected text was a selection of the file at `path` (an editor selection): where it sits, as
-     * [start, end) in UTF-16 code units of the file's text. `sha256` is then the selected text's, so unblock and the
-     * editor can check that the file still holds it there.
+     * Set when the bisected text was an editor selection (of the file at `path`, or of an untitled buffer): where it
+     * sits, as [start, end) in UTF-16 code units of the document's text. `sha256` is then the selected text's, so
+     * unblock and the editor can check that the file still holds it there.
      */
     selection?: { start: number; end: number };
   };

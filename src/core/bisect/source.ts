@@ -99,7 +99,7 @@ function inputFromText(source: Extract<BisectSource, { kind: 'text' }>, model?: 
   const input: ProbeInput = model ? { parts: [part], model } : { parts: [part] };
   const original = describeInput(input);
   if (source.filePath) original.path = source.filePath;
-  if (source.filePath && source.selection) original.selection = { start: source.selection.start, end: source.selection.start + source.text.length };
+  if (source.selection) original.selection = { start: source.selection.start, end: source.selection.start + source.text.length };
   return { input, original };
 }
 

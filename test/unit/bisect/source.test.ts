@@ -19,8 +19,10 @@ describe('bisect sources', () => {
     expect(original.selection).toEqual({ start: 120, end: 128 });
     // The hash is the selected text's, not the file's.
     expect(original.sha256).toBe(createHash('sha256').update('a needle').digest('hex'));
-    // A buffer with no file behind it has no place to record.
-    expect((await inputFromSource({ kind: 'text', text: 'a needle', fileName: 'Untitled-1', selection: { start: 3 } })).original.selection).toBeUndefined();
+    // An untitled buffer's selection too: it has no path, but the marks need where the selection started.
+    const untitled = (await inputFromSource({ kind: 'text', text: 'a needle', fileName: 'Untitled-1', selection: { start: 3 } })).original;
+    expect(untitled).toMatchObject({ fileName: 'Untitled-1', selection: { start: 3, end: 11 } });
+    expect(untitled.path).toBeUndefined();
   });
 
   it('says what to do when there is nothing to rebuild or bisect', async () => {
