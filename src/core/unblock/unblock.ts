@@ -149,7 +149,7 @@ export async function originalInput(result: BisectResult, model?: string): Promi
  * The file's text now, and the bisected selection as a one-part input, checked to be the text that was bisected (the
  * rest of the file may have changed, as long as the selected range still holds exactly that text).
  */
-export async function selectionOf(result: BisectResult, path: string, model?: string): Promise<{ fileText: string; input: ProbeInput }> {
+export async function selectionOf(result: BisectResult, path: string, model?: string): Promise<{ fileText: string; bom: number; input: ProbeInput }> {
   const range = result.original.selection!;
   let fileText: string;
   try {
@@ -157,14 +157,16 @@ export async function selectionOf(result: BisectResult, path: string, model?: st
   } catch (error) {
     throw new UserError('not-found', `cannot read ${path}: ${(error as Error).message}`, 'Bisect the selection again, then make it pass.', { cause: error });
   }
-  const text = fileText.slice(range.start, range.end);
+  // An editor's offsets skip a UTF-8 byte order mark (VS Code does not show it); the file read here keeps it.
+  const at = fileText.startsWith('\uFEFF') ? 1 : 0;
+  const text = fileText.slice(at + range.start, at + range.end);
   if (sha256(text) !== result.original.sha256) {
     throw new UserError('bad-request', `the selected text in ${path} (characters ${range.start}-${range.end}) changed since the bisect`,
       'Save the file if it has unsaved edits, or select the text again and bisect it.');
   }
   const input: ProbeInput = { parts: [{ kind: 'file', text, fileName: result.original.fileName, filePath: path }] };
   if (model) input.model = model;
-  return { fileText, input };
+  return { fileText, bom: at, input };
 }
 
 async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInput, outcome: PassSetOutcome, options: UnblockOptions): Promise<void> {
@@ -185,8 +187,8 @@ async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInp
     let content: string | Uint8Array = part.bytes ?? part.text;
     if (range) {
       // Only the selected range is sanitized: the rest of the file is written as it is now (checked to still hold the selection).
-      const { fileText } = await selectionOf(result, path);
-      content = fileText.slice(0, range.start) + part.text + fileText.slice(range.end);
+      const { fileText, bom } = await selectionOf(result, path);
+      content = fileText.slice(0, bom + range.start) + part.text + fileText.slice(bom + range.end);
     }
     const written = await writeSanitized(path, content, options.replace);
     run.written.sanitized.push(written.path);

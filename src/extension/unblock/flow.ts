@@ -184,7 +184,7 @@ async function replaceOriginals(originals: Original[]): Promise<Array<{ path: st
  * Refused (a UserError) when the range no longer holds the selected text that was bisected.
  */
 async function replaceSelection(result: BisectResult, selection: NonNullable<UnblockRun['selection']>): Promise<Array<{ path: string; backup: string }>> {
-  const { fileText } = await selectionOf(result, result.original.path!);
-  const written = await writeSanitized(result.original.path!, fileText.slice(0, selection.start) + selection.sanitized + fileText.slice(selection.end), true);
+  const { fileText, bom } = await selectionOf(result, result.original.path!);
+  const written = await writeSanitized(result.original.path!, fileText.slice(0, bom + selection.start) + selection.sanitized + fileText.slice(bom + selection.end), true);
   return written.backup ? [{ path: written.path, backup: written.backup }] : [];
 }
