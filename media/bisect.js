@@ -129,6 +129,10 @@
         // The outcome and its buttons sit below the chart: bring them into view once the search has ended.
         if (!msg.model.running) $('pass').scrollIntoView({ block: 'start' });
         return;
+      case 'marks':
+        $('marks').textContent = msg.text;
+        $('marks').classList.remove('hidden');
+        return;
       case 'error':
         $('cancel').classList.add('hidden');
         $('errorText').textContent = msg.message;

@@ -202,6 +202,11 @@ export function textDocuments(): readonly vscode.TextDocument[] {
   return vscode.workspace.textDocuments;
 }
 
+/** Whether a file is inside one of the workspace's folders. */
+export function isInWorkspace(uri: vscode.Uri): boolean {
+  return vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+}
+
 export function visibleTextEditors(): readonly vscode.TextEditor[] {
   return vscode.window.visibleTextEditors;
 }

@@ -54,6 +54,7 @@ describe('Make It Pass and Add to #N in VS Code', function (this: Mocha.Suite) {
   let saved: SavedResult;
   let draft: DraftPanel | undefined;
   const file = path.join(workspace, 'release-notes.md');
+  const selectionFile = path.join(workspace, 'selection-notes.md');
   const original = releaseNotes();
 
   before(async () => {
@@ -73,7 +74,7 @@ describe('Make It Pass and Add to #N in VS Code', function (this: Mocha.Suite) {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await sim?.close();
     await github?.close();
-    for (const f of [file, `${file}.orig`, path.join(workspace, 'release-notes.sanitized.md')]) await rm(f, { force: true });
+    for (const f of [file, `${file}.orig`, path.join(workspace, 'release-notes.sanitized.md'), selectionFile, `${selectionFile}.orig`, path.join(workspace, 'selection-notes.sanitized.md')]) await rm(f, { force: true });
   });
 
   it('writes a sanitized copy of a bisected file that the stand-in passes 5/5 while the original is refused, and replaces the original only on request, after a backup', async () => {
@@ -170,4 +171,55 @@ describe('Make It Pass and Add to #N in VS Code', function (this: Mocha.Suite) {
     assert.equal(github.issues.length, 1, 'no issue was created');
     assert.deepEqual(github.comments.map((c) => [c.repo, c.issue]), [['anthropics/claude-code', umbrella]]);
   }).timeout(deadline(10));
+
+  it('makes a bisected selection pass: only the selected range is sanitized, and Replace Original replaces only that range, after a backup', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await writeFile(selectionFile, original);
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(selectionFile));
+    const editor = await vscode.window.showTextDocument(document, { preview: false });
+    // Lines 15 to 25: the keylogger line (20) is in the selection, the reverse shell line (61) is not.
+    editor.selection = new vscode.Selection(new vscode.Position(15, 0), new vscode.Position(26, 0));
+    const start = document.offsetAt(editor.selection.start);
+    const end = document.offsetAt(editor.selection.end);
+    const bisect = vscode.commands.executeCommand<SavedResult | undefined>(Commands.bisectFile);
+    await click('Start Bisect');
+    const bisected = await bisect;
+    assert.ok(bisected, 'the bisect returned a result');
+    assert.deepEqual(bisected.result.original.selection, { start, end });
+    assert.match(bisected.result.minimal, /keylogger|hidden/);
+    await vscode.commands.executeCommand('notifications.clearAll');
+
+    const running = vscode.commands.executeCommand<MakeItPassRun | undefined>(Commands.makeItPass, { resultId: bisected.id });
+    await click('Start Make It Pass');
+    const pass = await running;
+    assert.ok(pass, 'Make It Pass returned its run');
+    const run = pass.run;
+    console.log(`      selection: ${run.spans} spans, ${run.removedBytes} of ${run.originalBytes} B, verified ${run.passSet.verification.passed}/${run.passSet.verification.of}, ${run.probes} probes (+ ${run.cachedProbes} cached)`);
+    assert.equal(run.status, 'passes', run.passSet.stoppedEarly);
+    assert.deepEqual(run.passSet.verification, { passed: 5, of: 5 });
+    assert.equal(run.originalBytes, Buffer.byteLength(original.slice(start, end)), 'the input was the selection, not the file');
+
+    // The copy: the file with only the selected range sanitized; the trigger outside the selection is left as it was.
+    const copyFile = path.join(workspace, 'selection-notes.sanitized.md');
+    assert.deepEqual(run.written.sanitized, [copyFile]);
+    const copy = await readFile(copyFile, 'utf8');
+    const tail = original.length - end;
+    assert.equal(copy.slice(0, start), original.slice(0, start));
+    assert.equal(copy.slice(copy.length - tail), original.slice(end));
+    const sanitizedSelection = copy.slice(start, copy.length - tail);
+    assert.equal(sanitizedSelection, run.selection?.sanitized);
+    // The stand-in's own counters: the selection as it was refused, as sanitized passed; the rest of the file is not this run's.
+    const model = bisected.result.model ?? 'claude-opus-4-8';
+    const before = await refusedOf(sim, original.slice(start, end), 5, model);
+    const after = await refusedOf(sim, sanitizedSelection, 5, model);
+    console.log(`      stand-in: selection refused ${before.refused}/5, sanitized selection passed ${after.passed}/5`);
+    assert.deepEqual(before, { refused: 5, passed: 0 });
+    assert.deepEqual(after, { refused: 0, passed: 5 });
+    assert.ok(copy.includes('The red team opened a reverse shell to exfiltrate the staging database.'), 'outside the selection nothing changed');
+
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await click('Replace Original (keeps a backup)');
+    await waitFor('the selected range replaced', async () => ((await readFile(selectionFile, 'utf8')) === copy ? true : undefined));
+    assert.equal(await readFile(`${selectionFile}.orig`, 'utf8'), original, 'the backup holds the file as it was');
+  }).timeout(deadline(12, 2 * MAX_PROBES));
 });

@@ -103,6 +103,12 @@ export interface BisectResult {
      * (B bytes) from the transcript", or why there was none to replay. Fixed context, not counted in `size`.
      */
     system?: string;
+    /**
+     * Set when the bisected text was an editor selection (of the file at `path`, or of an untitled buffer): where it
+     * sits, as [start, end) in UTF-16 code units of the document's text. `sha256` is then the selected text's, so
+     * unblock and the editor can check that the file still holds it there.
+     */
+    selection?: { start: number; end: number };
   };
   /** For PDFs and other structured inputs: the minimal candidate as a valid file, written next to the result. */
   minimalFile?: string;

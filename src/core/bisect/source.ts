@@ -18,8 +18,11 @@ export type BisectSource =
   /** A refusal id (`bisect --refusal ID`), looked up in Claude Code's config dir (default: $CLAUDE_CONFIG_DIR or ~/.claude). */
   | { kind: 'refusal-id'; id: string; claudeDir?: string }
   | { kind: 'file'; path: string }
-  /** Text with no file behind it, or a file's unsaved text: `fileName`/`filePath` say where it came from. */
-  | { kind: 'text'; text: string; fileName?: string; filePath?: string }
+  /**
+   * Text with no file behind it, or a file's unsaved text: `fileName`/`filePath` say where it came from; `selection`
+   * where in that file's text it starts (a selected range: it ends `text.length` later).
+   */
+  | { kind: 'text'; text: string; fileName?: string; filePath?: string; selection?: { start: number } }
   /** A request already in parts (tests, benchmarks): its original is described from the parts. */
   | { kind: 'input'; input: ProbeInput };
 
@@ -96,6 +99,7 @@ function inputFromText(source: Extract<BisectSource, { kind: 'text' }>, model?: 
   const input: ProbeInput = model ? { parts: [part], model } : { parts: [part] };
   const original = describeInput(input);
   if (source.filePath) original.path = source.filePath;
+  if (source.selection) original.selection = { start: source.selection.start, end: source.selection.start + source.text.length };
   return { input, original };
 }
 

@@ -52,6 +52,11 @@ export interface UnblockRun {
   model?: string;
   /** The refused prompt with the removals applied (refusal results), ready to paste. */
   prompt?: string;
+  /**
+   * A bisected selection (result.original.selection): its text with the removals applied, which goes over
+   * [start, end) of the file and nowhere else (the sanitized copy is the file with that range replaced).
+   */
+  selection?: { start: number; end: number; sanitized: string };
   written: { sanitized: string[]; backup?: string; session?: RepairedSession };
   /** What was not done, and why (one sentence each). */
   notes: string[];
@@ -131,12 +136,37 @@ export async function originalInput(result: BisectResult, model?: string): Promi
     throw new UserError('bad-request', 'the result names no original file or refusal to unblock',
       'Use a result of `aup-bisect bisect FILE --out result.json` or `bisect --refusal ID --out result.json`.');
   }
+  if (result.original.selection) return (await selectionOf(result, path, pick)).input;
   const { input, original } = await inputFromFile(path, pick);
   if (original.sha256 !== result.original.sha256) {
     throw new UserError('bad-request', `${path} changed since the bisect (its content is not what was bisected)`,
       'Bisect it again, then run unblock on the new result.');
   }
   return input;
+}
+
+/**
+ * The file's text now, and the bisected selection as a one-part input, checked to be the text that was bisected (the
+ * rest of the file may have changed, as long as the selected range still holds exactly that text).
+ */
+export async function selectionOf(result: BisectResult, path: string, model?: string): Promise<{ fileText: string; bom: number; input: ProbeInput }> {
+  const range = result.original.selection!;
+  let fileText: string;
+  try {
+    fileText = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UserError('not-found', `cannot read ${path}: ${(error as Error).message}`, 'Bisect the selection again, then make it pass.', { cause: error });
+  }
+  // An editor's offsets skip a UTF-8 byte order mark (VS Code does not show it); the file read here keeps it.
+  const at = fileText.startsWith('\uFEFF') ? 1 : 0;
+  const text = fileText.slice(at + range.start, at + range.end);
+  if (sha256(text) !== result.original.sha256) {
+    throw new UserError('bad-request', `the selected text in ${path} (characters ${range.start}-${range.end}) changed since the bisect`,
+      'Save the file if it has unsaved edits, or select the text again and bisect it.');
+  }
+  const input: ProbeInput = { parts: [{ kind: 'file', text, fileName: result.original.fileName, filePath: path }] };
+  if (model) input.model = model;
+  return { fileText, bom: at, input };
 }
 
 async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInput, outcome: PassSetOutcome, options: UnblockOptions): Promise<void> {
@@ -147,12 +177,20 @@ async function deliver(run: UnblockRun, result: BisectResult, original: ProbeInp
     // A bisected file: one part, the file itself.
     const part = after.get(0);
     const path = result.original.path!;
+    const range = result.original.selection;
+    if (range) run.selection = { ...range, sanitized: part?.text ?? '' };
     if (!options.write && !options.replace) return;
     if (!part) {
-      run.notes.push('the whole file had to go: no sanitized copy written');
+      run.notes.push(`the whole ${range ? 'selection' : 'file'} had to go: no sanitized copy written`);
       return;
     }
-    const written = await writeSanitized(path, part.bytes ?? part.text, options.replace);
+    let content: string | Uint8Array = part.bytes ?? part.text;
+    if (range) {
+      // Only the selected range is sanitized: the rest of the file is written as it is now (checked to still hold the selection).
+      const { fileText, bom } = await selectionOf(result, path);
+      content = fileText.slice(0, bom + range.start) + part.text + fileText.slice(bom + range.end);
+    }
+    const written = await writeSanitized(path, content, options.replace);
     run.written.sanitized.push(written.path);
     if (written.backup) run.written.backup = written.backup;
     return;

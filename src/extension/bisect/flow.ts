@@ -22,6 +22,8 @@ import { toRef, type ResultStorage, type SavedResult } from '../results';
 import type { Settings } from '../settings';
 import type { RefusalStore } from '../store';
 import type { TriggerMarks } from '../trigger/marks';
+import { marksLine } from '../trigger/plan';
+import { marksTrigger } from '../trigger/text';
 import { openSettings, showDiff, showErrorMessage, showInformationMessage, withProgress } from '../vscodeapi';
 import { BisectPanel } from './panel';
 import { summarize } from './viewModel';
@@ -48,7 +50,12 @@ export const oracles: OracleFactories = { sim: async (options) => (await import(
 function sourceOf(target: BisectTarget): BisectSource {
   if (target.kind === 'refusal') return { kind: 'refusal', refusal: target.refusal };
   const fileName = path.basename(target.uri.fsPath || target.uri.path);
-  if (target.text !== undefined) return { kind: 'text', text: target.text, fileName, filePath: target.uri.fsPath || undefined };
+  if (target.text !== undefined) {
+    // An untitled buffer has no file behind it ("Untitled-1" is not a path): its text is bisected without one.
+    const filePath = target.uri.scheme === 'file' ? target.uri.fsPath : undefined;
+    const selection = target.selection && target.offset !== undefined ? { start: target.offset } : undefined;
+    return { kind: 'text', text: target.text, fileName, ...(filePath ? { filePath } : {}), ...(selection ? { selection } : {}) };
+  }
   return { kind: 'file', path: target.uri.fsPath };
 }
 
@@ -159,7 +166,8 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
     s.store.addResult(toRef(saved));
     log.info(`bisect ${run.status}: ${summarize(run)}`);
     // Before the diff opens, so the marks are there whichever editor the user looks at next; a failure only loses the marks.
-    await s.triggers?.show(saved, input.parts, target.kind === 'file' ? target.offset : undefined).catch((error: unknown) => log.warn(`could not mark the trigger in the editor: ${errorText(error)}`));
+    const marked = await s.triggers?.show(saved, input.parts.map((p) => p.text), target.kind === 'file' ? target.uri : undefined).catch((error: unknown) => log.warn(`could not mark the trigger in the editor: ${errorText(error)}`));
+    if (marked && marksTrigger(run)) panel.marks(marksLine(marked));
     if (run.status === 'not-refused') {
       void showInformationMessage(`AUP Bisect: ${run.stoppedEarly ?? 'the original is not refused'}. Nothing to bisect.`);
       return saved;

@@ -74,6 +74,7 @@ export class BisectPanel {
   <h2>Result</h2>
   <p id="verdict"></p>
   <pre id="minimal"></pre>
+  <p id="marks" class="muted hidden"></p>
 </div>
 <div id="next" class="actions hidden">
   <button id="diff">Show Diff (original vs minimal)</button>
@@ -153,6 +154,11 @@ export class BisectPanel {
     const last = this.points.at(-1);
     if (!last || last.size !== stats.currentSize) this.points.push({ probes: Math.max(result.probes, last?.probes ?? 0), size: stats.currentSize });
     void this.post({ type: 'done', model: bisectViewModel(stats, this.points, result) });
+  }
+
+  /** One line on the trigger's marks in the editor: where they are, or why there are none. */
+  marks(text: string): void {
+    void this.post({ type: 'marks', text });
   }
 
   error(message: string): void {

@@ -1,6 +1,8 @@
 /** Open Bisect Result: a saved result's view in its final state, over its diff. */
 import type { BisectPanel } from '../bisect/panel';
 import type { Container } from '../container';
+import { errorText } from '../errors';
+import { marksLine } from '../trigger/plan';
 import { showWarningMessage } from '../vscodeapi';
 import { resultIdOf } from './args';
 import { Commands, type CommandHandlers, type ResultItem, type ResultRef } from './ids';
@@ -16,7 +18,11 @@ export function resultCommands(c: Container): CommandHandlers<typeof Commands.op
       }
       c.lastResult = saved;
       const { showSavedResult } = await c.heavy();
-      return showSavedResult(c, saved);
+      const panel = await showSavedResult(c, saved);
+      // The marks of a reopened result come back where the files still hold what was bisected; the view says if not.
+      const outcome = await c.triggers.restore(saved).catch((error: unknown) => ({ marked: [], notMarked: [errorText(error)] }));
+      panel.marks(marksLine(outcome));
+      return panel;
     },
   };
 }

@@ -1,11 +1,11 @@
 /**
- * The trigger in the editor: after a bisect whose content came from a workspace file (the file itself, a selection
- * of it, or Claude Code's Read of it), its kept spans are decorated in that file, listed in the Problems panel, and
- * explained by a hover with the next steps. The marks follow edits until the file is saved or closed (ranges.ts);
- * where the spans are comes from locate.ts. Owned by the container; the bisect flow calls `show`.
+ * The trigger in the editor: after a bisect whose content came from an editor buffer (a file's, a selection of it, an
+ * untitled one), a file, or Claude Code's Read of a workspace file, its kept spans are decorated there, listed in the
+ * Problems panel, and explained by a hover with the next steps. The marks follow edits until the document is saved or
+ * closed (ranges.ts); where they go is plan.ts, where the spans are locate.ts. A saved result reopened gets its marks
+ * back when the file still holds what was bisected (`restore`). Owned by the container; the bisect flow calls `show`.
  */
 import type * as vscode from 'vscode';
-import type { ProbePart } from '../../core/probe/oracle/types';
 import { log } from '../logger';
 import type { SavedResult } from '../results';
 import {
@@ -13,6 +13,7 @@ import {
   createDiagnosticCollection,
   createHover,
   createTextEditorDecorationType,
+  isInWorkspace,
   offsetRange,
   onDidChangeTextDocument,
   onDidChangeVisibleTextEditors,
@@ -20,12 +21,14 @@ import {
   onDidSaveTextDocument,
   openTextDocument,
   registerHoverProvider,
+  textDocuments,
   Uri,
   visibleTextEditors,
 } from '../vscodeapi';
-import { merge, partsFromFile, spansInFile, type SentPart, type Span } from './locate';
+import { merge, spansInFile, type Span } from './locate';
+import { planMarks, type MarkOutcome } from './plan';
 import { applyEdits } from './ranges';
-import { diagnosticMessage, DIAGNOSTIC_SOURCE, HOVER_COMMANDS, hoverMarkdown, marksTrigger } from './text';
+import { diagnosticMessage, DIAGNOSTIC_SOURCE, HOVER_COMMANDS, hoverMarkdown } from './text';
 
 interface Marked {
   saved: SavedResult;
@@ -47,7 +50,9 @@ export class TriggerMarks implements vscode.Disposable {
     this.disposables = [
       this.diagnostics,
       this.decoration,
+      // Untitled buffers are marked too (a bisect of their text or selection).
       registerHoverProvider('file', { provideHover: (document, position) => this.hover(document, position) }),
+      registerHoverProvider('untitled', { provideHover: (document, position) => this.hover(document, position) }),
       onDidChangeTextDocument((e) => this.edited(e)),
       onDidSaveTextDocument((document) => this.clear(document.uri)),
       onDidCloseTextDocument((document) => this.clear(document.uri)),
@@ -59,41 +64,65 @@ export class TriggerMarks implements vscode.Disposable {
   }
 
   /**
-   * Marks the kept spans of a finished bisect in the files its content came from. `sent` are the parts as sent (by
-   * index, as the result's parts); `selectionStart` is where a bisected selection began in its file. Returns the
-   * number of files marked (none for a result that is not a verified trigger, a PDF, or a file changed since).
+   * Marks the kept spans of a bisect result in the documents its content came from. `sent` are the texts of the parts
+   * as sent (by index, as the result's parts); `from` is the editor document a Bisect File of a buffer or selection
+   * read (an untitled one included). A document that no longer holds what was bisected gets no marks.
    */
-  async show(saved: SavedResult, sent: readonly ProbePart[], selectionStart?: number): Promise<number> {
-    if (!marksTrigger(saved.result)) return 0;
-    const parts: SentPart[] = saved.result.parts.flatMap((summary) => {
-      const part = sent[summary.index];
-      return part ? [{ summary, text: part.text, base: selectionStart }] : [];
+  async show(saved: SavedResult, sent: readonly (string | undefined)[], from?: vscode.Uri): Promise<MarkOutcome> {
+    const plan = planMarks(saved.result, sent, {
+      ...(from ? { document: { uri: from.toString(), name: from.scheme === 'file' ? from.fsPath : from.path } } : {}),
+      inWorkspace: (path) => isInWorkspace(Uri.file(path)),
     });
-    const paths = new Set(parts.map((p) => p.summary.filePath).filter((p): p is string => Boolean(p)));
-    let marked = 0;
-    for (const filePath of paths) {
-      const fromFile = partsFromFile(parts, filePath);
-      if (fromFile.length === 0) continue;
+    const outcome: MarkOutcome = { marked: [], notMarked: [...plan.notMarked] };
+    for (const { place, name, parts } of plan.planned) {
       let document: vscode.TextDocument;
       try {
-        document = await openTextDocument(Uri.file(filePath));
+        document = await openTextDocument('uri' in place ? Uri.parse(place.uri) : Uri.file(place.path));
       } catch (error) {
-        log.warn(`no trigger marks in ${filePath}: cannot open it (${error instanceof Error ? error.message : String(error)})`);
+        outcome.notMarked.push(`${name} cannot be opened (${error instanceof Error ? error.message : String(error)})`);
         continue;
       }
       const text = document.getText();
       const spans: Span[] = [];
-      for (const part of fromFile) {
+      let changed = 0;
+      for (const part of parts) {
         const found = spansInFile(part, text);
         if (found) spans.push(...found);
-        else log.info(`no trigger marks for part ${part.summary.index} in ${filePath}: the file no longer holds what was bisected`);
+        else changed++;
       }
+      if (changed > 0) outcome.notMarked.push(`${name} no longer holds the text that was bisected (it was edited since)`);
       if (spans.length === 0) continue;
       this.marks.set(document.uri.toString(), { saved, spans: merge(spans) });
       this.render(document);
-      marked++;
+      outcome.marked.push(name);
     }
-    return marked;
+    for (const why of outcome.notMarked) log.info(`no trigger marks: ${why}`);
+    return outcome;
+  }
+
+  /**
+   * The marks of a saved result reopened (Show Bisect, the Refusals view): the parts as sent are rebuilt (a refusal's
+   * from its transcript, a file's or a buffer's from the text saved with the result) and located again in the files.
+   */
+  async restore(saved: SavedResult): Promise<MarkOutcome> {
+    const { result } = saved;
+    if (result.refusal) {
+      let sent: string[];
+      try {
+        const { rebuildRequest } = await import('../../core/transcript/parts');
+        sent = (await rebuildRequest(result.refusal)).parts.map((p) => p.text);
+      } catch (error) {
+        return { marked: [], notMarked: [`the refused request cannot be rebuilt from its transcript (${error instanceof Error ? error.message : String(error)})`] };
+      }
+      return this.show(saved, sent);
+    }
+    // A file's text, a buffer's or a selection's: what was sent is the text saved with the result.
+    const sent = [saved.originalText];
+    if (result.original.path) return this.show(saved, sent);
+    // An untitled buffer has no path: the open one that still holds the text where it was bisected.
+    const start = result.original.selection?.start ?? 0;
+    const buffer = textDocuments().find((d) => d.uri.scheme === 'untitled' && d.getText().slice(start, start + saved.originalText.length) === saved.originalText);
+    return this.show(saved, sent, buffer?.uri);
   }
 
   private render(document: vscode.TextDocument): void {

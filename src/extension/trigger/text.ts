@@ -14,9 +14,13 @@ export function modelOf(result: BisectResult): string {
   return result.model ?? result.oracle;
 }
 
-/** "needed for the refusal on <model>: refused k/n" for one kept span. */
+/**
+ * The Problems panel's message for a kept span: short, because VS Code shows it again at the top of every hover over
+ * the span, right above ours (hoverMarkdown), which carries the figures and the next steps. A diagnostic's message is
+ * plain text and cannot hold command links, so the hover is where the content goes and this line only names it.
+ */
 export function diagnosticMessage(result: BisectResult): string {
-  return `needed for the refusal on ${modelOf(result)}: refused ${result.verification.refused}/${result.verification.of}`;
+  return `refusal trigger on ${modelOf(result)}`;
 }
 
 /** Results whose kept spans are a trigger worth marking: one that refused on verification. */
@@ -34,9 +38,7 @@ const link = (title: string, command: string, resultId: string): string =>
 export function hoverMarkdown(result: BisectResult, resultId: string): string {
   const escape = (text: string): string => text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
   return [
-    `**AUP Bisect**: ${escape(diagnosticMessage(result))}`,
-    '',
-    escape(summarize(result)),
+    `**AUP Bisect**: ${escape(summarize(result))}`,
     '',
     [link('Draft Issue', Commands.draftIssue, resultId), link('Make It Pass', MAKE_IT_PASS, resultId), link('Show Bisect', Commands.openResult, resultId)].join(' · '),
   ].join('\n');

@@ -14,7 +14,8 @@ import { estimateUnblock } from '../../core/unblock/estimate';
 import { resolveConcurrency } from '../../core/probe/oracle/defaults';
 import { sanitizedPath, writeSanitized } from '../../core/unblock/sanitize';
 import { repairSession } from '../../core/unblock/session';
-import { originalInput, runUnblock, type UnblockRun } from '../../core/unblock/unblock';
+import type { BisectResult } from '../../core/bisect/result';
+import { originalInput, runUnblock, selectionOf, type UnblockRun } from '../../core/unblock/unblock';
 import { oracleChoiceFor, openPanelFor, oracles, showSavedResult, type BisectFlowDeps } from '../bisect/flow';
 import type { BisectPanel, BisectPanelMessage } from '../bisect/panel';
 import { errorText } from '../errors';
@@ -112,7 +113,8 @@ async function run(s: BisectFlowDeps, saved: SavedResult, panel: BisectPanel): P
 
   const refusal = saved.result.refusal;
   const follow: PassFollowUp = { canRepair: Boolean(refusal?.transcript && refusal.refusedUserUuid) };
-  const originals = await originalsOf(unblock);
+  // A bisected selection is replaced as a range (the rest of the file may have changed); a whole file as a whole.
+  const originals = unblock.selection ? [] : await originalsOf(unblock);
   const show = (): void => panel.showPass(passViewModel(unblock, follow));
   show();
   // The offers stay live while the view is open; each is one press of the user's.
@@ -120,7 +122,7 @@ async function run(s: BisectFlowDeps, saved: SavedResult, panel: BisectPanel): P
     if (m.type === 'openSanitized') {
       for (const path of unblock.written.sanitized) await openTextDocumentAt(Uri.file(path));
     } else if (m.type === 'replaceOriginal' && !follow.replaced) {
-      follow.replaced = await replaceOriginals(originals);
+      follow.replaced = unblock.selection ? await replaceSelection(saved.result, unblock.selection) : await replaceOriginals(originals);
       show();
     } else if (m.type === 'copyPrompt' && unblock.prompt !== undefined) {
       // The clipboard is an exit: the prompt passes the same gate as every text that leaves.
@@ -175,4 +177,14 @@ async function replaceOriginals(originals: Original[]): Promise<Array<{ path: st
     if (written.backup) out.push({ path: written.path, backup: written.backup });
   }
   return out;
+}
+
+/**
+ * The sanitized selection over the range it came from, and nothing else of the file, after a backup `<file>.orig`.
+ * Refused (a UserError) when the range no longer holds the selected text that was bisected.
+ */
+async function replaceSelection(result: BisectResult, selection: NonNullable<UnblockRun['selection']>): Promise<Array<{ path: string; backup: string }>> {
+  const { fileText, bom } = await selectionOf(result, result.original.path!);
+  const written = await writeSanitized(result.original.path!, fileText.slice(0, bom + selection.start) + selection.sanitized + fileText.slice(bom + selection.end), true);
+  return written.backup ? [{ path: written.path, backup: written.backup }] : [];
 }

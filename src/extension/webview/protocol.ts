@@ -18,7 +18,9 @@ export type BisectToView =
   | { type: 'pass'; model: PassViewModel }
   | { type: 'progress'; model: BisectViewModel }
   | { type: 'done'; model: BisectViewModel }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** Where the trigger is marked in the editor, or why it is not (a saved result reopened). */
+  | { type: 'marks'; text: string };
 
 /** The Make It Pass section's buttons: run it, stop it, and what it offers once a passing set is verified. */
 export const PASS_ACTIONS = ['makeItPass', 'passCancel', 'openSanitized', 'replaceOriginal', 'copyPrompt', 'repairSession'] as const;

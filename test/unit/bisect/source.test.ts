@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { inputFromSource } from '../../../src/core/bisect/source';
 import { UserError } from '../../../src/core/errors';
@@ -11,6 +12,17 @@ describe('bisect sources', () => {
     expect(refusal).toBeUndefined();
     // Anonymous text stands for a prompt.
     expect((await inputFromSource({ kind: 'text', text: 'hay needle' })).input.parts[0]!.kind).toBe('prompt');
+  });
+
+  it('records where a selection sits in its file, so the file can be checked to still hold it there', async () => {
+    const { original } = await inputFromSource({ kind: 'text', text: 'a needle', fileName: 'notes.md', filePath: '/work/notes.md', selection: { start: 120 } });
+    expect(original.selection).toEqual({ start: 120, end: 128 });
+    // The hash is the selected text's, not the file's.
+    expect(original.sha256).toBe(createHash('sha256').update('a needle').digest('hex'));
+    // An untitled buffer's selection too: it has no path, but the marks need where the selection started.
+    const untitled = (await inputFromSource({ kind: 'text', text: 'a needle', fileName: 'Untitled-1', selection: { start: 3 } })).original;
+    expect(untitled).toMatchObject({ fileName: 'Untitled-1', selection: { start: 3, end: 11 } });
+    expect(untitled.path).toBeUndefined();
   });
 
   it('says what to do when there is nothing to rebuild or bisect', async () => {

@@ -196,6 +196,7 @@ export const createHover = ((markdown: string, _commands: readonly string[], ran
 export const registerHoverProvider: Api['registerHoverProvider'] = disposable;
 export const openTextDocument: Api['openTextDocument'] = (uri) => Promise.reject(new Error(`no document ${uri.toString()} in the fake editor`));
 export const textDocuments: Api['textDocuments'] = () => [];
+export const isInWorkspace: Api['isInWorkspace'] = () => true;
 export const visibleTextEditors: Api['visibleTextEditors'] = () => [];
 export const onDidChangeTextDocument: Api['onDidChangeTextDocument'] = disposable;
 export const onDidSaveTextDocument: Api['onDidSaveTextDocument'] = disposable;

@@ -3,18 +3,20 @@ import { diagnosticMessage, hoverMarkdown, marksTrigger } from '../../../../src/
 import { bisectResult } from '../fixtures';
 
 describe('what a kept span says', () => {
-  it('names the model and the verification rate in the Problems panel', () => {
-    expect(diagnosticMessage(bisectResult())).toBe('needed for the refusal on claude-opus-4-8: refused 5/5');
-    expect(diagnosticMessage(bisectResult({ model: undefined, oracle: 'sim', verification: { refused: 4, of: 5 } }))).toBe('needed for the refusal on sim: refused 4/5');
+  it('names the trigger and the model in the Problems panel, in a line short enough to head the hover', () => {
+    expect(diagnosticMessage(bisectResult())).toBe('refusal trigger on claude-opus-4-8');
+    expect(diagnosticMessage(bisectResult({ model: undefined, oracle: 'sim' }))).toBe('refusal trigger on sim');
   });
 
-  it('offers Draft Issue, Make It Pass and Show Bisect for this result in the hover', () => {
-    const md = hoverMarkdown(bisectResult(), 'r-1');
+  it('gives the figures and the next steps once, in the hover, not repeating the diagnostic above it', () => {
+    const result = bisectResult();
+    const md = hoverMarkdown(result, 'r-1');
     const args = encodeURIComponent(JSON.stringify([{ resultId: 'r-1' }]));
     expect(md).toContain(`[Draft Issue](command:aupBisect.draftIssue?${args})`);
     expect(md).toContain(`[Make It Pass](command:aupBisect.makeItPass?${args})`);
     expect(md).toContain(`[Show Bisect](command:aupBisect.openResult?${args})`);
-    expect(md).toContain('refused 5/5');
+    expect(md.match(/refused 5\/5/g)).toHaveLength(1);
+    expect(md).not.toContain(diagnosticMessage(result));
   });
 
   it('marks only a trigger that refused on verification', () => {

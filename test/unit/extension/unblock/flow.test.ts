@@ -7,7 +7,7 @@ import { runBisectFlow } from '../../../../src/extension/bisect/flow';
 import { API_KEY_SECRET } from '../../../../src/extension/oracleChoice';
 import { runMakeItPassFlow } from '../../../../src/extension/unblock/flow';
 import { startSim, type SimServer } from '../../../../src/sim/server';
-import { configValues, reset, Uri, webviewPanels } from '../support/fakeVscodeApi';
+import { configValues, reset, shown, Uri, webviewPanels } from '../support/fakeVscodeApi';
 import { WAIT } from '../../../support/wait';
 import { testContainer, type TestContainer } from '../support/container';
 
@@ -79,6 +79,58 @@ describe('Make It Pass in the bisect view', () => {
     page.send({ type: 'replaceOriginal' });
     await vi.waitFor(async () => expect(await readFile(file, 'utf8')).toBe(sanitized), WAIT);
     expect(await readFile(`${file}.orig`, 'utf8')).toBe(NOTES);
+  }, 60_000);
+
+  it('on a bisected selection, sanitizes only the selected range, and Replace Original replaces only that range', async () => {
+    await withSettings({ oracle: 'sim' });
+    const file = path.join(dir, 'selection.md');
+    await writeFile(file, NOTES);
+    // The editor's selection: the lines around the second trigger, not the first one (the keylogger line).
+    const start = NOTES.indexOf('Line 35');
+    const end = NOTES.indexOf('Line 41');
+    const selected = NOTES.slice(start, end);
+    const saved = (await runBisectFlow(t.container, { kind: 'file', uri: Uri.file(file) as never, text: selected, selection: true, offset: start }))!;
+    expect(saved.result.original).toMatchObject({ path: file, selection: { start, end } });
+    const page = webviewPanels.at(-1)!;
+    page.send({ type: 'ready' });
+
+    const out = (await runMakeItPassFlow(t.container, saved))!;
+    expect(out.run.status).toBe('passes');
+    expect(out.run.selection).toMatchObject({ start, end });
+    // The copy is the file with only the selection sanitized: the keylogger line outside it is untouched.
+    const copy = await readFile(path.join(dir, 'selection.sanitized.md'), 'utf8');
+    expect(copy.slice(0, start)).toBe(NOTES.slice(0, start));
+    expect(copy.slice(copy.length - (NOTES.length - end))).toBe(NOTES.slice(end));
+    expect(copy).toContain('The keylogger sample must stay hidden from the audit log.');
+    expect(copy).not.toMatch(/reverse shell.*exfiltrate/);
+
+    // An edit after the selection does not stop the replacement, which leaves it in place.
+    await writeFile(file, `${NOTES}Added after the bisect.\n`);
+    page.send({ type: 'replaceOriginal' });
+    await vi.waitFor(async () => expect(await readFile(file, 'utf8')).toBe(`${copy}Added after the bisect.\n`), WAIT);
+    expect(await readFile(`${file}.orig`, 'utf8')).toBe(`${NOTES}Added after the bisect.\n`);
+  }, 60_000);
+
+  it('refuses to replace a selection whose text changed since the bisect, and leaves the file alone', async () => {
+    await withSettings({ oracle: 'sim' });
+    const file = path.join(dir, 'changed.md');
+    await writeFile(file, NOTES);
+    const start = NOTES.indexOf('Line 35');
+    const selected = NOTES.slice(start, NOTES.indexOf('Line 41'));
+    const saved = (await runBisectFlow(t.container, { kind: 'file', uri: Uri.file(file) as never, text: selected, selection: true, offset: start }))!;
+    const page = webviewPanels.at(-1)!;
+    page.send({ type: 'ready' });
+    const out = (await runMakeItPassFlow(t.container, saved))!;
+    expect(out.run.status).toBe('passes');
+
+    const edited = NOTES.replace('Line 36', 'Line thirty-six');
+    await writeFile(file, edited);
+    page.send({ type: 'replaceOriginal' });
+    await vi.waitFor(() => expect(shown.some((m) => m.level === 'error' && /selected text in .*changed\.md .* changed since the bisect/.test(m.message))).toBe(true), WAIT);
+    expect(await readFile(file, 'utf8')).toBe(edited);
+    await expect(readFile(`${file}.orig`, 'utf8')).rejects.toThrow();
+    // And a new run says why before spending anything.
+    await expect(runMakeItPassFlow(t.container, saved)).rejects.toThrow(/selected text in .* changed since the bisect/);
   }, 60_000);
 
   it('asks before a paid oracle, and "Don\'t Start" sends nothing', async () => {
