@@ -30,6 +30,8 @@ interface Run {
   estimate: { probes: Range; rounds: Range };
   probes: number;
   rounds: number;
+  /** How the run ended when not with a refused minimal input (noisy runs only). */
+  note?: string;
 }
 
 type Range = { low: number; high: number };
@@ -132,6 +134,16 @@ async function buildCases(): Promise<EstimateCase[]> {
   const w300 = placed(codeLines(12_000, 71).slice(0, 300), 0.4, '// the character with a donkey underneath');
   cases.push({ name: 'defect-300-lines-window', input: file('ad.ts', lines(w300)), rule: (t) => /character.{0,40}donkey underneath/s.test(t) });
 
+  // README's stand-in example, 300 paragraphs (30 KB) refused by the demo's cyber-exfil rule ("reverse shell" and
+  // "exfiltrate" within 200 characters): 75 probes through the stand-in at 4 in flight where the old line said 29-74.
+  const notes = Array.from({ length: 300 }, (_, i) => `Paragraph ${i} of the incident notes: the nightly backup finished at 0${i % 10}:00 and the logs were rotated.`);
+  notes[211] = 'Paragraph 211: during the test the red team opened a reverse shell on the build host and showed how one could exfiltrate the signing keys.';
+  cases.push({
+    name: 'defect-300-lines-incident-notes',
+    input: file('incident-notes.txt', lines(notes) + '\n'),
+    rule: (t) => /reverse shell[\s\S]{0,200}exfiltrate|exfiltrate[\s\S]{0,200}reverse shell/.test(t),
+  });
+
   // A refused request of several parts: the prompt and two files Claude Code read, the trigger in the second.
   const parts: ProbePart[] = [
     { kind: 'prompt', text: 'Please review these two files and summarise what they do.' },
@@ -159,12 +171,15 @@ async function measure(c: EstimateCase, noise: number, slots: number, seed: numb
   }, { slots, flipRate: noise || undefined, random: seeded(seed), quietMs: c.shown ? 20 : 3 });
   const outcome = await reduce(c.input, oracle, { concurrency: slots });
   const text = await shown(outcome.minimal);
-  if (outcome.status !== 'reduced' || text === undefined || !c.rule(text)) throw new Error(`${c.name}: the reduction at ${slots} in flight did not end refused (${outcome.status})`);
+  const ended = outcome.status === 'reduced' && text !== undefined && c.rule(text);
+  // Flipped answers can end a run early (the original's confirmations said "passes"): shown in the table, counted as
+  // run. Without noise that is a bug.
+  if (!ended && !noise) throw new Error(`${c.name}: the reduction at ${slots} in flight did not end refused (${outcome.status})`);
   // The estimate the user sees (without the reproductions, which reduce does not send), at the run's concurrency. A
   // noisy run is held to the range's low and the ceiling the line states for inconsistent answers.
   const e = estimateBisect(c.input, oracle, {}, { reproRuns: 0, concurrency: slots });
   const estimate = noise ? { probes: { low: e.probes.low, high: e.noisy.probes }, rounds: { low: e.rounds.low, high: e.noisy.rounds } } : { probes: e.probes, rounds: e.rounds };
-  return { case: c.name, bytes: bytesOf(c.input), noise, slots, estimate, probes: oracle.probes, rounds: oracle.clock.now / LATENCY_MS };
+  return { case: c.name, bytes: bytesOf(c.input), noise, slots, estimate, probes: oracle.probes, rounds: oracle.clock.now / LATENCY_MS, ...(ended ? {} : { note: `ended ${outcome.status}${outcome.status === 'reduced' ? ', not refused by the noise-free rule' : ''}` }) };
 }
 
 const where = (n: number, r: Range): 'inside' | 'under' | 'over' => (n < r.low ? 'under' : n > r.high ? 'over' : 'inside');
@@ -183,8 +198,8 @@ async function main(): Promise<void> {
   }
   console.log('## Estimate benchmark (`npm run bench:estimate`)\n');
   console.log('The real reducer over generated inputs through bench:reduce\'s counting oracle (1 s a probe on a virtual clock; a round is a probe that waited for an earlier answer). "estimate": estimateBisect\'s probes and rounds at the run\'s concurrency (src/core/bisect/estimate.ts, rounds.ts), without the reproductions; for a noisy run, from the range\'s low to the ceiling the line states for inconsistent answers.\n');
-  console.log('| case | size | noise | in flight | estimate probes | probes | inside | estimate rounds | rounds | inside |');
-  console.log('|---|---:|---:|---:|---:|---:|---|---:|---:|---|');
+  console.log('| case | size | noise | in flight | estimate probes | probes | inside | estimate rounds | rounds | inside | note |');
+  console.log('|---|---:|---:|---:|---:|---:|---|---:|---:|---|---|');
   const tally = (rs: Run[]) => {
     const t = { inside: 0, under: 0, over: 0, of: rs.length * 2 };
     for (const r of rs) for (const [n, range] of [[r.probes, r.estimate.probes], [r.rounds, r.estimate.rounds]] as const) t[where(n, range)]++;
@@ -197,7 +212,7 @@ async function main(): Promise<void> {
   for (const r of runs) {
     const p = r.estimate.probes;
     const q = r.estimate.rounds;
-    console.log(`| ${r.case} | ${kb(r.bytes)} | ${r.noise * 100}% | ${r.slots} | ${p.low}-${p.high} | ${r.probes} | ${mark(r.probes, p)} | ${q.low}-${q.high} | ${r.rounds} | ${mark(r.rounds, q)} |`);
+    console.log(`| ${r.case} | ${kb(r.bytes)} | ${r.noise * 100}% | ${r.slots} | ${p.low}-${p.high} | ${r.probes} | ${mark(r.probes, p)} | ${q.low}-${q.high} | ${r.rounds} | ${mark(r.rounds, q)} | ${r.note ?? ''} |`);
   }
   const all = tally(runs);
   console.log(`\ninside the range: ${all.inside}/${all.of}; under: ${all.under}; over: ${all.over} (probes and rounds of ${runs.length} runs: ${cases.length} cases${noisy ? `, noise-free and ${NOISE * 100}% flipped` : ''}, at ${SLOTS.join(' and ')} in flight)`);
