@@ -2,9 +2,9 @@
  * `npm run bench:estimate`: does the estimate shown before a paid run hold? The real reducer runs over a spread of
  * generated inputs (sizes 1 KB-1 MB; prose, code, JSON, text without newlines; one phrase at the start, middle or
  * end; two separated fragments; count-k triggers; a prompt with file reads; a PDF; the 300-line file of the defect),
- * through bench:reduce's counting oracle, noise-free and with 10% of answers flipped, at 1 and 4 in flight. For each
- * run it prints the estimate's range (probes, and rounds at that concurrency), the probes and rounds used, and whether
- * they lie inside; then "inside the range: X/Y; under: U; over: O" and the ranges' width (high / low).
+ * through bench:reduce's counting oracle, noise-free at 1, 2, 4 and 8 in flight and with 10% of answers flipped at 1
+ * and 4. For each run it prints the estimate's range (probes, and rounds at that concurrency), the probes and rounds
+ * used, and whether they lie inside; then "inside the range: X/Y; under: U; over: O" and the ranges' width (high / low).
  * Options: --only NAME[,NAME] runs some cases; --no-noisy skips the noisy runs.
  */
 import { estimateBisect } from '../src/core/bisect/estimate';
@@ -38,7 +38,9 @@ type Range = { low: number; high: number };
 
 /** The virtual clock's latency: every probe takes the same time, so rounds = wall / latency (as in bench:reduce). */
 const LATENCY_MS = 1000;
-const SLOTS = [1, 4];
+/** Probes in flight: every default (api 2, claude and sim 4, a command up to 8) without noise; the noisy runs at 1 and 4. */
+const SLOTS = [1, 2, 4, 8];
+const NOISY_SLOTS = [1, 4];
 const NOISE = 0.1;
 
 const args = process.argv.slice(2);
@@ -193,7 +195,8 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   for (const c of cases) {
     const t0 = Date.now();
-    for (const noise of noisy ? [0, NOISE] : [0]) for (const slots of SLOTS) runs.push(await measure(c, noise, slots, 100 + slots));
+    for (const slots of SLOTS) runs.push(await measure(c, 0, slots, 100 + slots));
+    if (noisy) for (const slots of NOISY_SLOTS) runs.push(await measure(c, NOISE, slots, 100 + slots));
     process.stderr.write(`${c.name}: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   console.log('## Estimate benchmark (`npm run bench:estimate`)\n');
@@ -215,7 +218,7 @@ async function main(): Promise<void> {
     console.log(`| ${r.case} | ${kb(r.bytes)} | ${r.noise * 100}% | ${r.slots} | ${p.low}-${p.high} | ${r.probes} | ${mark(r.probes, p)} | ${q.low}-${q.high} | ${r.rounds} | ${mark(r.rounds, q)} | ${r.note ?? ''} |`);
   }
   const all = tally(runs);
-  console.log(`\ninside the range: ${all.inside}/${all.of}; under: ${all.under}; over: ${all.over} (probes and rounds of ${runs.length} runs: ${cases.length} cases${noisy ? `, noise-free and ${NOISE * 100}% flipped` : ''}, at ${SLOTS.join(' and ')} in flight)`);
+  console.log(`\ninside the range: ${all.inside}/${all.of}; under: ${all.under}; over: ${all.over} (probes and rounds of ${runs.length} runs: ${cases.length} cases: noise-free at ${SLOTS.join(', ')} in flight${noisy ? `, ${NOISE * 100}% flipped at ${NOISY_SLOTS.join(' and ')}` : ''})`);
   for (const [label, rs] of [['noise-free', runs.filter((r) => !r.noise)], [`${NOISE * 100}% flipped`, runs.filter((r) => r.noise)]] as const) {
     if (!rs.length) continue;
     const t = tally(rs);

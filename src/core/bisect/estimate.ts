@@ -45,9 +45,10 @@ const FREE_ORACLES = new Set(['sim', 'command']);
 const TRIGGER_ALLOWANCE = 80;
 
 /**
- * The most a noisy classifier multiplies the high by. bench:estimate with 10% of answers flipped: one phrase, two
- * fragments and the PDF took 1.0-3.1x the noise-free high at their concurrency (two-fragments-100k at 4 in flight:
- * 633 probes for a high of 203); count-k triggers 3.6-6x (left over: rare, and the budget stops them).
+ * The most a noisy classifier multiplies the high by. bench:estimate with 10% of answers flipped (at 1 and 4 in
+ * flight): one phrase, two fragments, the multi-part request and the PDF took at most 3.1x the noise-free high at
+ * their concurrency (two-fragments-100k at 4: 633 probes for a high of 203, the one of them over); count-k triggers
+ * 3.0-7.4x (left over: rarer, and the budget stops them). The rounds take the same factor.
  */
 export const NOISY_FACTOR = 3;
 
