@@ -51,7 +51,7 @@ function plain(input: ProbeInput): string {
   return input.parts.map((p) => p.text).join('\n');
 }
 
-function withPhrase(lines: string[], at: number, phrase: string): string[] {
+export function withPhrase(lines: string[], at: number, phrase: string): string[] {
   const copy = lines.slice();
   // Fractions place the phrase relative to the file's length.
   if (at < 1) at = Math.floor(at * copy.length);
@@ -108,7 +108,7 @@ function showText(doc: PDFDocument): string {
 }
 
 /** A multi-page PDF whose content streams are FlateDecode'd TJ arrays of hex glyph strings. */
-async function makePdf(lines: string[], perPage: number, seed: number): Promise<Uint8Array> {
+export async function makePdf(lines: string[], perPage: number, seed: number): Promise<Uint8Array> {
   const rnd = seeded(seed);
   const doc = await PDFDocument.create({ updateMetadata: false });
   const font = await doc.embedFont(StandardFonts.Helvetica);

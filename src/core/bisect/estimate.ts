@@ -8,11 +8,16 @@ import { inputBytes } from '../probe/oracle/estimate';
 import type { Oracle, ProbeEstimate, ProbeInput } from '../probe/oracle/types';
 import { plannedReproProbes } from '../report/forms';
 import { plannedEvidenceProbes } from './evidence';
-import { expectedMinutes, independentRounds, reductionRounds } from './rounds';
+import { expectedMinutes, independentRounds, probeGrowth, reductionRounds, speedup } from './rounds';
 
 export interface BisectEstimate {
-  /** Rough range of probes the run takes. */
+  /** Range of probes the run takes at its concurrency when the classifier answers consistently. */
   probes: { low: number; high: number };
+  /**
+   * The most the run takes if the classifier turns out to answer inconsistently (noise makes the reducer ask again):
+   * probes, rounds, and minutes when the oracle has a typical pace. Stated in the line beside the range.
+   */
+  noisy: { probes: number; rounds: number; minutes?: number };
   /** The first probe's estimate (the largest: later probes send less), when the oracle can estimate. */
   perProbe?: ProbeEstimate;
   /** False for the stand-in and a test command, which spend nothing real; true for the API and `claude -p`. */
@@ -30,10 +35,41 @@ export interface BisectEstimate {
 /** The stand-in's costs are simulated and a test command runs locally: neither needs the user's consent to spend. */
 const FREE_ORACLES = new Set(['sim', 'command']);
 
-/** Rough count of probes a run takes: confirmation and verification, plus a few per halving of the input. */
+/**
+ * Probes for certifying a trigger that is long or in several pieces: the reducer removes each of its characters in
+ * turn, and searches for the ends of every piece. Calibrated on `npm run bench:estimate` (noise-free, 1 in flight):
+ * the 300-line file of issue 15's defect (two phrases within 40 characters, the demo's donkey-ad rule) took 102
+ * probes where the old high said 64, and 5 scattered 9-letter words in 50 KB (count-5-50k) 148; the allowance puts
+ * both under the high (144 and 152). Three 26-letter phrases in 300 lines (defect-300-lines-count3, 256) stay over.
+ */
+const TRIGGER_ALLOWANCE = 80;
+
+/**
+ * The most a noisy classifier multiplies the high by. bench:estimate with 10% of answers flipped (at 1 and 4 in
+ * flight): one phrase, two fragments, the multi-part request and the PDF took at most 3.1x the noise-free high at
+ * their concurrency (two-fragments-100k at 4: 633 probes for a high of 203, the one of them over); count-k triggers
+ * 3.0-7.4x (left over: rarer, and the budget stops them). The rounds take the same factor.
+ */
+export const NOISY_FACTOR = 3;
+
+/**
+ * Probes one reduction takes at 1 in flight with consistent answers, from the input's size alone (the trigger is what
+ * the run finds out). Low: one short contiguous trigger, confirmation and verification (8) plus 1.4 probes per
+ * halving of the input. High: the ends of the trigger found 4 probes per halving, plus TRIGGER_ALLOWANCE (at most
+ * one per byte: a trigger is no longer than the input).
+ * bench:estimate: one phrase took 46 (1 KB) to 61 (1 MB) probes, two fragments 53-65, and the fewest, 30, a 5-letter
+ * phrase in 30 KB (15 halvings: low 29).
+ */
 export function expectedProbes(bytes: number): { low: number; high: number } {
   const halvings = Math.max(1, Math.ceil(Math.log2(Math.max(2, bytes))));
-  return { low: 3 + 5 + halvings, high: 3 + 5 + 4 * halvings };
+  return { low: 3 + 5 + Math.floor(1.4 * halvings), high: 3 + 5 + 4 * halvings + Math.min(TRIGGER_ALLOWANCE, Math.ceil(bytes)) };
+}
+
+/** "about 25 minutes", "about 2.5 hours", "under a minute": the top of a noisy run, one figure. */
+function upTo(minutes: number): string {
+  if (minutes < 1) return 'under a minute';
+  if (minutes >= 90) return `about ${(minutes / 60).toFixed(1)} hours`;
+  return `about ${Math.ceil(minutes)} minute${Math.ceil(minutes) === 1 ? '' : 's'}`;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -80,23 +116,32 @@ export interface EstimateExtras {
 export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: BudgetLimits = {}, extras: EstimateExtras = {}): BisectEstimate {
   const bytes = inputBytes(input);
   const repro = plannedReproProbes(input, oracle.name, extras.writesPdf ?? false, extras.reproRuns ?? 3);
-  const reduction = expectedProbes(bytes);
+  const concurrency = resolveConcurrency(extras.concurrency, oracle.name);
+  // The model counts probes at 1 in flight; more in flight send speculative probes that may not be needed.
+  const single = expectedProbes(bytes);
+  const reduction = { low: single.low, high: Math.ceil(single.high * probeGrowth(concurrency)) };
   const controls = extras.controls;
   // At most: the readable form is replayed only when it differs from the trigger, which the run finds out.
   const models = extras.evidence ? plannedEvidenceProbes(extras.evidence.models, extras.evidence.k, true) : 0;
   // At least the first model's trigger and control (a model list may offer no previous version).
   const fewestModels = extras.evidence && extras.evidence.models > 0 ? plannedEvidenceProbes(1, extras.evidence.k, false) : 0;
   const probes = { low: reduction.low + repro + (controls?.low ?? 0) + fewestModels, high: reduction.high + repro + (controls?.high ?? 0) + models };
-  const concurrency = resolveConcurrency(extras.concurrency, oracle.name);
   // The reproductions are probed one after another (report/repro.ts), so each is a round of its own; the controls and
   // the models' probes go out `concurrency` at a time.
-  const reductionR = reductionRounds(reduction, concurrency);
+  const reductionR = reductionRounds(single, concurrency);
   const rounds = {
     low: reductionR.low + repro + independentRounds(controls?.low ?? 0, concurrency) + independentRounds(fewestModels, concurrency),
     high: reductionR.high + repro + independentRounds(controls?.high ?? 0, concurrency) + independentRounds(models, concurrency),
   };
+  const extraHigh = repro + (controls?.high ?? 0) + models;
+  const extraRoundsHigh = rounds.high - reductionR.high;
+  const noisy: BisectEstimate['noisy'] = {
+    probes: Math.ceil(reduction.high * NOISY_FACTOR) + extraHigh,
+    rounds: Math.ceil((single.high * NOISY_FACTOR) / speedup(concurrency).low) + extraRoundsHigh,
+  };
   const seconds = oracleDefaults(oracle.name).secondsPerProbe;
   const minutes = seconds === undefined ? undefined : expectedMinutes(rounds, seconds);
+  if (seconds !== undefined) noisy.minutes = (noisy.rounds * seconds) / 60;
   const perProbe = oracle.estimate?.(input);
   const paid = !FREE_ORACLES.has(oracle.name);
   const model = input.model ?? oracle.model;
@@ -117,7 +162,9 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
     const n = controls.low === controls.high ? `${controls.low}` : `${controls.low}-${controls.high}`;
     text += ` The first ${n} probe${controls.high === 1 ? '' : 's'} are a content-free control: if it is refused without CLAUDE.md's help, the run stops there.`;
   }
-  const estimate: BisectEstimate = { probes, paid, concurrency, rounds, line: who + text };
+  text += ` If ${oracle.name === 'command' ? 'the test command' : 'the classifier'} answers inconsistently, it can take up to ${noisy.probes} probes` +
+    (noisy.minutes === undefined ? ` in ${noisy.rounds} rounds.` : `, ${upTo(noisy.minutes)}.`);
+  const estimate: BisectEstimate = { probes, noisy, paid, concurrency, rounds, line: who + text };
   if (perProbe) estimate.perProbe = perProbe;
   if (minutes) estimate.minutes = { low: minutes.low, high: minutes.high };
   return estimate;

@@ -32,6 +32,16 @@ export function speedup(concurrency: number): { low: number; high: number } {
   return { low: a.low + t * (b.low - a.low), high: a.high + t * (b.high - a.high) };
 }
 
+/**
+ * Probes at `concurrency` over probes at 1 in flight, for the top of the range: speculative probes of a round that
+ * turn out not to be needed still count. `npm run bench:estimate`, noise-free, probes c=4 / c=1: 1.13 (prose-1k) to
+ * 1.32 (two-fragments-100k, 86 / 65); bench:reduce's phrase-200k 77 / 55 = 1.40 at 8. So 1 + 0.15 per doubling (1.30
+ * at 4, 1.45 at 8), held at 8's beyond it as the speed-up is.
+ */
+export function probeGrowth(concurrency: number): number {
+  return 1 + 0.15 * Math.log2(Math.min(8, Math.max(1, concurrency)));
+}
+
 /** Rounds of a reduction expected to take `probes` (the count at 1 in flight) at `concurrency`. */
 export function reductionRounds(probes: { low: number; high: number }, concurrency: number): { low: number; high: number } {
   const s = speedup(concurrency);

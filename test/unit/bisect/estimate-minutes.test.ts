@@ -66,10 +66,10 @@ describe('rounds and minutes', () => {
   });
 
   it('shows the minutes at the oracle\'s own concurrency in the one estimate line', () => {
-    // 23-68 probes for the reduction and 3 of the one reproduction a prompt gets (the message).
+    // 29-148 probes for the reduction at 1 in flight (193 at 4) and 3 of the one reproduction a prompt gets (the message).
     const claude = estimateBisect(prompt, named('claude'));
-    expect(claude).toMatchObject({ concurrency: 4, probes: { low: 26, high: 71 }, rounds: { low: 11, high: 32 } });
-    expect(claude.line).toContain(' It takes about 3-11 minutes at 4 in flight (11-32 rounds of probes, about 20 s each).');
+    expect(claude).toMatchObject({ concurrency: 4, probes: { low: 32, high: 196 }, rounds: { low: 13, high: 66 } });
+    expect(claude.line).toContain(' It takes about 4-22 minutes at 4 in flight (13-66 rounds of probes, about 20 s each).');
     // At 8 in flight the same run waits fewer rounds.
     const eight = estimateBisect(prompt, named('claude'), {}, { concurrency: 8 });
     expect(eight.rounds.high).toBeLessThan(claude.rounds.high);
@@ -90,7 +90,7 @@ describe('rounds and minutes', () => {
   it('gives a test command rounds, not minutes: its time is the command\'s own', () => {
     const command = estimateBisect(prompt, { name: 'command', probe: named('command').probe }, {}, { concurrency: 2 });
     expect(command.minutes).toBeUndefined();
-    expect(command.line).toBe('command: each probe runs the test command and costs nothing. Expect 23-68 probes. It takes 13-43 rounds of probes at 2 in flight, each as long as one run of the command.');
+    expect(command.line).toBe('command: each probe runs the test command and costs nothing. Expect 29-171 probes. It takes 16-93 rounds of probes at 2 in flight, each as long as one run of the command. If the test command answers inconsistently, it can take up to 513 probes in 278 rounds.');
   });
 
   it('prepares a bisect at the oracle\'s default concurrency unless one is asked for', async () => {

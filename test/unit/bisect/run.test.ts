@@ -231,8 +231,9 @@ describe('prepareBisect', () => {
       },
     };
     const job = await prepareBisect({ source: { kind: 'text', text: 'a needle' }, oracle, cache: false, budget: { maxProbes: 20 } });
-    // 11-20 for the reduction, plus 3 runs of the one reproduction a prompt gets (the trigger as the user message).
-    expect(job.estimate).toMatchObject({ paid: true, probes: { low: 14, high: 23 } });
+    // 12-33 for the reduction of 8 bytes at the API's 2 in flight, plus 3 runs of the one reproduction a prompt gets
+    // (the trigger as the user message).
+    expect(job.estimate).toMatchObject({ paid: true, probes: { low: 15, high: 36 } });
     expect(job.estimate.line).toMatch(/^api: Each probe sends about 100 input tokens .* The budget stops the run at 20 paid probes;.* includes 3 probes of the reproductions/);
     await job.close();
     await job.close();
