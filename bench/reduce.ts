@@ -279,7 +279,7 @@ async function main(): Promise<void> {
   const widthCases = suite.filter((c) => c.single && !c.flipRate);
   if (widthCases.length) {
     console.log(`\n### Search width at ${GOAL.slots} in flight\n`);
-    console.log(`Probes a round the searches may use (ReduceOptions.searchWidth; the default is every slot). The 1-minimality pass and the verification still use all ${GOAL.slots}. Each cell: probes / rounds, and whether the probes are at or under the one-phrase bound + ${REPEATS} repeats.\n`);
+    console.log(`Probes a round the searches may use (ReduceOptions.searchWidth; the default is 6, or every slot when fewer). The 1-minimality pass and the verification still use all ${GOAL.slots}. Each cell: probes / rounds, and whether the probes are at or under the one-phrase bound + ${REPEATS} repeats.\n`);
     console.log(`| case | bound + repeats | ${WIDTHS.map((w) => `width ${w}`).join(' | ')} |`);
     console.log(`|---|---:|${WIDTHS.map(() => '---:').join('|')}|`);
     for (const c of widthCases) {

@@ -49,9 +49,16 @@ export async function runExternal(
       path += chunk.toString();
       if (!path.endsWith('\n')) return;
       let refused = false;
-      if (tests < maxTests) {
+      // The tool may remove a candidate's folder while its test is still asking (delta, when a run is cut short): that
+      // test's answer no longer matters, so it is answered "not interesting" and not counted.
+      let candidate: Buffer | undefined;
+      try {
+        candidate = readFileSync(path.trim());
+      } catch {
+        candidate = undefined;
+      }
+      if (candidate && tests < maxTests) {
         tests++;
-        const candidate = readFileSync(path.trim());
         refused = await ask(candidate);
         if (refused && candidate.length < best.length) best = candidate;
       }

@@ -6,17 +6,18 @@
 
 /**
  * Rounds at 1 in flight over rounds at c, lowest and highest across `npm run bench:reduce`'s rounds table
- * (rounds c=1 / c=2 / c=4 / c=8): phrase-200k 55/29/18/11, two-fragments 64/40/27/18, count-3 95/57/37/21,
- * prose-no-newlines 65/34/21/12, pdf-flate-tj 51/29/20/14, phrase-1mb 56/30/19/12, raw-pdf-content 51/27/17/12,
- * pdf-unparseable 49/27/16/10. Lowest: two-fragments (1.60 / 2.37 / 3.56); highest: prose-no-newlines (1.91 / 3.10 /
- * 5.42). Left out: noisy-10pct and non-monotone, whose probes at 1 in flight differ from those at 2 by 2.6x and 1.8x,
- * so their ratio measures the probe count, not the concurrency. At 1 in flight rounds equal probes.
+ * (rounds c=1 / c=2 / c=4 / c=8): phrase-200k 55/29/18/11, two-fragments 64/40/26/18, count-3 95/57/37/22,
+ * prose-no-newlines 65/34/19/12, pdf-flate-tj 49/28/20/14, phrase-1mb 56/30/18/12, raw-pdf-content 51/27/17/12,
+ * pdf-unparseable 49/27/16/11. Lowest: two-fragments at 2 (1.60), pdf-flate-tj at 4 and 8 (2.45 / 3.50); highest:
+ * prose-no-newlines (1.91 / 3.42 / 5.42). Left out: noisy-10pct and non-monotone, whose probes at 1 in flight differ
+ * from those at 2 by 2.6x and 1.8x, so their ratio measures the probe count, not the concurrency. At 1 in flight
+ * rounds equal probes.
  */
 const SPEEDUP: ReadonlyArray<{ c: number; low: number; high: number }> = [
   { c: 1, low: 1, high: 1 },
   { c: 2, low: 1.6, high: 1.91 },
-  { c: 4, low: 2.37, high: 3.1 },
-  { c: 8, low: 3.56, high: 5.42 },
+  { c: 4, low: 2.45, high: 3.42 },
+  { c: 8, low: 3.5, high: 5.42 },
 ];
 
 /** The measured speed-up at `concurrency`: interpolated on log2(c) between the table's rows, held at 8's beyond it. */

@@ -6,6 +6,8 @@
  * blocks -> operators -> words -> glyphs):
  *  1. locate (whole part only): descend through overlapping windows, k per round with k probes in flight; the last
  *     window is assumed rather than probed, so one probe per round halves the span, and windows are cheap in bytes;
+ *     once the window is a small share of the part, coded windows instead (k probes, each keeping the blocks whose
+ *     Gray code has one bit set: k bits a round instead of log2(k+1));
  *  2. pin the span: (k+1)-section search for the shortest refused prefix and the shortest refused suffix (both at
  *     once, half the slots each, when k >= 2): for one contiguous trigger this is the trigger;
  *  3. separated fragments (no window holds them, or many units between the ends): group testing, by binary splitting
@@ -177,12 +179,15 @@ class Reduction {
       t.evidence.levelAnswers = [];
       const units = partUnits(cur, p, cuts);
       const { span: [s, e], scattered } = await locate(t, units, { first: !located });
+      // The noise estimate's repeats, when they go out here, run beside the rest of this level and the next one's
+      // first round (with one slot they would only queue, and the next search would start without their answers).
+      let leaveRepeats = false;
       if (s > 0 || e < n) {
         cur = units.window(s, e);
         t.accept(cur);
-        await t.payRepeats(cur);
+        leaveRepeats = (await t.payRepeats(cur)) && t.slots > 1;
       }
-      await t.checkpoint(cur);
+      await t.checkpoint(cur, { leaveRepeats });
       const inner = partUnits(cur, p, model.cuts(li, cur[p]!));
       const m = inner.n;
       if (scattered) {
@@ -214,7 +219,7 @@ class Reduction {
         await t.checkpoint(cur);
         continue;
       }
-      await t.checkpoint(cur);
+      await t.checkpoint(cur, { leaveRepeats });
       located = true;
       prevCuts = model.cuts(li, cur[p]!).join(',');
     }

@@ -46,8 +46,8 @@ export interface ReduceOptions {
   /** Probes in flight at once (default 1). */
   concurrency?: number;
   /**
-   * Probes a round of the searches (locate: the descent and the end searches) may use, at most concurrency (the
-   * default). Fewer probes a round cost more rounds: the trade bench:reduce prints for the one-phrase case. The
+   * Probes a round of the searches (locate: the descent and the end searches) may use, at most concurrency (default
+   * 6: tester.ts SEARCH_WIDTH). Fewer probes a round cost more rounds: the trade bench:reduce prints for the one-phrase case. The
    * 1-minimality pass, the verification and group testing still fill every slot (their probes are needed anyway).
    */
   searchWidth?: number;

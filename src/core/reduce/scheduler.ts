@@ -31,6 +31,7 @@ export class Scheduler {
   private readonly calls = new Set<Promise<unknown>>();
   /** Work that runs beside the search (the noise estimate's repeats); awaited at the next checkpoint. */
   private background: Promise<void>[] = [];
+  private lingering: Promise<void>[] = [];
   private backgroundError: unknown;
 
   constructor(concurrency: number | undefined) {
@@ -61,28 +62,32 @@ export class Scheduler {
     this.calls.delete(call);
   }
 
-  /** Work beside the search, then done() with its result; a failure is kept and thrown at the next drain. */
-  beside<T>(work: Promise<T>, done: (value: T) => void): void {
-    this.background.push(
-      work.then(done, (err: unknown) => {
-        this.backgroundError ??= err;
-      }),
-    );
+  /**
+   * Work beside the search, then done() with its result; a failure is kept and thrown at the next drain. Work that may
+   * outlive a checkpoint (`lingers`: the noise estimate's repeats) is awaited only by a drain that asks for it.
+   */
+  beside<T>(work: Promise<T>, done: (value: T) => void, { lingers = false }: { lingers?: boolean } = {}): void {
+    const settled = work.then(done, (err: unknown) => {
+      this.backgroundError ??= err;
+    });
+    (lingers ? this.lingering : this.background).push(settled);
   }
 
-  /** Wait for the work beside the search; throw what it failed with. */
-  async drain(): Promise<void> {
-    const work = this.background;
+  /** Wait for the work beside the search (but not lingering work, when `leaveLingering`); throw what it failed with. */
+  async drain({ leaveLingering = false }: { leaveLingering?: boolean } = {}): Promise<void> {
+    const work = leaveLingering ? this.background : [...this.background, ...this.lingering];
     this.background = [];
+    if (!leaveLingering) this.lingering = [];
     await Promise.all(work);
     if (this.backgroundError !== undefined) throw this.backgroundError;
   }
 
   /** Wait until no oracle call and no background work is left (the run is ending: `halted` keeps new probes out). */
   async quiesce(): Promise<void> {
-    while (this.calls.size > 0 || this.background.length > 0) {
-      const waiting = [...this.calls, ...this.background];
+    while (this.calls.size > 0 || this.background.length > 0 || this.lingering.length > 0) {
+      const waiting = [...this.calls, ...this.background, ...this.lingering];
       this.background = [];
+      this.lingering = [];
       await Promise.allSettled(waiting);
     }
   }

@@ -17,7 +17,7 @@ export interface OracleDefaults {
 }
 
 /**
- * bench:reduce, one phrase in 200 KB: rounds 55 / 29 / 18 / 11 at 1 / 2 / 4 / 8 in flight for 55 / 57 / 64 / 77
+ * bench:reduce, one phrase in 200 KB: rounds 55 / 29 / 18 / 11 at 1 / 2 / 4 / 8 in flight for 55 / 57 / 62 / 64
  * probes; at 3 s a probe 2.8 min / 1.4 min / 54 s / 33 s, at 20 s 18.3 / 9.7 / 6.0 / 3.7 min.
  */
 export const ORACLE_DEFAULTS: Readonly<Record<Exclude<OracleKind, 'command'>, OracleDefaults>> = {
@@ -25,19 +25,19 @@ export const ORACLE_DEFAULTS: Readonly<Record<Exclude<OracleKind, 'command'>, Or
     concurrency: 2,
     secondsPerProbe: 3,
     why: 'at 3 s a probe, 4 in flight saves about 30 s over 2 (54 s vs 1.4 min) but sends about 80 requests a minute, over the ' +
-      '50 a minute of the lowest API tier (docs.anthropic.com/en/api/rate-limits), and 12% more paid probes (64 vs 57); 2 sends about 40',
+      '50 a minute of the lowest API tier (docs.anthropic.com/en/api/rate-limits), and 9% more paid probes (62 vs 57); 2 sends about 40',
   },
   claude: {
     concurrency: 4,
     secondsPerProbe: 20,
     why: 'at about 20 s a `claude -p` probe, 4 in flight cut the wait from 9.7 min (2) to 6.0 min; each is a local Claude Code ' +
-      'process, and 8 (3.7 min) runs twice the processes on a 2-core laptop for 20% more probes of the user\'s quota',
+      'process, and 8 (3.7 min) runs twice the processes on a 2-core laptop for 3% more probes of the user\'s quota (64 vs 62)',
   },
   sim: {
     concurrency: 4,
     // Measured: `aup-bisect bisect` of a 300-line file, --oracle sim --concurrency 1: 108 probes in 2.6 s at load 11.6 on 2 cores.
     secondsPerProbe: 0.03,
-    why: 'the loopback stand-in answers in about 0.03 s and costs nothing; 4 is the knee of the rounds table (3x fewer rounds than 1 for 16% more probes)',
+    why: 'the loopback stand-in answers in about 0.03 s and costs nothing; 4 is the knee of the rounds table (3x fewer rounds than 1 for 13% more probes)',
   },
 };
 

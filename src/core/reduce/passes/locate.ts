@@ -1,7 +1,8 @@
 /**
  * Locate: the smallest window of units that is still refused. A descent through overlapping windows, k per round
  * with k probes in flight (the last window is assumed rather than probed, so one probe per round halves the span, and
- * windows are cheap in bytes); once noise has been seen, windows between the quantiles of the posterior over the
+ * windows are cheap in bytes), and once the window is a small share of the part coded windows (a bit per probe);
+ * once noise has been seen, windows between the quantiles of the posterior over the
  * trigger's position instead. Then both ends are pinned by the end searches (ends.ts). When no single window holds
  * the trigger and the span is still wide, it is made of separated fragments: left to group testing (chunks.ts).
  */
@@ -37,6 +38,16 @@ export async function locate(
   let confirmedByDescent = false;
   let streak = 0;
   const overlap = 1;
+  // The coded round's probes, until its window is checked. A window they spell that is not refused is a trigger
+  // wider than a block, or a flipped answer: asked again, a flip shows as noise and the descent goes on as a noisy
+  // one from the last refused window (one flip would otherwise send the end searches over all of it, single answers).
+  let codedAsked: Entry[] = [];
+  const fallBack = async (): Promise<[number, number]> => {
+    const asked = codedAsked;
+    codedAsked = [];
+    if (asked.length && !ctx.evidence.noisy) await ctx.all(asked.map((e) => ctx.probe(e)));
+    return ctx.evidence.noisy && asked.length ? noisyLocate(ctx, space, confirmed[0], confirmed[1], c) : confirmed;
+  };
   for (let round = 0; ; round++) {
     const len = w[1] - w[0];
     // Small spans go straight to the end searches, which need no more probes than a descent would; so do spans a
@@ -51,6 +62,15 @@ export async function locate(
     // First round over a whole part with several slots: windows that cover everything, none assumed, so a trigger
     // that no window holds shows at once.
     const cover = first && round === 0 && c >= 2;
+    // Once the window is a small share of the part, coded windows: a bit per probe instead of log2(k+1)/k (coded()).
+    // Their c probes send half the window each, so only once that is at most a quarter of the part (with the cover
+    // round's windows they would cost about a third more bytes on the bench's one-phrase cases for one round less).
+    // Two slots gain too little over a descent (2 bits against 1.6) for what one flipped answer costs here.
+    if (!cover && c >= 3 && len * c * 2 <= n) {
+      ({ window: w, asked: codedAsked } = await coded(ctx, space, w, c));
+      streak++;
+      continue;
+    }
     const pieces = Math.min(c + (cover ? 0 : 1), Math.max(2, Math.floor(len / 2)));
     const bounds = Array.from({ length: pieces + 1 }, (_, j) => w[0] + Math.floor((j * len) / pieces));
     const wins = bounds.slice(0, pieces).map((b, j): [number, number] =>
@@ -80,7 +100,7 @@ export async function locate(
         confirmedByDescent = true;
         streak = 0;
       } else {
-        w = confirmed;
+        w = await fallBack();
         break;
       }
     }
@@ -101,8 +121,8 @@ export async function locate(
         searchStart(ctx, space, { from: a0, to: b0, slots: Math.floor(c / 2) }),
       ]);
       if (ok && s < e) return { span: [s, e], scattered: false };
-      if (!ok) w = confirmed;
-    } else if (!(await ctx.decide(window(a0, b0)))) w = confirmed;
+      if (!ok) w = await fallBack();
+    } else if (!(await ctx.decide(window(a0, b0)))) w = await fallBack();
   }
   await ctx.settleOriginal();
 
@@ -122,6 +142,38 @@ export async function locate(
   // Shortest refused prefix of w, then shortest refused suffix of that.
   const e = await searchEnd(ctx, space, { from: a0, to: b0, slots: c });
   return { span: [await searchStart(ctx, space, { from: a0, to: e, slots: c }), e], scattered: false };
+}
+
+/**
+ * A round of coded windows: the window is cut into 2^k blocks and probe i keeps the blocks whose Gray code has bit i
+ * set, so the k answers spell the block that holds the trigger (a contiguous descent would get log2(k+1) bits from k
+ * probes). A trigger across two neighbouring blocks is kept only where both are, and their codes differ in one bit:
+ * the answers spell one of the two, so the block is widened by one unit each side (the descent's overlap). Each probe
+ * keeps half the window, so locate runs this only once the window is a small share of the part. The block is assumed,
+ * not probed: like the descent's last window, it is checked before the end searches lean on it.
+ */
+async function coded(
+  ctx: PassContext,
+  space: UnitSpace,
+  [w0, w1]: [number, number],
+  c: number,
+): Promise<{ window: [number, number]; asked: Entry[] }> {
+  const len = w1 - w0;
+  const bits = Math.min(c, Math.ceil(Math.log2(len)));
+  const blocks = 1 << bits;
+  const edge = (b: number) => w0 + Math.floor((b * len) / blocks);
+  const gray = (b: number) => b ^ (b >> 1);
+  const sets = Array.from({ length: bits }, (_, i) => {
+    const drop = new Uint8Array(space.n).fill(1);
+    for (let b = 0; b < blocks; b++) if ((gray(b) >> i) & 1) drop.fill(0, edge(b), edge(b + 1));
+    return space.without(drop);
+  });
+  const answers = await ctx.all(sets.map((cand) => ctx.decide(cand)));
+  const asked = sets.map((cand) => ctx.entry(cand));
+  const code = answers.reduce((v, refused, i) => v | (refused ? 1 << i : 0), 0);
+  let b = code;
+  for (let shift = code >> 1; shift; shift >>= 1) b ^= shift;
+  return { window: [Math.max(w0, edge(b) - 1), Math.min(w1, Math.max(edge(b + 1), edge(b) + 1) + 1)], asked };
 }
 
 /**
