@@ -70,7 +70,7 @@ describe('the estimate\'s range', () => {
     const e = estimateBisect(donkeyFile().input, claude, {}, { reproRuns: 0 });
     expect(e.noisy.probes).toBe(Math.ceil(e.probes.high * NOISY_FACTOR));
     expect(e.noisy.minutes).toBeCloseTo((e.noisy.rounds * 20) / 60);
-    expect(e.line).toMatch(/ If the classifier answers inconsistently, it can take up to \d+ probes, about 63 minutes\.$/);
+    expect(e.line).toMatch(/ If the classifier answers inconsistently, it can take up to \d+ probes, about 61 minutes\.$/);
     // One at a time, every noisy probe is a round of its own: past an hour and a half, the line says hours.
     const one = estimateBisect(donkeyFile().input, claude, {}, { reproRuns: 0, concurrency: 1 });
     expect(one.noisy.rounds).toBe(one.noisy.probes);
