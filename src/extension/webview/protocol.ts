@@ -18,13 +18,14 @@ export type BisectToView =
   | { type: 'pass'; model: PassViewModel }
   | { type: 'progress'; model: BisectViewModel }
   | { type: 'done'; model: BisectViewModel }
-  | { type: 'error'; message: string };
+  /** A failure; `title` names what failed (default: the bisect). */
+  | { type: 'error'; message: string; title?: string };
 
 /** The Make It Pass section's buttons: run it, stop it, and what it offers once a passing set is verified. */
 export const PASS_ACTIONS = ['makeItPass', 'passCancel', 'openSanitized', 'replaceOriginal', 'copyPrompt', 'repairSession'] as const;
 export type PassAction = (typeof PASS_ACTIONS)[number];
 
-export type BisectFromView = { type: 'ready' | 'start' | 'cancel' | 'diff' | 'draft' | PassAction };
+export type BisectFromView = { type: 'ready' | 'start' | 'cancel' | 'diff' | 'draft' | 'measureModels' | PassAction };
 
 /** What the bisect page keeps across reloads (vscode.setState). */
 export interface BisectViewState {
@@ -107,7 +108,7 @@ function typeOf(value: unknown): unknown {
 
 export function isBisectFromView(value: unknown): value is BisectFromView {
   const type = typeOf(value);
-  return type === 'ready' || type === 'start' || type === 'cancel' || type === 'diff' || type === 'draft' || (PASS_ACTIONS as readonly unknown[]).includes(type);
+  return type === 'ready' || type === 'start' || type === 'cancel' || type === 'diff' || type === 'draft' || type === 'measureModels' || (PASS_ACTIONS as readonly unknown[]).includes(type);
 }
 
 export function isDraftFromView(value: unknown): value is DraftFromView {
