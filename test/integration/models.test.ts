@@ -15,7 +15,7 @@ import type { AupBisectTestHooks } from '../../src/extension/extension';
 import type { DraftPanel } from '../../src/extension/draft/panel';
 import type { SavedResult } from '../../src/extension/results';
 import { Commands } from '../../src/extension/commands/ids';
-import { click, deadline, extensionApi, MAX_PROBES, screenTexts, screenshot, setSetting, visibleNotifications, waitFor } from './support';
+import { click, deadline, extensionApi, MAX_PROBES, screenTexts, screenshot, setSetting, visibleNotifications, waitFor, within } from './support';
 
 const root = path.resolve(__dirname, '../../..');
 const workspace = path.join(root, 'out/test/workspace');
@@ -123,19 +123,17 @@ describe('Rates across models in VS Code', function (this: Mocha.Suite) {
     await screenshot('models');
 
     // The draft carries the same table and answer.
-    draft = await vscode.commands.executeCommand<DraftPanel | undefined>(Commands.draftIssue, { resultId: saved.id });
+    draft = await within(Promise.resolve(vscode.commands.executeCommand<DraftPanel | undefined>(Commands.draftIssue, { resultId: saved.id })), 'the draft view');
     assert.ok(draft, 'the draft opened');
     const body = draft.current.body;
     assert.ok(body.includes(`Yes, across models: refused 3/3 on Opus 5.5 (\`${REFUSING}\`)`), 'the draft answers "Is this a regression?" from the table');
     for (const id of [...opus5.trigger!.requestIds, ...opus4.trigger!.requestIds]) assert.ok(body.includes(id), `the draft carries request id ${id}`);
-    draft.panel.dispose();
-    draft = undefined;
   }).timeout(deadline(10, MAX_PROBES));
 
-  it('measures the saved result across other models from the view: the models the oracle serves offered, a model it does not serve named, not rated', async () => {
-    // The view's button asks which models, offering "auto" and the stand-in's model list.
-    await vscode.commands.executeCommand(Commands.openResult, { resultId: saved.id });
-    await click('Measure Across Models');
+  it('measures the saved result on other models in its view: the models the oracle serves offered, a model it does not serve named, not rated', async () => {
+    // From the Command Palette: the result's view comes to the front and the user is asked which models, offered
+    // "auto" and the stand-in's model list. (The view's button runs this same command with the result's id.)
+    const asked = Promise.resolve(vscode.commands.executeCommand<SavedResult | undefined>(Commands.measureModels, { resultId: saved.id }));
     const offered = await waitFor('the model choice', async () => {
       const rows = await screenTexts('.quick-input-list .monaco-list-row');
       return rows.some((t) => t.includes('claude-sonnet-4-6')) ? rows : undefined;
@@ -143,12 +141,13 @@ describe('Rates across models in VS Code', function (this: Mocha.Suite) {
     assert.ok(offered.some((t) => t.includes('auto') && t.includes('the model Claude Code fell back to')), offered.join(' | '));
     assert.ok(offered.some((t) => t.includes(PREVIOUS) && t.includes(`the previous version of ${REFUSING}`)), offered.join(' | '));
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(await within(asked, 'the measurement to end when the choice is dismissed'), undefined, 'nothing measured without a choice');
 
     // The same command with the models given (as a person ticks them), asked before spending as a bisect is.
     const before = sim.stats().log.length;
-    const measuring = vscode.commands.executeCommand<SavedResult | undefined>(Commands.measureModels, { resultId: saved.id, models: ['claude-sonnet-4-6', 'claude-opus-9-9'] });
+    const measuring = Promise.resolve(vscode.commands.executeCommand<SavedResult | undefined>(Commands.measureModels, { resultId: saved.id, models: ['claude-sonnet-4-6', 'claude-opus-9-9'] }));
     await click('Start Measuring');
-    const measured = await measuring;
+    const measured = await within(measuring, 'the measurement across models');
     assert.ok(measured, 'the measurement returned the saved result');
     assert.equal(measured.id, saved.id, 'saved again under the same id');
     const e = measured.result.evidence;
