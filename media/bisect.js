@@ -6,6 +6,8 @@
 /** @typedef {import('../src/extension/webview/protocol').BisectViewState} BisectViewState */
 /** @typedef {import('../src/extension/bisect/viewModel').BisectViewModel} BisectViewModel */
 /** @typedef {import('../src/extension/bisect/viewModel').BisectChart} BisectChart */
+/** @typedef {import('../src/extension/bisect/findings').FindingsViewModel} FindingsViewModel */
+/** @typedef {import('../src/extension/bisect/findings').ModelRatesView} ModelRatesView */
 /** @typedef {import('../src/extension/unblock/viewModel').PassViewModel} PassViewModel */
 (function () {
   /** @type {VsCodeWebviewApi<BisectFromView, BisectViewState>} */
@@ -64,9 +66,69 @@
       box.className = model.result.stopped ? 'stopped' : 'done';
       $('verdict').textContent = model.result.summary;
       $('minimal').textContent = model.result.minimal;
+      renderFindings(model.result.findings);
+      $('measureModels').classList.toggle('hidden', !model.result.canMeasure);
       $('next').classList.remove('hidden');
     }
     vscode.setState({ ...(vscode.getState() || {}), model });
+  }
+
+  /**
+   * @param {string} id
+   * @param {string | undefined} text
+   */
+  function optionalText(id, text) {
+    $(id).textContent = text || '';
+    $(id).classList.toggle('hidden', !text);
+  }
+
+  /**
+   * @param {HTMLTableRowElement} tr
+   * @param {'th' | 'td'} tag
+   * @param {string[]} cells
+   */
+  function cells(tr, tag, cells) {
+    for (const text of cells) {
+      const cell = document.createElement(tag);
+      cell.textContent = text;
+      tr.appendChild(cell);
+    }
+  }
+
+  /** @param {ModelRatesView} rates */
+  function renderRates(rates) {
+    $('modelsCaption').textContent = rates.caption;
+    const table = $('modelsTable');
+    while (table.firstChild) table.removeChild(table.firstChild);
+    cells(table.appendChild(document.createElement('tr')), 'th', ['Model', 'Sent', 'Trigger', ...(rates.readable ? ['Readable trigger'] : []), 'Control', 'Request ids']);
+    for (const row of rates.rows) {
+      const tr = document.createElement('tr');
+      tr.className = row.notMeasured === undefined ? 'measured' : 'notMeasured';
+      if (row.notMeasured !== undefined) {
+        cells(tr, 'td', [`${row.model}, ${row.role}`, row.form]);
+        const why = document.createElement('td');
+        why.colSpan = rates.readable ? 4 : 3;
+        why.textContent = row.notMeasured;
+        tr.appendChild(why);
+      } else {
+        cells(tr, 'td', [`${row.model}, ${row.role}`, row.form, row.trigger, ...(rates.readable ? [row.readable || '—'] : []), row.control, row.requestIds]);
+      }
+      table.appendChild(tr);
+    }
+    list('modelsNotes', rates.notes);
+    optionalText('modelsStopped', rates.stoppedEarly && `Stopped early: ${rates.stoppedEarly}`);
+    $('regression').textContent = rates.regression;
+  }
+
+  /** @param {FindingsViewModel} findings */
+  function renderFindings(findings) {
+    optionalText('attribution', findings.attribution && findings.attribution.text);
+    $('attribution').className = findings.attribution && findings.attribution.flagged ? 'flagged' : '';
+    $('attribution').classList.toggle('hidden', !findings.attribution);
+    optionalText('context', findings.context);
+    if (findings.models) renderRates(findings.models);
+    $('models').classList.toggle('hidden', !findings.models);
+    $('findings').classList.toggle('hidden', !findings.attribution && !findings.context && !findings.models);
   }
 
   /**
@@ -135,6 +197,7 @@
         return;
       case 'error':
         $('cancel').classList.add('hidden');
+        $('errorTitle').textContent = msg.title || 'Bisect failed';
         $('errorText').textContent = msg.message;
         $('errorBox').classList.remove('hidden');
         return;
@@ -146,6 +209,8 @@
   button('decline').addEventListener('click', () => { $('confirm').classList.add('hidden'); $('phase').textContent = 'not started'; vscode.postMessage({ type: 'cancel' }); });
   button('diff').addEventListener('click', () => vscode.postMessage({ type: 'diff' }));
   button('draft').addEventListener('click', () => vscode.postMessage({ type: 'draft' }));
+  // A second press while a measurement runs is answered by the extension (it shows the running one).
+  button('measureModels').addEventListener('click', () => vscode.postMessage({ type: 'measureModels' }));
   for (const id of /** @type {const} */ (['makeItPass', 'openSanitized', 'replaceOriginal', 'copyPrompt', 'repairSession'])) {
     button(id).addEventListener('click', () => vscode.postMessage({ type: id }));
   }

@@ -5,6 +5,7 @@
  */
 export { runBisectFlow, showSavedResult } from './bisect/flow';
 export { runMakeItPassFlow } from './unblock/flow';
+export { runMeasureModelsFlow } from './bisect/measureFlow';
 export { openDraft } from './draft/flow';
 export { showLedgerView } from './ledger/panel';
 export { resolveProjectsDir } from '../core/transcript/locate';

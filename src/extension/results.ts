@@ -36,6 +36,14 @@ export class ResultStorage {
     return saved;
   }
 
+  /** Writes a result again under its id, with what a later step added to it (the rates across models). */
+  async update(saved: SavedResult, result: BisectResult): Promise<SavedResult> {
+    const next: SavedResult = { ...saved, result };
+    await mkdir(this.folder, { recursive: true });
+    await writeFile(path.join(this.folder, `${saved.id}.json`), JSON.stringify(next, null, 2), 'utf8');
+    return next;
+  }
+
   async load(id: string): Promise<SavedResult | undefined> {
     try {
       const saved = JSON.parse(await readFile(path.join(this.folder, `${path.basename(id)}.json`), 'utf8')) as SavedResult;

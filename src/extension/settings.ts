@@ -12,6 +12,11 @@ export type NotificationLevel = 'notify' | 'statusBar' | 'off';
 export interface Settings {
   oracle: OracleSetting;
   model?: string;
+  /**
+   * Models to replay the trigger on after a bisect (rates across models): ids, or "auto" (the refusing model, its
+   * fallback and its previous version when served, as the CLI's `--models auto`). Undefined: none.
+   */
+  models?: string[] | 'auto';
   /** Undefined for "auto": core picks the oracle's default (probe/oracle/defaults.ts). */
   concurrency?: number;
   maxProbes: number;
@@ -56,6 +61,19 @@ function positive(value: unknown, fallback: number, integer: boolean): number {
   return integer ? Math.max(1, Math.floor(value)) : value;
 }
 
+/** A list of model ids (trimmed, without blanks or repeats), "auto", or undefined for an empty list or anything else. */
+function models(value: unknown): string[] | 'auto' | undefined {
+  if (value === 'auto') return 'auto';
+  if (!Array.isArray(value)) return undefined;
+  const ids = [...new Set(value.flatMap((v) => (typeof v === 'string' && v.trim() !== '' ? [v.trim()] : [])))];
+  return ids.length > 0 ? ids : undefined;
+}
+
+/** What core's `models` option takes (BisectOptions, EvidenceOptions): an empty list asks for its automatic choice. */
+export function modelsOption(value: Settings['models']): string[] | undefined {
+  return value === 'auto' ? [] : value;
+}
+
 /** "auto" (the default), or anything but a number of at least 1, leaves the choice to the oracle's default. */
 function concurrency(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.min(16, Math.floor(value)) : undefined;
@@ -68,6 +86,7 @@ export function readSettings(): Settings {
   return {
     oracle: oneOf(config.get('oracle'), ORACLES, 'auto'),
     model: nonEmpty(config.get('model')),
+    models: models(config.get('models')),
     concurrency: concurrency(config.get('concurrency')),
     maxProbes: positive(config.get('budget.maxProbes'), 200, true),
     maxCostUsd: positive(config.get('budget.maxCostUsd'), 2, false),

@@ -53,6 +53,11 @@ export function showQuickPick<T extends vscode.QuickPickItem>(
   return vscode.window.showQuickPick(items, options);
 }
 
+/** A QuickPick where the user ticks several items (undefined when dismissed). */
+export function showQuickPickMany<T extends vscode.QuickPickItem>(items: readonly T[], options: Omit<vscode.QuickPickOptions, 'canPickMany'>): Thenable<T[] | undefined> {
+  return vscode.window.showQuickPick(items, { ...options, canPickMany: true });
+}
+
 export function showInputBox(options: vscode.InputBoxOptions): Thenable<string | undefined> {
   return vscode.window.showInputBox(options);
 }

@@ -16,6 +16,7 @@ import type { ReproForm, ReproductionRate } from '../bisect/result';
 import { draftForms, FORM_LABEL } from './forms';
 import { CONTROL_PROMPT } from '../bisect/attribution';
 import type { EvidenceRate } from '../bisect/evidence';
+import { RATE_INPUT_LABEL, rateCell, regressionAnswer } from './rates';
 import { DOCUMENT_PROMPT, filePrompt, MAX_TRIGGER_CHARS, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from './repro';
 
 export const DEFAULT_REPO = 'anthropics/claude-code';
@@ -583,7 +584,7 @@ export function draftIssue(input: DraftInput): IssueDraft {
     ? `${facts.display} (\`${facts.wire}\`)${refusal && refusal.models.length > 1 ? `; chain: ${refusal.models.map((m) => m.model).join(' -> ')}` : ''}`
     : 'Unknown';
   section('Claude Model', modelLine);
-  section('Is this a regression?', regressionAnswer(result));
+  section('Is this a regression?', regressionAnswer(result?.evidence));
   section('Last Working Version', '_No response_');
   section(
     'Claude Code Version',
@@ -619,15 +620,6 @@ export function draftIssue(input: DraftInput): IssueDraft {
   };
 }
 
-const RATE_INPUT_LABEL = { message: 'as the user message', file: 'in a file Claude Code reads' } as const;
-
-/** "refused 3/3" (with errors and cached answers named, so the rate is never read as more than it is). */
-function rateCell(rate: EvidenceRate | undefined): string {
-  if (!rate) return '—';
-  const extra = [rate.errors ? `${rate.errors} without an answer` : '', rate.cached ? `${rate.cached} from cache` : ''].filter(Boolean);
-  return `refused ${rate.refused}/${rate.k}${extra.length ? ` (${extra.join(', ')})` : ''}`;
-}
-
 const ids = (rate: EvidenceRate | undefined): string => (rate && rate.requestIds.length ? rate.requestIds.map((id) => `\`${id}\``).join(' ') : '');
 
 /**
@@ -660,15 +652,6 @@ function modelRates(result: BisectResult): string[] {
     ...e.notes.map((n) => `- ${capitalised(n)}.`),
     ...(e.notes.length ? [''] : []),
   ];
-}
-
-/** The template's "Is this a regression?", from the rates across models when they were measured. */
-function regressionAnswer(result: BisectResult | undefined): string {
-  const r = result?.evidence?.regression;
-  if (!r) return "I don't know";
-  if (r.answer === 'yes') return `Yes, across models: ${r.sentence}.`;
-  if (r.answer === 'no') return `No, not across models: ${r.sentence}.`;
-  return `I don't know: ${r.sentence}.`;
 }
 
 /** What the draft says about secrets in the trigger: replaced by fakes (with the rate), or not shareable as is. */

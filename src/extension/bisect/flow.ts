@@ -19,7 +19,7 @@ import { errorText } from '../errors';
 import { log } from '../logger';
 import { chooseOracle, OracleChoiceError } from '../oracleChoice';
 import { toRef, type ResultStorage, type SavedResult } from '../results';
-import type { Settings } from '../settings';
+import { modelsOption, type Settings } from '../settings';
 import type { RefusalStore } from '../store';
 import type { TriggerMarks } from '../trigger/marks';
 import { marksLine } from '../trigger/plan';
@@ -108,6 +108,8 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
     oracle: config,
     oracles,
     model: settings.model,
+    // Rates across models after the bisect, as `aup-bisect bisect --models` (the estimate counts their probes).
+    models: modelsOption(settings.models),
     budget: { maxProbes: settings.maxProbes, maxUsd: settings.maxCostUsd },
     concurrency: settings.concurrency,
     outDir: path.join(s.context.globalStorageUri.fsPath, 'minimal'),
@@ -122,6 +124,7 @@ export async function runBisectFlow(s: BisectFlowDeps, target: BisectTarget): Pr
       if (message.type === 'diff' && s.lastResult) void openDiff(s.lastResult);
       if (message.type === 'draft' && s.lastResult) void runCommand(Commands.draftIssue, { resultId: s.lastResult.id });
       if (message.type === 'makeItPass' && savedId) void runCommand(Commands.makeItPass, { resultId: savedId });
+      if (message.type === 'measureModels' && savedId) void runCommand(Commands.measureModels, { resultId: savedId });
     });
     panel.panel.onDidDispose(() => controller.abort());
     // Ask before the first paid probe, in the view where the run will show (a modal dialog would do too, but VS
@@ -201,6 +204,7 @@ export async function showSavedResult(s: Pick<BisectFlowDeps, 'context'>, saved:
     if (message.type === 'diff') void openDiff(saved);
     if (message.type === 'draft') void runCommand(Commands.draftIssue, { resultId: saved.id });
     if (message.type === 'makeItPass') void runCommand(Commands.makeItPass, { resultId: saved.id });
+    if (message.type === 'measureModels') void runCommand(Commands.measureModels, { resultId: saved.id });
   });
   track(saved.id, panel);
   panel.done(saved.result, saved.points);

@@ -1,6 +1,7 @@
 /**
  * The live bisect view: probes, tokens, cost, current size and a chart of size over probes while the run goes,
- * then the verdict, the minimal trigger, and buttons for the diff and the issue draft.
+ * then the verdict, the minimal trigger, the attribution and rates across models, and buttons for the diff, the issue
+ * draft, Make It Pass and Measure Across Models.
  */
 import type * as vscode from 'vscode';
 import { minimalBytes, type BisectResult } from '../../core/bisect/result';
@@ -69,17 +70,30 @@ export class BisectPanel {
   <div class="actions"><button id="start">Start Bisect</button><button id="decline" class="secondary">Don't Start</button></div>
 </div>
 <div class="actions"><button id="cancel" class="secondary">Cancel</button></div>
-<div id="errorBox" class="hidden"><h2 class="error">Bisect failed</h2><pre id="errorText"></pre></div>
+<div id="errorBox" class="hidden"><h2 id="errorTitle" class="error">Bisect failed</h2><pre id="errorText"></pre></div>
 <div id="result" class="hidden">
   <h2>Result</h2>
   <p id="verdict"></p>
   <pre id="minimal"></pre>
   <p id="marks" class="muted hidden"></p>
 </div>
+<div id="findings" class="hidden">
+  <p id="attribution" class="hidden"></p>
+  <p id="context" class="muted hidden"></p>
+  <div id="models" class="hidden">
+    <h2>Rates across models</h2>
+    <p id="modelsCaption" class="muted"></p>
+    <table id="modelsTable" class="rates"></table>
+    <ul id="modelsNotes" class="muted"></ul>
+    <p id="modelsStopped" class="hidden"></p>
+    <p>Is this a regression? <span id="regression"></span></p>
+  </div>
+</div>
 <div id="next" class="actions hidden">
   <button id="diff">Show Diff (original vs minimal)</button>
   <button id="draft">Next: Draft GitHub Issue</button>
   <button id="makeItPass" class="secondary">Make It Pass</button>
+  <button id="measureModels" class="secondary">Measure Across Models</button>
 </div>
 <div id="pass" class="hidden">
   <h2>Make It Pass</h2>
@@ -161,8 +175,8 @@ export class BisectPanel {
     void this.post({ type: 'marks', text });
   }
 
-  error(message: string): void {
-    void this.post({ type: 'error', message });
+  error(message: string, title?: string): void {
+    void this.post({ type: 'error', message, ...(title ? { title } : {}) });
   }
 
   private async post(message: BisectToView): Promise<void> {

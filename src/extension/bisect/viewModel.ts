@@ -4,6 +4,7 @@
  * unit-tested. Pure: imports only types.
  */
 import { minimalBytes, type BisectResult } from '../../core/bisect/result';
+import { findingsViewModel, type FindingsViewModel } from './findings';
 
 /** The live figures of a run, as the reducer reports them. */
 export interface BisectStats {
@@ -37,7 +38,15 @@ export interface BisectViewModel {
   stats: { probes: string; tokens: string; cost: string; size: string; original: string };
   chart: BisectChart;
   /** Once the run has ended. */
-  result?: { summary: string; minimal: string; stopped: boolean };
+  result?: {
+    summary: string;
+    minimal: string;
+    stopped: boolean;
+    /** Attribution, context and rates across models; empty for a result that has none. */
+    findings: FindingsViewModel;
+    /** Whether "Measure Across Models" applies: there is a trigger to replay. */
+    canMeasure: boolean;
+  };
 }
 
 const CHART_W = 640;
@@ -98,7 +107,13 @@ export function bisectViewModel(stats: BisectStats, points: readonly SizePoint[]
       original: formatBytes(stats.originalSize),
     },
     chart: sizeChart(points),
-    result: result && { summary: summarize(result), minimal: shownTrigger(result), stopped: Boolean(result.stoppedEarly) },
+    result: result && {
+      summary: summarize(result),
+      minimal: shownTrigger(result),
+      stopped: Boolean(result.stoppedEarly),
+      findings: findingsViewModel(result),
+      canMeasure: result.status !== 'not-refused' && result.minimal !== '',
+    },
   };
 }
 

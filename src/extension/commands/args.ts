@@ -59,6 +59,13 @@ export const argParsers: Parsers = {
   'aupBisect.refreshRefusals': none,
   'aupBisect.showLog': none,
   'aupBisect.makeItPass': ([arg]) => (isResultRef(arg) || isResultItem(arg) ? [arg] : []),
+  'aupBisect.measureModels': ([arg]) => {
+    if (isResultItem(arg)) return [arg];
+    if (!isResultRef(arg)) return [];
+    const models = (arg as { models?: unknown }).models;
+    // A list that is not all strings counts as none given: the user is asked.
+    return Array.isArray(models) && models.every((m): m is string => typeof m === 'string') ? [{ resultId: arg.resultId, models }] : [{ resultId: arg.resultId }];
+  },
 };
 
 /** The refusal a target names, if the store still has it. */

@@ -33,6 +33,7 @@ export const Commands = {
   showLog: 'aupBisect.showLog',
   /** Editor hovers link to this id (command:aupBisect.makeItPass): keep it. */
   makeItPass: 'aupBisect.makeItPass',
+  measureModels: 'aupBisect.measureModels',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -58,6 +59,11 @@ export type RefusalItem = { type: 'refusal' | 'detail'; refusal: SeenRefusal };
 export type ResultItem = { type: 'result'; result: SavedResultRef; refusal?: SeenRefusal };
 
 export type RefusalTarget = RefusalRef | RefusalItem;
+
+/** A saved result to measure across models; `models` skips the question (ids, or [] for the automatic choice). */
+export interface MeasureRef extends ResultRef {
+  models?: string[];
+}
 export type DraftTarget = RefusalTarget | ResultRef | ResultItem;
 
 /** The arguments of each command (all optional: the palette passes none, and then the user picks). */
@@ -79,6 +85,7 @@ export interface CommandArgs {
   'aupBisect.refreshRefusals': [];
   'aupBisect.showLog': [];
   'aupBisect.makeItPass': [target?: ResultRef | ResultItem];
+  'aupBisect.measureModels': [target?: MeasureRef | ResultItem];
 }
 
 /** What each command resolves to (the integration tests read these; undefined when the user backed out). */
@@ -101,6 +108,8 @@ export interface CommandResults {
   'aupBisect.showLog': void;
   /** The pass set found and what was written; undefined when the user backed out or nothing was saved to run on. */
   'aupBisect.makeItPass': MakeItPassRun | undefined;
+  /** The result saved again with its rates across models; undefined when the user backed out. */
+  'aupBisect.measureModels': SavedResult | undefined;
 }
 
 export type CommandHandler<K extends CommandId> = (...args: CommandArgs[K]) => Promise<CommandResults[K]>;

@@ -13,6 +13,7 @@ import { bisectCommands } from './bisect';
 import { draftCommands } from './draft';
 import { Commands, type CommandHandlers, type CommandId } from './ids';
 import { makeItPassCommands } from './makeItPass';
+import { measureModelsCommands } from './measureModels';
 import { probeCacheCommands } from './probeCache';
 import { refusalCommands } from './refusal';
 import { resultCommands } from './result';
@@ -28,6 +29,7 @@ export function commandHandlers(c: Container): CommandHandlers<CommandId> {
     ...resultCommands(c),
     ...viewCommands(c),
     ...makeItPassCommands(c),
+    ...measureModelsCommands(c),
   };
 }
 

@@ -18,7 +18,8 @@ export type BisectToView =
   | { type: 'pass'; model: PassViewModel }
   | { type: 'progress'; model: BisectViewModel }
   | { type: 'done'; model: BisectViewModel }
-  | { type: 'error'; message: string }
+  /** A failure; `title` names what failed (default: the bisect). */
+  | { type: 'error'; message: string; title?: string }
   /** Where the trigger is marked in the editor, or why it is not (a saved result reopened). */
   | { type: 'marks'; text: string };
 
@@ -26,7 +27,7 @@ export type BisectToView =
 export const PASS_ACTIONS = ['makeItPass', 'passCancel', 'openSanitized', 'replaceOriginal', 'copyPrompt', 'repairSession'] as const;
 export type PassAction = (typeof PASS_ACTIONS)[number];
 
-export type BisectFromView = { type: 'ready' | 'start' | 'cancel' | 'diff' | 'draft' | PassAction };
+export type BisectFromView = { type: 'ready' | 'start' | 'cancel' | 'diff' | 'draft' | 'measureModels' | PassAction };
 
 /** What the bisect page keeps across reloads (vscode.setState). */
 export interface BisectViewState {
@@ -109,7 +110,7 @@ function typeOf(value: unknown): unknown {
 
 export function isBisectFromView(value: unknown): value is BisectFromView {
   const type = typeOf(value);
-  return type === 'ready' || type === 'start' || type === 'cancel' || type === 'diff' || type === 'draft' || (PASS_ACTIONS as readonly unknown[]).includes(type);
+  return type === 'ready' || type === 'start' || type === 'cancel' || type === 'diff' || type === 'draft' || type === 'measureModels' || (PASS_ACTIONS as readonly unknown[]).includes(type);
 }
 
 export function isDraftFromView(value: unknown): value is DraftFromView {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('../../../src/extension/vscodeapi', () => import('./support/fakeVscodeApi'));
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_TERMINAL_COMMAND_PATTERN, readSettings } from '../../../src/extension/settings';
+import { DEFAULT_TERMINAL_COMMAND_PATTERN, modelsOption, readSettings } from '../../../src/extension/settings';
 import { configValues, reset, trust } from './support/fakeVscodeApi';
 
 describe('readSettings', () => {
@@ -10,7 +10,7 @@ describe('readSettings', () => {
 
   it('gives the documented defaults when nothing is set', () => {
     expect(readSettings()).toEqual({
-      oracle: 'auto', model: undefined, concurrency: undefined, maxProbes: 200, maxCostUsd: 2,
+      oracle: 'auto', model: undefined, models: undefined, concurrency: undefined, maxProbes: 200, maxCostUsd: 2,
       claudePath: undefined, testCommand: undefined, apiBaseUrl: undefined, transcriptDir: undefined,
       watchTerminals: true, terminalCommandPattern: DEFAULT_TERMINAL_COMMAND_PATTERN, notificationLevel: 'notify', targetRepo: 'anthropics/claude-code', githubApiUrl: 'https://api.github.com',
     });
@@ -41,6 +41,20 @@ describe('readSettings', () => {
     const s = readSettings();
     // A concurrency below 1 means the oracle's own (undefined here, resolved by core), as "auto" does.
     expect([s.oracle, s.concurrency, s.notificationLevel, s.githubApiUrl]).toEqual(['auto', undefined, 'notify', 'https://ghe.example.com/api/v3']);
+  });
+
+  it('reads aupBisect.models as ids or "auto", and passes "auto" to core as the empty list (its automatic choice)', () => {
+    configValues.set('aupBisect.models', [' claude-opus-5-5', 'claude-opus-4-8', '', 'claude-opus-5-5']);
+    expect(readSettings().models).toEqual(['claude-opus-5-5', 'claude-opus-4-8']);
+    expect(modelsOption(readSettings().models)).toEqual(['claude-opus-5-5', 'claude-opus-4-8']);
+    configValues.set('aupBisect.models', 'auto');
+    expect(readSettings().models).toBe('auto');
+    expect(modelsOption(readSettings().models)).toEqual([]);
+    // The default (an empty list) and anything that is neither: no rates across models.
+    for (const value of [[], 'claude-opus-5-5', 3]) {
+      configValues.set('aupBisect.models', value);
+      expect(modelsOption(readSettings().models)).toBeUndefined();
+    }
   });
 
   it('reads concurrency "auto" (the default) as the oracle\'s own, and a number as it is, at most 16', () => {

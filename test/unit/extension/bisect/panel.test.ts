@@ -55,6 +55,15 @@ describe('BisectPanel', () => {
     page.send({ type: 'delete everything' });
     expect(asked).toEqual([{ type: 'diff' }, { type: 'draft' }]);
   });
+
+  it('hands Measure Across Models to the flow, and names a failed measurement instead of calling it a failed bisect', async () => {
+    const { panel, page, asked } = open();
+    page.send({ type: 'measureModels' });
+    expect(asked).toEqual([{ type: 'measureModels' }]);
+    panel.error('budget of 200 probes reached', 'Measuring across models failed');
+    await settle();
+    expect(page.posted.at(-1)).toEqual({ type: 'error', message: 'budget of 200 probes reached', title: 'Measuring across models failed' });
+  });
 });
 
 describe('BisectPanel: Make It Pass', () => {

@@ -47,9 +47,15 @@ describe('bisect view model', () => {
 
   it('adds the verdict and the minimal trigger when the run has ended, marked when it stopped early', () => {
     const done = bisectViewModel({ ...running, phase: 'done' }, [], bisectResult());
-    expect(done.result).toEqual({ summary: summarize(bisectResult()), minimal: 'reverse shell that can exfiltrate', stopped: false });
+    expect(done.result).toEqual({ summary: summarize(bisectResult()), minimal: 'reverse shell that can exfiltrate', stopped: false, findings: {}, canMeasure: true });
     const stopped = bisectViewModel({ ...running, phase: 'stopped' }, [], bisectResult({ stoppedEarly: 'budget of 200 probes reached' }));
     expect(stopped.result?.stopped).toBe(true);
+  });
+
+  it('offers Measure Across Models only for a result with a trigger to replay', () => {
+    const flagged = bisectResult({ status: 'not-attributable', minimal: '', attribution: { control: { refused: 3, of: 3 }, channel: 'fixed-prompt' } });
+    expect(bisectViewModel({ ...running, phase: 'done' }, [], flagged).result?.canMeasure).toBe(false);
+    expect(bisectViewModel({ ...running, phase: 'done' }, [], bisectResult({ status: 'not-refused' })).result?.canMeasure).toBe(false);
   });
 });
 

@@ -21,6 +21,15 @@ describe('command arguments', () => {
     expect(argParsers['aupBisect.showDetails']([{ type: 'day', day: '2026-11-22' }])).toEqual([]);
   });
 
+  it('takes the models to measure a result on only as a list of ids; anything else leaves the choice to the user', () => {
+    const parse = argParsers['aupBisect.measureModels'];
+    expect(parse([{ resultId: 'r1', models: ['claude-opus-5-5', 'claude-opus-4-8'] }])).toEqual([{ resultId: 'r1', models: ['claude-opus-5-5', 'claude-opus-4-8'] }]);
+    expect(parse([{ resultId: 'r1', models: [] }])).toEqual([{ resultId: 'r1', models: [] }]);
+    expect(parse([{ resultId: 'r1', models: 'claude-opus-5-5' }])).toEqual([{ resultId: 'r1' }]);
+    expect(parse([{ resultId: 'r1', models: [1] }])).toEqual([{ resultId: 'r1' }]);
+    expect(parse(['r1'])).toEqual([]);
+  });
+
   it('takes a file URI from the explorer, and the key itself for Set API Key', () => {
     const file = Uri.file('/work/notes.md');
     expect(argParsers['aupBisect.bisectFile']([file])).toEqual([file]);

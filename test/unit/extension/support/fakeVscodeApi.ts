@@ -150,6 +150,8 @@ export const showWarningMessage: Api['showWarningMessage'] = message('warning');
 export const showErrorMessage: Api['showErrorMessage'] = message('error');
 export const showQuickPick = (<T>(items: readonly T[] | Thenable<readonly T[]>) =>
   Promise.resolve(items).then((list) => answers.quickPick?.(list) as T | undefined)) satisfies Api['showQuickPick'];
+export const showQuickPickMany = (<T>(items: readonly T[]) =>
+  Promise.resolve(answers.quickPick?.(items) as T[] | undefined)) satisfies Api['showQuickPickMany'];
 export const showInputBox: Api['showInputBox'] = () => Promise.resolve(answers.inputBox);
 export const showOpenDialog: Api['showOpenDialog'] = () => Promise.resolve(undefined);
 export const activeTextEditor: Api['activeTextEditor'] = () => undefined;
