@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { flaggedBeforeBisect } from '../../core/bisect/attribution';
 import { minimalBytes, type BisectResult, type BisectStatus } from '../../core/bisect/result';
 import { prepareBisect, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
+import { gatedLine } from '../../core/report/exits';
 import { FORM_LABEL } from '../../core/report/forms';
 import { evidenceLines } from './evidence';
 import { addOracleOptions, modelList, probeOptions, usage, whole, type ProbeFlags } from '../probeOptions';
@@ -18,7 +19,7 @@ import { processIo, runCommand, type CommandIo } from '../runCommand';
 /** The exit code of each status (README: "Exit codes"); 1 is left to errors. */
 export const EXIT_CODES: Record<BisectStatus, number> = { minimal: 0, 'not-refused': 2, partial: 3, 'not-attributable': 4, stopped: 5 };
 
-interface BisectFlags extends ProbeFlags {
+export interface BisectFlags extends ProbeFlags {
   out?: string;
   json?: boolean;
   refusal?: string;
@@ -76,7 +77,9 @@ export async function bisectCommand(file: string | undefined, flags: BisectFlags
       await writeFile(flags.out, `${JSON.stringify(result, null, 2)}\n`);
     }
     if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
-    else io.stdout.write(humanSummary(result, flags.out));
+    // The trigger is the user's text: the summary passes the exit gate (the JSON is the result file, kept whole for
+    // draft, unblock and evidence, which gate what they print).
+    else io.stdout.write(await gatedLine(humanSummary(result, flags.out)));
 
     if (result.status === 'not-refused') {
       io.stderr.write(`aup-bisect: ${result.stoppedEarly ?? 'the original is not refused'}\n  Check the model (--model) and the oracle: the refusal must reproduce before it can be bisected.\n`);

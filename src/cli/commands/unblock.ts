@@ -6,12 +6,13 @@
  * refused; 1: an error, none found, or a run stopped early (budget, Ctrl-C).
  */
 import type { Command } from 'commander';
+import { gatedJson, gatedLine } from '../../core/report/exits';
 import { runUnblock, type UnblockRun } from '../../core/unblock/unblock';
 import { addOracleOptions, probeOptions, sameOracle, whole, type ProbeFlags } from '../probeOptions';
 import { readResult } from '../resultFile';
 import { processIo, runCommand, type CommandIo } from '../runCommand';
 
-interface UnblockFlags extends ProbeFlags {
+export interface UnblockFlags extends ProbeFlags {
   write?: boolean;
   replace?: boolean;
   repairSession?: boolean;
@@ -69,8 +70,9 @@ export async function unblockCommand(resultPath: string, flags: UnblockFlags, io
 }
 
 async function report(run: UnblockRun, flags: UnblockFlags, io: CommandIo): Promise<number> {
-  if (flags.json) io.stdout.write(`${JSON.stringify(run)}\n`);
-  else io.stdout.write(humanSummary(run));
+  // The removed spans are the user's text (a key among them, often): what is printed passes the exit gate.
+  if (flags.json) io.stdout.write(`${JSON.stringify(await gatedJson(run))}\n`);
+  else io.stdout.write(await gatedLine(humanSummary(run)));
   if (run.status === 'passes') return 0;
   if (run.status === 'not-refused') {
     io.stderr.write('aup-bisect: the original is not refused: nothing to unblock.\n  Check the model (--model) and the oracle: the refusal must reproduce first.\n');
