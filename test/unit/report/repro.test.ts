@@ -11,6 +11,7 @@ import { runBisect } from '../../../src/core/bisect/run';
 import { MINIMAL_SYSTEM, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
 import type { ReduceOutcome } from '../../../src/core/reduce/result';
 import { draftIssue } from '../../../src/core/report/draft';
+import { probeReproductions } from '../../../src/core/report/repro';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -160,5 +161,72 @@ describe('reproductions probed by the bisect and offered by the draft', () => {
     const body = draftIssue({ result, env: {} }).body;
     expect(snippets(body)).toEqual([]);
     expect(body).toContain('- The trigger as the user message is not offered: not measured: ');
+  });
+});
+
+/**
+ * An oracle whose answers wait until the test lets the probes in flight answer together (a round), recording how
+ * many were in flight each time: it sees the concurrency, not the speed.
+ */
+function heldOracle(refuses: (input: ProbeInput) => boolean) {
+  const held: (() => void)[] = [];
+  const rounds: number[] = [];
+  const sent: ProbeInput[] = [];
+  const oracle: Oracle = {
+    name: 'api',
+    model: 'claude-opus-4-8',
+    probe: (input) =>
+      new Promise<Verdict>((resolve) => {
+        sent.push(input);
+        held.push(() => resolve({ refused: refuses(input), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 1, latencyMs: 1 }));
+      }),
+  };
+  /** Lets every probe in flight answer, until `done` settles; returns the in-flight count of each round. */
+  const answerInRounds = async (done: Promise<unknown>): Promise<number[]> => {
+    let finished = false;
+    void done.finally(() => (finished = true));
+    while (!finished) {
+      // The scheduler hands freed slots on within microtasks; a macrotask turn lets them all be taken.
+      await new Promise((r) => setImmediate(r));
+      if (held.length === 0) continue;
+      rounds.push(held.length);
+      for (const answer of held.splice(0)) answer();
+    }
+    return rounds;
+  };
+  return { oracle, sent, answerInRounds };
+}
+
+describe('reproductions go out at the run\'s concurrency', () => {
+  // A text trigger read from a file: the draft offers the message and the file snippets.
+  const result = {
+    parts: [{ index: 0, kind: 'file' as const, fileName: 'notes.md', size: 40, needed: true, minimal: 'keylogger hidden' }],
+    minimal: 'keylogger hidden',
+    original: { kind: 'file', fileName: 'notes.md', size: 40, sha256: '0'.repeat(64) },
+  } as unknown as Parameters<typeof probeReproductions>[0]['result'];
+  const minimal: ProbeInput = { parts: [{ kind: 'file', fileName: 'notes.md', text: 'keylogger hidden' }], model: 'claude-opus-4-8' };
+  // The file snippet refuses, the message passes, so each rate shows whose answers it counted.
+  const refuses = (input: ProbeInput) => input.parts.some((p) => p.kind === 'tool_result');
+
+  it('3 probes of 2 forms at 2 in flight: 3 rounds of 2, rates in the draft\'s order of forms', async () => {
+    const { oracle, sent, answerInRounds } = heldOracle(refuses);
+    const run = probeReproductions({ result, minimal, writesPdf: false, oracle, runs: 3, concurrency: 2 });
+    expect(await answerInRounds(run)).toEqual([2, 2, 2]);
+    expect(await run).toEqual([
+      { form: 'message', refused: 0, of: 3 },
+      { form: 'file', refused: 3, of: 3 },
+    ]);
+    // Each form's attempts are numbered 0..k-1 (the cache keeps each as its own sample), issued in the draft's order.
+    expect(sent.map((s) => `${s.parts.at(-1)!.kind}#${s.attempt}`)).toEqual(['prompt#0', 'prompt#1', 'prompt#2', 'tool_result#0', 'tool_result#1', 'tool_result#2']);
+  });
+
+  it('at 4 in flight the same 6 probes take 2 rounds; without a concurrency, one at a time as before', async () => {
+    const wide = heldOracle(refuses);
+    const four = probeReproductions({ result, minimal, writesPdf: false, oracle: wide.oracle, runs: 3, concurrency: 4 });
+    expect(await wide.answerInRounds(four)).toEqual([4, 2]);
+    const serial = heldOracle(refuses);
+    const one = probeReproductions({ result, minimal, writesPdf: false, oracle: serial.oracle, runs: 3 });
+    expect(await serial.answerInRounds(one)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(await one).toEqual(await four);
   });
 });
