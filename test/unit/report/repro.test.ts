@@ -12,25 +12,15 @@ import { MINIMAL_SYSTEM, type Oracle, type ProbeInput, type Verdict } from '../.
 import type { ReduceOutcome } from '../../../src/core/reduce/result';
 import { draftIssue } from '../../../src/core/report/draft';
 import { probeReproductions } from '../../../src/core/report/repro';
+import { scriptedOracle } from '../../support/oracles';
 
 const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-/** An oracle that answers `refuses(input)` and keeps every request it was sent. */
-function scripted(name: string, refuses: (input: ProbeInput) => boolean): Oracle & { sent: ProbeInput[] } {
-  const sent: ProbeInput[] = [];
-  return {
-    name,
-    model: 'claude-opus-4-8',
-    sent,
-    probe: async (input): Promise<Verdict> => {
-      sent.push(input);
-      return { refused: refuses(input), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 1, latencyMs: 1 };
-    },
-  };
-}
+/** An oracle named `name` (what it can send depends on it) that answers `refuses(input)`, keeping what it was sent. */
+const scripted = (name: string, refuses: (input: ProbeInput) => boolean) => scriptedOracle(refuses, { name, model: 'claude-opus-4-8' });
 
 function snippets(markdown: string): string[] {
   return [...markdown.matchAll(/^(`{3,})sh\n([\s\S]*?)\n\1$/gm)].map((m) => m[2]!);
