@@ -6,13 +6,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bisectCommand, type BisectFlags } from '../../../src/cli/commands/bisect';
 import { unblockCommand, type UnblockFlags } from '../../../src/cli/commands/unblock';
-import type { CommandIo } from '../../../src/cli/runCommand';
 import { findSecrets } from '../../../src/core/report/gate';
 import { bundleCli, runCli } from '../../support/cli-bundle';
+import { captureIo } from '../../support/cli-io';
 import { secretCorpus } from '../report/secret-corpus';
 
 const corpus = secretCorpus();
@@ -20,15 +19,6 @@ const AWS_KEY = corpus.find((s) => s.name === 'aws-access-key-id')!.secret;
 const GITHUB_TOKEN = corpus.find((s) => s.name === 'github-pat-classic')!.secret;
 const NOTES = ['Deploy notes for the staging box.', '', `The plush donkey underneath key ${AWS_KEY} ok`, '', 'Rotate it on Friday.', ''].join('\n');
 
-function capture(): CommandIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, env: {}, out: () => out, err: () => err };
-}
 
 describe('printed output passes the exit gate', () => {
   let dir: string;
@@ -49,7 +39,7 @@ describe('printed output passes the exit gate', () => {
   });
 
   it('bisect: the minimal trigger is printed masked; the result file keeps it for draft and unblock', async () => {
-    const io = capture();
+    const io = captureIo();
     const code = await bisectCommand(join(dir, 'notes.txt'), { ...probing, out: join(dir, 'result.json') } as BisectFlags, undefined, io);
     expect(code, io.err()).toBe(0);
     expect(io.out()).toContain('[REDACTED:aws-access-key-id-1]');
@@ -58,13 +48,13 @@ describe('printed output passes the exit gate', () => {
   });
 
   it('unblock: the removed span is printed masked, as text and as --json', async () => {
-    const text = capture();
+    const text = captureIo();
     const code = await unblockCommand(join(dir, 'result.json'), { ...probing, verify: '3' } as UnblockFlags, text);
     expect(code, text.err()).toBe(0);
     expect(text.out()).toMatch(/^ {2}".*\[REDACTED:aws-access-key-id-1\].*" from #0 file, line 3$/m);
     expect(text.out()).not.toContain(AWS_KEY);
 
-    const json = capture();
+    const json = captureIo();
     expect(await unblockCommand(join(dir, 'result.json'), { ...probing, verify: '3', json: true } as UnblockFlags, json)).toBe(0);
     expect(json.out()).not.toContain(AWS_KEY);
     const run = JSON.parse(json.out()) as { status: string; passSet: { removed: { text: string }[] } };
