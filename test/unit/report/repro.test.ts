@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBisect } from '../../../src/core/bisect/run';
-import { MINIMAL_SYSTEM, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
+import { MINIMAL_SYSTEM, OracleError, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
 import type { ReduceOutcome } from '../../../src/core/reduce/result';
 import { draftIssue } from '../../../src/core/report/draft';
 import { probeReproductions } from '../../../src/core/report/repro';
@@ -218,5 +218,25 @@ describe('reproductions go out at the run\'s concurrency', () => {
     const one = probeReproductions({ result, minimal, writesPdf: false, oracle: serial.oracle, runs: 3 });
     expect(await serial.answerInRounds(one)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(await one).toEqual(await four);
+  });
+
+  it('a probe without an answer stops the rest at any concurrency: that form and the later ones are not offered', async () => {
+    // The budget runs out at the fourth probe: the message form's three answers are kept, the file form gets none.
+    let probes = 0;
+    const budgeted = scriptedOracle(refuses, { name: 'api' });
+    const oracle: Oracle = {
+      ...budgeted,
+      probe: async (input, signal) => {
+        if (++probes > 3) throw new OracleError('budget', 'the budget of 3 probes is reached', 'Raise --max-probes.');
+        return budgeted.probe(input, signal);
+      },
+    };
+    const rates = await probeReproductions({ result, minimal, writesPdf: false, oracle, runs: 3, concurrency: 2 });
+    expect(rates).toEqual([
+      { form: 'message', refused: 0, of: 3 },
+      { form: 'file', refused: 0, of: 0, notRun: 'not measured: the budget of 3 probes is reached. Raise --max-probes.' },
+    ]);
+    // The file form's other probes waited for a slot and were never sent once the budget was reached.
+    expect(probes).toBe(4);
   });
 });
