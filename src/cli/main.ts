@@ -35,7 +35,8 @@ registerDemo(program);
 registerUnblock(program);
 registerEvidence(program);
 
-// Every command's failure ends here (bisect prints its own, for --json): the message and what to do about it.
+// Every command's failure ends here (bisect, unblock and evidence report their own through runCommand, for --json):
+// the message and what to do about it.
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`aup-bisect: ${formatUserError(error)}\n`);
   process.exitCode = 1;

@@ -9,16 +9,17 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { flaggedBeforeBisect } from '../../core/bisect/attribution';
 import { minimalBytes, type BisectResult, type BisectStatus } from '../../core/bisect/result';
-import { prepareBisect, type BisectJob, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
-import { describeUserError, formatUserError } from '../../core/errors';
+import { prepareBisect, type BisectOptions, type BisectProgress } from '../../core/bisect/run';
+import { gatedLine } from '../../core/report/exits';
 import { FORM_LABEL } from '../../core/report/forms';
 import { evidenceLines } from './evidence';
 import { addOracleOptions, modelList, probeOptions, usage, whole, type ProbeFlags } from '../probeOptions';
+import { processIo, runCommand, type CommandIo } from '../runCommand';
 
 /** The exit code of each status (README: "Exit codes"); 1 is left to errors. */
 export const EXIT_CODES: Record<BisectStatus, number> = { minimal: 0, 'not-refused': 2, partial: 3, 'not-attributable': 4, stopped: 5 };
 
-interface BisectFlags extends ProbeFlags {
+export interface BisectFlags extends ProbeFlags {
   out?: string;
   json?: boolean;
   refusal?: string;
@@ -50,24 +51,8 @@ export function register(program: Command): void {
     });
 }
 
-export async function bisectCommand(
-  file: string | undefined,
-  flags: BisectFlags,
-  command?: Command,
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream | NodeJS.WritableStream; env: NodeJS.ProcessEnv } = {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-  },
-): Promise<number> {
-  const fail = (error: unknown): number => {
-    io.stderr.write(`aup-bisect: ${formatUserError(error)}\n`);
-    if (flags.json) io.stdout.write(`${JSON.stringify({ error: describeUserError(error) })}\n`);
-    return 1;
-  };
-
-  let job: BisectJob;
-  try {
+export async function bisectCommand(file: string | undefined, flags: BisectFlags, command?: Command, io: CommandIo = processIo()): Promise<number> {
+  return runCommand(io, flags, async ({ signal, interruptible }) => {
     if (!file && !flags.refusal) throw usage('give a FILE to bisect, or --refusal ID', command);
     if (file && flags.refusal) throw usage('give either a FILE or --refusal ID, not both', command);
     const options: BisectOptions = {
@@ -79,47 +64,30 @@ export async function bisectCommand(
       reproRuns: whole(flags.reproRuns ?? '3', '--repro-runs', 0),
       outDir: flags.out ? dirname(resolve(flags.out)) : undefined,
     };
-    job = await prepareBisect(options);
-  } catch (error) {
-    return fail(error);
-  }
-  // The same estimate the extension shows before its first paid probe.
-  if (!flags.quiet) io.stderr.write(`aup-bisect: ${job.estimate.line}\n`);
+    const job = await prepareBisect(options);
+    // The same estimate the extension shows before its first paid probe.
+    if (!flags.quiet) io.stderr.write(`aup-bisect: ${job.estimate.line}\n`);
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
+    const progress = flags.quiet ? undefined : progressReporter(io.stderr);
     // First Ctrl-C: stop cleanly and print what was learnt; second: leave at once.
-    if (++interrupts > 1) process.exit(130);
-    io.stderr.write('\naup-bisect: stopping (Ctrl-C again to quit at once)...\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  const progress = flags.quiet ? undefined : progressReporter(io.stderr);
-  let result: BisectResult;
-  try {
-    result = await job.run({ signal: controller.signal, onProgress: progress?.update });
-  } catch (error) {
-    progress?.stop();
-    return fail(error);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  progress?.stop();
+    const result = await interruptible(() => job.run({ signal, onProgress: progress?.update }), { secondQuits: true }).finally(() => progress?.stop());
 
-  if (flags.out) {
-    await mkdir(dirname(resolve(flags.out)), { recursive: true });
-    await writeFile(flags.out, `${JSON.stringify(result, null, 2)}\n`);
-  }
-  if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
-  else io.stdout.write(humanSummary(result, flags.out));
+    if (flags.out) {
+      await mkdir(dirname(resolve(flags.out)), { recursive: true });
+      await writeFile(flags.out, `${JSON.stringify(result, null, 2)}\n`);
+    }
+    if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    // The trigger is the user's text: the summary passes the exit gate (the JSON is the result file, kept whole for
+    // draft, unblock and evidence, which gate what they print).
+    else io.stdout.write(await gatedLine(humanSummary(result, flags.out)));
 
-  if (result.status === 'not-refused') {
-    io.stderr.write(`aup-bisect: ${result.stoppedEarly ?? 'the original is not refused'}\n  Check the model (--model) and the oracle: the refusal must reproduce before it can be bisected.\n`);
-  } else if (result.status === 'stopped') {
-    io.stderr.write(`aup-bisect: stopped early: ${result.stoppedEarly ?? 'unknown reason'}\n`);
-  }
-  return EXIT_CODES[result.status];
+    if (result.status === 'not-refused') {
+      io.stderr.write(`aup-bisect: ${result.stoppedEarly ?? 'the original is not refused'}\n  Check the model (--model) and the oracle: the refusal must reproduce before it can be bisected.\n`);
+    } else if (result.status === 'stopped') {
+      io.stderr.write(`aup-bisect: stopped early: ${result.stoppedEarly ?? 'unknown reason'}\n`);
+    }
+    return EXIT_CODES[result.status];
+  });
 }
 
 const kb = (bytes: number): string => (bytes >= 10_240 ? `${(bytes / 1024).toFixed(0)} KB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${bytes} B`);

@@ -2,7 +2,8 @@
  * `aup-bisect file INPUT --comment N`: the compact comment for issue N (src/core/report/comment.ts) instead of a new
  * issue, with the same review as filing: the exact text that will be posted is printed (through the exit gate) and
  * saved, then posted only after a "yes" on a terminal or with --yes; "edit" opens the saved text and gates it again.
- * No duplicate search here: the user has picked the issue.
+ * No duplicate search here: the user has picked the issue. Not a command of its own (so it has no register() and is
+ * not in main.ts): it is the body of `file --comment N`, which shares file's input, token and --yes handling.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

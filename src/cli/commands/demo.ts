@@ -14,6 +14,7 @@ import type { RefusalRecord } from '../../core/refusal/record';
 import { minimalBytes } from '../../core/bisect/result';
 import { runBisect, type BisectProgress } from '../../core/bisect/run';
 import { attributionLine } from './bisect';
+import { gatedWriter } from '../gatedOutput';
 import { evidenceLines } from './evidence';
 import { draftIssue } from '../../core/report/draft';
 import { saveDraft } from '../../core/report/file';
@@ -167,6 +168,12 @@ export function register(program: Command): void {
     .description('Run detect -> bisect -> draft on a bundled sample session, offline, against the loopback stand-in')
     .option('--out <dir>', 'where to put the sample session, the result and the draft (default: a new temp folder)')
     .action(async (flags: DemoFlags) => {
-      await runDemo(flags.out, (line) => process.stdout.write(`${line}\n`));
+      // Every line, the trigger and the control's removed text included, passes the exit gate on its way out.
+      const out = gatedWriter((line) => process.stdout.write(`${line}\n`));
+      try {
+        await runDemo(flags.out, out.write);
+      } finally {
+        await out.flush();
+      }
     });
 }

@@ -9,11 +9,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { prepareEvidence, type EvidenceRate, type ModelsEvidence } from '../../core/bisect/evidence';
-import type { BisectResult } from '../../core/bisect/result';
-import { describeUserError, formatUserError } from '../../core/errors';
 import { gatedLine } from '../../core/report/exits';
 import { addOracleOptions, modelList, probeOptions, sameOracle, whole, type ProbeFlags } from '../probeOptions';
 import { readResult } from '../resultFile';
+import { processIo, runCommand, type CommandIo } from '../runCommand';
 
 export interface EvidenceFlags extends ProbeFlags {
   models?: string;
@@ -39,48 +38,28 @@ export function register(program: Command): void {
     });
 }
 
-export async function evidenceCommand(
-  resultPath: string,
-  flags: EvidenceFlags,
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = { stdout: process.stdout, stderr: process.stderr, env: process.env },
-): Promise<number> {
-  const fail = (error: unknown): number => {
-    io.stderr.write(`aup-bisect: ${formatUserError(error)}\n`);
-    if (flags.json) io.stdout.write(`${JSON.stringify({ error: describeUserError(error) })}\n`);
-    return 1;
-  };
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    io.stderr.write('\naup-bisect: stopping...\n');
-    controller.abort();
-  };
-  let updated: BisectResult;
-  try {
+export async function evidenceCommand(resultPath: string, flags: EvidenceFlags, io: CommandIo = processIo()): Promise<number> {
+  return runCommand(io, flags, async ({ signal, interruptible }) => {
     const result = await readResult(resultPath);
     const job = await prepareEvidence({
       result,
       ...probeOptions(sameOracle(flags, result), io.env),
       models: flags.models === undefined ? undefined : modelList(flags.models),
       k: whole(flags.runs, '--runs', 1),
-      signal: controller.signal,
+      signal,
     });
     if (!flags.quiet) io.stderr.write(`aup-bisect: ${job.estimate.line}\n`);
-    process.on('SIGINT', onSigint);
-    updated = await job.run();
-  } catch (error) {
-    return fail(error);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  const out = flags.out ?? resultPath;
-  await mkdir(dirname(resolve(out)), { recursive: true });
-  await writeFile(out, `${JSON.stringify(updated, null, 2)}\n`);
-  if (flags.json) io.stdout.write(`${JSON.stringify(updated)}\n`);
-  else {
-    // Model ids, rates and request ids only, but every printed line goes through the exit gate all the same.
-    for (const line of [...evidenceLines(updated.evidence!), `Result: ${out}`]) io.stdout.write(`${await gatedLine(line)}\n`);
-  }
-  return updated.evidence!.stoppedEarly !== undefined ? 5 : 0;
+    const updated = await interruptible(() => job.run());
+    const out = flags.out ?? resultPath;
+    await mkdir(dirname(resolve(out)), { recursive: true });
+    await writeFile(out, `${JSON.stringify(updated, null, 2)}\n`);
+    if (flags.json) io.stdout.write(`${JSON.stringify(updated)}\n`);
+    else {
+      // Model ids, rates and request ids only, but every printed line goes through the exit gate all the same.
+      for (const line of [...evidenceLines(updated.evidence!), `Result: ${out}`]) io.stdout.write(`${await gatedLine(line)}\n`);
+    }
+    return updated.evidence!.stoppedEarly !== undefined ? 5 : 0;
+  });
 }
 
 const rate = (label: string, r: EvidenceRate | undefined): string | undefined =>

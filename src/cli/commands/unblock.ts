@@ -6,12 +6,13 @@
  * refused; 1: an error, none found, or a run stopped early (budget, Ctrl-C).
  */
 import type { Command } from 'commander';
-import { describeUserError, formatUserError } from '../../core/errors';
+import { gatedJson, gatedLine } from '../../core/report/exits';
 import { runUnblock, type UnblockRun } from '../../core/unblock/unblock';
 import { addOracleOptions, probeOptions, sameOracle, whole, type ProbeFlags } from '../probeOptions';
 import { readResult } from '../resultFile';
+import { processIo, runCommand, type CommandIo } from '../runCommand';
 
-interface UnblockFlags extends ProbeFlags {
+export interface UnblockFlags extends ProbeFlags {
   write?: boolean;
   replace?: boolean;
   repairSession?: boolean;
@@ -39,54 +40,39 @@ export function register(program: Command): void {
     });
 }
 
-export async function unblockCommand(
-  resultPath: string,
-  flags: UnblockFlags,
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv } = { stdout: process.stdout, stderr: process.stderr, env: process.env },
-): Promise<number> {
-  const fail = (error: unknown): number => {
-    io.stderr.write(`aup-bisect: ${formatUserError(error)}\n`);
-    if (flags.json) io.stdout.write(`${JSON.stringify({ error: describeUserError(error) })}\n`);
-    return 1;
-  };
-
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    io.stderr.write('\naup-bisect: stopping...\n');
-    controller.abort();
-  };
-  let run: UnblockRun;
-  try {
+export async function unblockCommand(resultPath: string, flags: UnblockFlags, io: CommandIo = processIo()): Promise<number> {
+  return runCommand(io, flags, async ({ signal, interruptible }) => {
     const result = await readResult(resultPath);
     // The oracle the bisect used, unless the user names one: a pass set is only meaningful against the same judge.
     const probing = probeOptions(sameOracle(flags, result), io.env);
-    process.on('SIGINT', onSigint);
     let lastPhase = '';
-    run = await runUnblock({
-      result,
-      ...probing,
-      verifyRuns: whole(flags.verify, '--verify', 1),
-      signal: controller.signal,
-      write: flags.write,
-      replace: flags.replace,
-      repairSession: flags.repairSession,
-      mask: flags.mask,
-      onProgress: flags.quiet
-        ? undefined
-        : (e) => {
-            if (e.phase === lastPhase) return;
-            lastPhase = e.phase;
-            io.stderr.write(`aup-bisect: ${e.phase}: ${e.removals} spans out, ${e.probes} probes (${e.cachedProbes} cached)\n`);
-          },
-    });
-  } catch (error) {
-    return fail(error);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+    const run = await interruptible(() =>
+      runUnblock({
+        result,
+        ...probing,
+        verifyRuns: whole(flags.verify, '--verify', 1),
+        signal,
+        write: flags.write,
+        replace: flags.replace,
+        repairSession: flags.repairSession,
+        mask: flags.mask,
+        onProgress: flags.quiet
+          ? undefined
+          : (e) => {
+              if (e.phase === lastPhase) return;
+              lastPhase = e.phase;
+              io.stderr.write(`aup-bisect: ${e.phase}: ${e.removals} spans out, ${e.probes} probes (${e.cachedProbes} cached)\n`);
+            },
+      }),
+    );
+    return report(run, flags, io);
+  });
+}
 
-  if (flags.json) io.stdout.write(`${JSON.stringify(run)}\n`);
-  else io.stdout.write(humanSummary(run));
+async function report(run: UnblockRun, flags: UnblockFlags, io: CommandIo): Promise<number> {
+  // The removed spans are the user's text (a key among them, often): what is printed passes the exit gate.
+  if (flags.json) io.stdout.write(`${JSON.stringify(await gatedJson(run))}\n`);
+  else io.stdout.write(await gatedLine(humanSummary(run)));
   if (run.status === 'passes') return 0;
   if (run.status === 'not-refused') {
     io.stderr.write('aup-bisect: the original is not refused: nothing to unblock.\n  Check the model (--model) and the oracle: the refusal must reproduce first.\n');

@@ -262,6 +262,7 @@ async function execute(
         writesPdf: options.outDir !== undefined,
         oracle: meter,
         runs: options.reproRuns ?? 3,
+        concurrency: options.concurrency,
         signal: options.signal,
       });
     } catch (error) {

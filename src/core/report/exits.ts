@@ -58,3 +58,17 @@ export async function clipboardMarkdown(draft: Pick<IssueDraft, 'title' | 'body'
 export async function gatedLine(line: string, ctx: GateContext = {}): Promise<string> {
   return (await gateText(line, ctx)).text;
 }
+
+/**
+ * A JSON value a command prints (`unblock --json`) with every string in it through the gate: the same shape, still
+ * valid JSON (gating the serialized text could cut a secret's escape sequence in half).
+ */
+export async function gatedJson<T>(value: T, ctx: GateContext = {}): Promise<T> {
+  if (typeof value === 'string') return (await gatedLine(value, ctx)) as T;
+  if (Array.isArray(value)) return (await Promise.all(value.map((v: unknown) => gatedJson(v, ctx)))) as T;
+  if (value !== null && typeof value === 'object') {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await gatedJson(v as unknown, ctx)] as const));
+    return Object.fromEntries(entries) as T;
+  }
+  return value;
+}

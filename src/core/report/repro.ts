@@ -8,7 +8,8 @@
 import type { BisectResult, ReproForm, ReproductionRate } from '../bisect/result';
 import { isPdf } from '../probe/oracle/estimate';
 import { cannotSend, draftForms } from './forms';
-import { MINIMAL_SYSTEM, OracleError, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
+import { MINIMAL_SYSTEM, OracleError, type Oracle, type ProbeInput, type ProbePart, type Verdict } from '../probe/oracle/types';
+import { Scheduler } from '../reduce/scheduler';
 import { formatUserError } from '../errors';
 import { maskedTrigger } from './trace';
 
@@ -94,13 +95,17 @@ export interface ReproRequest {
   /** The metered oracle of the bisect. */
   oracle: Oracle;
   runs: number;
+  /** Probes in flight at most: the run's concurrency (default 1). */
+  concurrency?: number;
   signal?: AbortSignal;
 }
 
 /**
- * Probes each form the draft would offer `runs` times. A form the oracle cannot send is recorded with its reason; a
- * probe that gets no answer (budget, cancel, network) ends the probing, and it and every later form are recorded as not
- * run with that reason.
+ * Probes each form the draft would offer `runs` times, every probe of every form independent of the others, so they go
+ * out `concurrency` at a time (ceil(runs * forms / concurrency) rounds). A form the oracle cannot send is recorded with
+ * its reason; a probe that gets no answer (budget, cancel, network) ends the probing: no probe is sent after it, and the
+ * first form (in the draft's order) missing an answer and every later form are recorded as not run with that reason.
+ * Rates are read in the draft's order of forms and attempts, whatever order the answers came in.
  */
 export async function probeReproductions(request: ReproRequest): Promise<ReproductionRate[]> {
   const { result, minimal, oracle, runs, signal } = request;
@@ -108,31 +113,54 @@ export async function probeReproductions(request: ReproRequest): Promise<Reprodu
   const forms = draftForms(result, request.writesPdf && pdf !== undefined);
   const trigger = snippetTrigger(result);
   const fileName = snippetFileName(result);
+  const scheduler = new Scheduler(request.concurrency);
+  let failed: OracleError | undefined;
+  const one = async (input: ProbeInput, attempt: number): Promise<Verdict> => {
+    await scheduler.acquire();
+    try {
+      // After a probe without an answer nothing more is sent, as when the probes went one at a time.
+      if (failed) throw failed;
+      // Numbered repeats, so the cache serves each stored answer once and asks the oracle past them.
+      return await oracle.probe({ ...input, attempt }, signal);
+    } catch (error) {
+      if (error instanceof OracleError) failed ??= error;
+      throw error;
+    } finally {
+      scheduler.release();
+    }
+  };
+  const planned = forms.map((form) => {
+    const cannot = cannotSend(oracle.name, form) ?? (runs > 0 ? undefined : 'not run (no runs were asked for)');
+    if (cannot) return { form, cannot };
+    const input = reproInput(form, trigger, fileName, pdf, minimal.model);
+    return { form, answers: Promise.allSettled(Array.from({ length: runs }, (_, attempt) => one(input, attempt))) };
+  });
   const out: ReproductionRate[] = [];
   let stop: string | undefined;
-  for (const form of forms) {
-    const cannot = stop ?? cannotSend(oracle.name, form) ?? (runs > 0 ? undefined : 'not run (no runs were asked for)');
-    if (cannot) {
-      out.push({ form, refused: 0, of: 0, notRun: cannot });
+  for (const p of planned) {
+    const answers = p.answers ? await p.answers : [];
+    if (stop || p.cannot) {
+      out.push({ form: p.form, refused: 0, of: 0, notRun: stop ?? p.cannot });
       continue;
     }
-    const input = reproInput(form, trigger, fileName, pdf, minimal.model);
     let refused = 0;
     let of = 0;
-    try {
-      for (let attempt = 0; attempt < runs; attempt++) {
-        // Numbered repeats, so the cache serves each stored answer once and asks the oracle past them.
-        const verdict = await oracle.probe({ ...input, attempt }, signal);
+    let error: unknown;
+    for (const a of answers) {
+      if (a.status === 'rejected') error ??= a.reason;
+      else {
         of++;
-        if (verdict.refused) refused++;
+        if (a.value.refused) refused++;
       }
-      out.push({ form, refused, of });
-    } catch (error) {
-      if (!(error instanceof OracleError)) throw error;
-      stop = `not measured: ${formatUserError(error, 'sentence')}`;
-      // Answers already received are not thrown away, but a partial rate is not offered as a reproduction.
-      out.push({ form, refused, of, notRun: stop });
     }
+    if (error === undefined) {
+      out.push({ form: p.form, refused, of });
+      continue;
+    }
+    if (!(error instanceof OracleError)) throw error;
+    stop = `not measured: ${formatUserError(error, 'sentence')}`;
+    // Answers already received are not thrown away (they are cached), but a partial rate is not offered as a reproduction.
+    out.push({ form: p.form, refused, of, notRun: stop });
   }
   return out;
 }

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { humanSummary } from '../../../src/cli/commands/bisect';
 import { channelOf, controlOf, controlProbes } from '../../../src/core/bisect/attribution';
 import { prepareBisect, runBisect } from '../../../src/core/bisect/run';
-import type { Oracle, ProbeInput } from '../../../src/core/probe/oracle/types';
+import type { ProbeInput } from '../../../src/core/probe/oracle/types';
 import { reduce } from '../../../src/core/reduce/reducer';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { scanTranscript } from '../../../src/core/transcript/scan';
 import { GENERATIONS } from '../../support/messages';
+import { phraseOracle, scriptedOracle } from '../../support/oracles';
 import { SessionBuilder } from '../../support/transcript';
 
 const CLAUDE_MD_SENTENCE = 'The purple walrus sings at dawn.';
@@ -38,20 +39,6 @@ async function refusal(options: { claudeMd?: boolean; scope?: 'message' | 'sessi
   for await (const record of scanTranscript(s.write())) records.push(record);
   expect(records).toHaveLength(1);
   return records[0]!;
-}
-
-/** An oracle refusing every request whose text holds `phrase` (or every request, for ''), keeping what it was sent. */
-function scripted(phrase: string): Oracle & { sent: ProbeInput[] } {
-  const sent: ProbeInput[] = [];
-  return {
-    name: 'scripted',
-    sent,
-    probe: async (input) => {
-      sent.push(input);
-      const text = input.parts.map((p) => p.text).join('\n');
-      return { refused: text.includes(phrase), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: text.length, latencyMs: 0 };
-    },
-  };
 }
 
 describe('the content-free control', () => {
@@ -87,7 +74,7 @@ describe('the content-free control', () => {
 
 describe('runBisect: attribution first', () => {
   it('stops a session-flagged refusal as not-attributable after the controls alone, naming the fixed prompt', async () => {
-    const oracle = scripted('');
+    const oracle = phraseOracle('');
     const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal({ scope: 'session' }) }, oracle, cache: false });
     expect(run.status).toBe('not-attributable');
     expect(run.statusReason).toMatch(/^not attributable to the content you sent: the session \/ fixed prompt is flagged .*refused 3\/3, and 3\/3 without CLAUDE\.md/);
@@ -110,14 +97,14 @@ describe('runBisect: attribution first', () => {
   });
 
   it('needs only the first control when the request carries no CLAUDE.md', async () => {
-    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal({ claudeMd: false }) }, oracle: scripted(''), cache: false });
+    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal({ claudeMd: false }) }, oracle: phraseOracle(''), cache: false });
     expect(run.status).toBe('not-attributable');
     expect(run.attribution).toEqual({ control: { refused: 3, of: 3 }, channel: 'fixed-prompt' });
     expect(run.probes).toBe(3);
   });
 
   it('finds a trigger sentence inside the CLAUDE.md channel', async () => {
-    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: scripted(CLAUDE_MD_SENTENCE), cache: false });
+    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: phraseOracle(CLAUDE_MD_SENTENCE), cache: false });
     expect(run.attribution).toEqual({
       control: { refused: 3, of: 3 }, withoutClaudeMd: { refused: 0, of: 3 }, channel: 'claude-md', channels: ['claude-md'],
     });
@@ -133,7 +120,7 @@ describe('runBisect: attribution first', () => {
     let reducerProbes = 0;
     const run = await runBisect({
       source: { kind: 'refusal', refusal: record },
-      oracle: scripted('reverse shell'),
+      oracle: phraseOracle('reverse shell'),
       cache: false,
       // The default reducer, counting what it asks: the control's probes are the only others.
       reduce: (input, oracle, options) => reduce(input, { ...oracle, name: oracle.name, probe: (i, s) => (reducerProbes++, oracle.probe(i, s)) }, options),
@@ -149,7 +136,7 @@ describe('runBisect: attribution first', () => {
   });
 
   it('stops inside the control when the budget runs out, with what it spent and no verdict on the cause', async () => {
-    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: scripted(''), cache: false, budget: { maxProbes: 2 } });
+    const run = await runBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: phraseOracle(''), cache: false, budget: { maxProbes: 2 } });
     expect(run.status).toBe('stopped');
     expect(run.probes).toBe(2);
     expect(run.stoppedEarly).toMatch(/^stopped during the content-free control: .*budget/);
@@ -157,9 +144,9 @@ describe('runBisect: attribution first', () => {
   });
 
   it('counts the control probes in the estimate shown before the first probe', async () => {
-    const withMd = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: scripted(''), cache: false });
-    const without = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal({ claudeMd: false }) }, oracle: scripted(''), cache: false });
-    const text = await prepareBisect({ source: { kind: 'text', text: 'Explain what scanner.py does' }, oracle: scripted(''), cache: false });
+    const withMd = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal() }, oracle: phraseOracle(''), cache: false });
+    const without = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal({ claudeMd: false }) }, oracle: phraseOracle(''), cache: false });
+    const text = await prepareBisect({ source: { kind: 'text', text: 'Explain what scanner.py does' }, oracle: phraseOracle(''), cache: false });
     expect(withMd.estimate.line).toContain('The first 3-6 probes are a content-free control: if it is refused without CLAUDE.md\'s help, the run stops there.');
     expect(without.estimate.line).toContain('The first 3 probes are a content-free control');
     // A text has no context to control for: no control, no such line.
@@ -173,17 +160,7 @@ describe('runBisect: a flagged system prompt', () => {
   const SYSTEM_SENTENCE = 'You must treat information you learn about the user and their project as private.';
 
   /** Refuses every request whose system prompt holds `sentence`, keeping what it was sent. */
-  function systemKeyed(sentence: string): Oracle & { sent: ProbeInput[] } {
-    const sent: ProbeInput[] = [];
-    return {
-      name: 'scripted',
-      sent,
-      probe: async (input) => {
-        sent.push(input);
-        return { refused: (input.system ?? '').includes(sentence), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 0, latencyMs: 0 };
-      },
-    };
-  }
+  const systemKeyed = (sentence: string) => scriptedOracle((input) => (input.system ?? '').includes(sentence));
 
   async function fixtureRefusal(): Promise<RefusalRecord> {
     const records: RefusalRecord[] = [];
@@ -216,15 +193,7 @@ describe('runBisect: a flagged system prompt', () => {
 
   it('goes on when the system prompt is not the cause: the refusal is bisected with the system prompt in every probe', async () => {
     // Refused on the file that was read, whatever the system prompt: the controls pass and the bisect keeps the context.
-    const oracle: Oracle & { sent: ProbeInput[] } = {
-      name: 'scripted',
-      sent: [],
-      probe: async (input) => {
-        oracle.sent.push(input);
-        const text = input.parts.map((p) => p.text).join('\n');
-        return { refused: text.includes('incident'), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 0, latencyMs: 0 };
-      },
-    };
+    const oracle = phraseOracle('incident');
     const refusal = await fixtureRefusal();
     const run = await runBisect({ source: { kind: 'refusal', refusal }, oracle, cache: false, reproRuns: 1 });
     expect(run.attribution?.control).toEqual({ refused: 0, of: 3 });

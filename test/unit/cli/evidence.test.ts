@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register as registerBisect } from '../../../src/cli/commands/bisect';
@@ -10,6 +9,7 @@ import { register as registerUnblock } from '../../../src/cli/commands/unblock';
 import { modelList, probeOptions } from '../../../src/cli/probeOptions';
 import type { BisectResult } from '../../../src/core/bisect/result';
 import { loadResult } from '../../fixtures/report/load';
+import { captureIo } from '../../support/cli-io';
 
 const SHARED = ['--test', '--oracle', '--model', '--concurrency', '--max-probes', '--max-tokens', '--max-usd', '--rules', '--noise', '--base-url', '--claude-bin', '--timeout', '--prices', '--cache-dir', '--no-cache'];
 
@@ -58,14 +58,9 @@ describe('aup-bisect evidence RESULT.json', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   async function run(flags: Partial<EvidenceFlags>): Promise<{ code: number; stdout: string; stderr: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await evidenceCommand(join(dir, 'result.json'), { runs: '3', concurrency: '2', cache: false, rules: join(dir, 'rules.json'), ...flags }, { stdout, stderr, env: {} });
-    return { code, stdout: out, stderr: err };
+    const io = captureIo();
+    const code = await evidenceCommand(join(dir, 'result.json'), { runs: '3', concurrency: '2', cache: false, rules: join(dir, 'rules.json'), ...flags }, io);
+    return { code, stdout: io.out(), stderr: io.err() };
   }
 
   it('replays the trigger on the models given, shows the estimate first, and writes the table into the result', async () => {
@@ -93,11 +88,9 @@ describe('aup-bisect evidence RESULT.json', () => {
 
   it('refuses a file that is not a bisect result, with what to pass instead', async () => {
     await writeFile(join(dir, 'junk.json'), '{"hello": 1}');
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await evidenceCommand(join(dir, 'junk.json'), { runs: '3', concurrency: '1', cache: false }, { stdout: new PassThrough(), stderr, env: {} });
+    const io = captureIo();
+    const code = await evidenceCommand(join(dir, 'junk.json'), { runs: '3', concurrency: '1', cache: false }, io);
     expect(code).toBe(1);
-    expect(err).toContain('is not a bisect result');
+    expect(io.err()).toContain('is not a bisect result');
   });
 });

@@ -8,28 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBisect } from '../../../src/core/bisect/run';
-import { MINIMAL_SYSTEM, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
+import { MINIMAL_SYSTEM, OracleError, type Oracle, type ProbeInput, type Verdict } from '../../../src/core/probe/oracle/types';
 import type { ReduceOutcome } from '../../../src/core/reduce/result';
 import { draftIssue } from '../../../src/core/report/draft';
+import { probeReproductions } from '../../../src/core/report/repro';
+import { scriptedOracle } from '../../support/oracles';
 
 const dirs: string[] = [];
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-/** An oracle that answers `refuses(input)` and keeps every request it was sent. */
-function scripted(name: string, refuses: (input: ProbeInput) => boolean): Oracle & { sent: ProbeInput[] } {
-  const sent: ProbeInput[] = [];
-  return {
-    name,
-    model: 'claude-opus-4-8',
-    sent,
-    probe: async (input): Promise<Verdict> => {
-      sent.push(input);
-      return { refused: refuses(input), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 1, latencyMs: 1 };
-    },
-  };
-}
+/** An oracle named `name` (what it can send depends on it) that answers `refuses(input)`, keeping what it was sent. */
+const scripted = (name: string, refuses: (input: ProbeInput) => boolean) => scriptedOracle(refuses, { name, model: 'claude-opus-4-8' });
 
 function snippets(markdown: string): string[] {
   return [...markdown.matchAll(/^(`{3,})sh\n([\s\S]*?)\n\1$/gm)].map((m) => m[2]!);
@@ -160,5 +151,92 @@ describe('reproductions probed by the bisect and offered by the draft', () => {
     const body = draftIssue({ result, env: {} }).body;
     expect(snippets(body)).toEqual([]);
     expect(body).toContain('- The trigger as the user message is not offered: not measured: ');
+  });
+});
+
+/**
+ * An oracle whose answers wait until the test lets the probes in flight answer together (a round), recording how
+ * many were in flight each time: it sees the concurrency, not the speed.
+ */
+function heldOracle(refuses: (input: ProbeInput) => boolean) {
+  const held: (() => void)[] = [];
+  const rounds: number[] = [];
+  const sent: ProbeInput[] = [];
+  const oracle: Oracle = {
+    name: 'api',
+    model: 'claude-opus-4-8',
+    probe: (input) =>
+      new Promise<Verdict>((resolve) => {
+        sent.push(input);
+        held.push(() => resolve({ refused: refuses(input), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 1, latencyMs: 1 }));
+      }),
+  };
+  /** Lets every probe in flight answer, until `done` settles; returns the in-flight count of each round. */
+  const answerInRounds = async (done: Promise<unknown>): Promise<number[]> => {
+    let finished = false;
+    void done.finally(() => (finished = true));
+    while (!finished) {
+      // The scheduler hands freed slots on within microtasks; a macrotask turn lets them all be taken.
+      await new Promise((r) => setImmediate(r));
+      if (held.length === 0) continue;
+      rounds.push(held.length);
+      for (const answer of held.splice(0)) answer();
+    }
+    return rounds;
+  };
+  return { oracle, sent, answerInRounds };
+}
+
+describe('reproductions go out at the run\'s concurrency', () => {
+  // A text trigger read from a file: the draft offers the message and the file snippets.
+  const result = {
+    parts: [{ index: 0, kind: 'file' as const, fileName: 'notes.md', size: 40, needed: true, minimal: 'keylogger hidden' }],
+    minimal: 'keylogger hidden',
+    original: { kind: 'file', fileName: 'notes.md', size: 40, sha256: '0'.repeat(64) },
+  } as unknown as Parameters<typeof probeReproductions>[0]['result'];
+  const minimal: ProbeInput = { parts: [{ kind: 'file', fileName: 'notes.md', text: 'keylogger hidden' }], model: 'claude-opus-4-8' };
+  // The file snippet refuses, the message passes, so each rate shows whose answers it counted.
+  const refuses = (input: ProbeInput) => input.parts.some((p) => p.kind === 'tool_result');
+
+  it('3 probes of 2 forms at 2 in flight: 3 rounds of 2, rates in the draft\'s order of forms', async () => {
+    const { oracle, sent, answerInRounds } = heldOracle(refuses);
+    const run = probeReproductions({ result, minimal, writesPdf: false, oracle, runs: 3, concurrency: 2 });
+    expect(await answerInRounds(run)).toEqual([2, 2, 2]);
+    expect(await run).toEqual([
+      { form: 'message', refused: 0, of: 3 },
+      { form: 'file', refused: 3, of: 3 },
+    ]);
+    // Each form's attempts are numbered 0..k-1 (the cache keeps each as its own sample), issued in the draft's order.
+    expect(sent.map((s) => `${s.parts.at(-1)!.kind}#${s.attempt}`)).toEqual(['prompt#0', 'prompt#1', 'prompt#2', 'tool_result#0', 'tool_result#1', 'tool_result#2']);
+  });
+
+  it('at 4 in flight the same 6 probes take 2 rounds; without a concurrency, one at a time as before', async () => {
+    const wide = heldOracle(refuses);
+    const four = probeReproductions({ result, minimal, writesPdf: false, oracle: wide.oracle, runs: 3, concurrency: 4 });
+    expect(await wide.answerInRounds(four)).toEqual([4, 2]);
+    const serial = heldOracle(refuses);
+    const one = probeReproductions({ result, minimal, writesPdf: false, oracle: serial.oracle, runs: 3 });
+    expect(await serial.answerInRounds(one)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(await one).toEqual(await four);
+  });
+
+  it('a probe without an answer stops the rest at any concurrency: that form and the later ones are not offered', async () => {
+    // The budget runs out at the fourth probe: the message form's three answers are kept, the file form gets none.
+    let probes = 0;
+    const budgeted = scriptedOracle(refuses, { name: 'api' });
+    const oracle: Oracle = {
+      ...budgeted,
+      probe: async (input, signal) => {
+        if (++probes > 3) throw new OracleError('budget', 'the budget of 3 probes is reached', 'Raise --max-probes.');
+        return budgeted.probe(input, signal);
+      },
+    };
+    const rates = await probeReproductions({ result, minimal, writesPdf: false, oracle, runs: 3, concurrency: 2 });
+    expect(rates).toEqual([
+      { form: 'message', refused: 0, of: 3 },
+      { form: 'file', refused: 0, of: 0, notRun: 'not measured: the budget of 3 probes is reached. Raise --max-probes.' },
+    ]);
+    // The file form's other probes waited for a slot and were never sent once the budget was reached.
+    expect(probes).toBe(4);
   });
 });
