@@ -29,6 +29,7 @@ export interface BisectFlags extends ProbeFlags {
   models?: string;
   evidenceRuns?: string;
   quiet?: boolean;
+  estimate?: boolean;
 }
 
 export function register(program: Command): void {
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'also write the result JSON here (a PDF\'s minimal file goes next to it)')
     .option('--json', 'print one JSON object (the result) on stdout at the end')
     .option('--quiet', 'no progress on stderr')
+    .option('--estimate', 'print the estimate (probes, cost, minutes) on stdout and stop: nothing is probed')
     .action(async (file: string | undefined, flags: BisectFlags, command: Command) => {
       process.exitCode = await bisectCommand(file, flags, command);
     });
@@ -66,6 +68,11 @@ export async function bisectCommand(file: string | undefined, flags: BisectFlags
     };
     const job = await prepareBisect(options);
     // The same estimate the extension shows before its first paid probe.
+    if (flags.estimate) {
+      await job.close();
+      io.stdout.write(`${job.estimate.line}\n`);
+      return 0;
+    }
     if (!flags.quiet) io.stderr.write(`aup-bisect: ${job.estimate.line}\n`);
 
     const progress = flags.quiet ? undefined : progressReporter(io.stderr);

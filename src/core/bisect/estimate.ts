@@ -126,12 +126,11 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   // At least the first model's trigger and control (a model list may offer no previous version).
   const fewestModels = extras.evidence && extras.evidence.models > 0 ? plannedEvidenceProbes(1, extras.evidence.k, false) : 0;
   const probes = { low: reduction.low + repro + (controls?.low ?? 0) + fewestModels, high: reduction.high + repro + (controls?.high ?? 0) + models };
-  // The reproductions are probed one after another (report/repro.ts), so each is a round of its own; the controls and
-  // the models' probes go out `concurrency` at a time.
+  // The reproductions, the controls and the models' probes go out `concurrency` at a time (report/repro.ts).
   const reductionR = reductionRounds(single, concurrency);
   const rounds = {
-    low: reductionR.low + repro + independentRounds(controls?.low ?? 0, concurrency) + independentRounds(fewestModels, concurrency),
-    high: reductionR.high + repro + independentRounds(controls?.high ?? 0, concurrency) + independentRounds(models, concurrency),
+    low: reductionR.low + independentRounds(repro, concurrency) + independentRounds(controls?.low ?? 0, concurrency) + independentRounds(fewestModels, concurrency),
+    high: reductionR.high + independentRounds(repro, concurrency) + independentRounds(controls?.high ?? 0, concurrency) + independentRounds(models, concurrency),
   };
   const extraHigh = repro + (controls?.high ?? 0) + models;
   const extraRoundsHigh = rounds.high - reductionR.high;

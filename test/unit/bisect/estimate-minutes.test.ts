@@ -68,19 +68,19 @@ describe('rounds and minutes', () => {
   it('shows the minutes at the oracle\'s own concurrency in the one estimate line', () => {
     // 29-148 probes for the reduction at 1 in flight (193 at 4) and 3 of the one reproduction a prompt gets (the message).
     const claude = estimateBisect(prompt, named('claude'));
-    expect(claude).toMatchObject({ concurrency: 4, probes: { low: 32, high: 196 }, rounds: { low: 12, high: 64 } });
-    expect(claude.line).toContain(' It takes about 4-22 minutes at 4 in flight (12-64 rounds of probes, about 20 s each).');
+    expect(claude).toMatchObject({ concurrency: 4, probes: { low: 32, high: 196 }, rounds: { low: 10, high: 62 } });
+    expect(claude.line).toContain(' It takes about 3-21 minutes at 4 in flight (10-62 rounds of probes, about 20 s each).');
     // At 8 in flight the same run waits fewer rounds.
     const eight = estimateBisect(prompt, named('claude'), {}, { concurrency: 8 });
     expect(eight.rounds.high).toBeLessThan(claude.rounds.high);
     expect(eight.line).toContain('at 8 in flight');
   });
 
-  it('counts the rounds of the reproductions (one at a time), the controls and the models\' probes', () => {
+  it('counts the rounds of the reproductions, the controls and the models\' probes, each sent 4 at a time', () => {
     const plain = estimateBisect(prompt, named('claude'), {}, { reproRuns: 0 });
     const repro = estimateBisect(prompt, named('claude'), {}, { reproRuns: 5 });
-    // The reproductions are probed one after another: 5 more rounds, whatever the concurrency.
-    expect(repro.rounds.high - plain.rounds.high).toBe(5);
+    // The message's reproduction, 5 probes sent 4 at a time: 2 more rounds.
+    expect(repro.rounds.high - plain.rounds.high).toBe(2);
     const controls = estimateBisect(prompt, named('claude'), {}, { reproRuns: 0, controls: { low: 3, high: 9 } });
     expect(controls.rounds).toEqual({ low: plain.rounds.low + 1, high: plain.rounds.high + 3 });
     const models = estimateBisect(prompt, named('claude'), {}, { reproRuns: 0, evidence: { models: 2, k: 3 } });

@@ -37,7 +37,7 @@ describe('bisect estimate', () => {
     expect(paid).toMatchObject({ paid: true, probes: { low: 35, high: 177 }, perProbe: { inputTokens: 9000, costUsd: 0.05 } });
     expect(paid.line).toBe(
       `api (claude-opus-4-8): ${costLine(0.05, 9000, 18_000, { maxUsd: 2, maxProbes: 200 }, { low: 35, high: 177 })} ` +
-        'It takes about 1-5 minutes at 2 in flight (22-99 rounds of probes, about 3 s each). ' +
+        'It takes about 1-5 minutes at 2 in flight (19-96 rounds of probes, about 3 s each). ' +
         'The range includes 6 probes of the reproductions the draft offers. ' +
         'If the classifier answers inconsistently, it can take up to 519 probes, about 15 minutes.',
     );
