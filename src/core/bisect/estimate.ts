@@ -6,7 +6,7 @@ import type { BudgetLimits } from '../probe/budget';
 import { oracleDefaults, resolveConcurrency } from '../probe/oracle/defaults';
 import { inputBytes } from '../probe/oracle/estimate';
 import type { Oracle, ProbeEstimate, ProbeInput } from '../probe/oracle/types';
-import { plannedReproProbes } from '../report/forms';
+import { plannedForms, plannedReproProbes } from '../report/forms';
 import { plannedEvidenceProbes } from './evidence';
 import { expectedMinutes, independentRounds, reductionRounds } from './rounds';
 
@@ -82,10 +82,12 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   const repro = plannedReproProbes(input, oracle.name, extras.writesPdf ?? false, extras.reproRuns ?? 3);
   const reduction = expectedProbes(bytes);
   const controls = extras.controls;
-  // At most: the readable form is replayed only when it differs from the trigger, which the run finds out.
-  const models = extras.evidence ? plannedEvidenceProbes(extras.evidence.models, extras.evidence.k, true) : 0;
+  // At most: the trigger in every form the reproductions use (the same list), and the readable form, replayed only
+  // when it differs from the trigger, which the run finds out.
+  const forms = Math.max(1, plannedForms(input, oracle.name, extras.writesPdf ?? false).length);
+  const models = extras.evidence ? plannedEvidenceProbes(extras.evidence.models, extras.evidence.k, forms, true) : 0;
   // At least the first model's trigger and control (a model list may offer no previous version).
-  const fewestModels = extras.evidence && extras.evidence.models > 0 ? plannedEvidenceProbes(1, extras.evidence.k, false) : 0;
+  const fewestModels = extras.evidence && extras.evidence.models > 0 ? plannedEvidenceProbes(1, extras.evidence.k, forms, false) : 0;
   const probes = { low: reduction.low + repro + (controls?.low ?? 0) + fewestModels, high: reduction.high + repro + (controls?.high ?? 0) + models };
   const concurrency = resolveConcurrency(extras.concurrency, oracle.name);
   // The reproductions are probed one after another (report/repro.ts), so each is a round of its own; the controls and
@@ -111,7 +113,7 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   // The reproductions are named, so the figure can be checked against the probes the run reports.
   if (repro > 0) text += ` The range includes ${plural(repro, 'probe')} of the reproductions the draft offers.`;
   if (extras.evidence && models > 0) {
-    text += ` It includes up to ${plural(models, 'probe')} replaying the trigger, its readable form and a control on ${plural(extras.evidence.models, 'model')} (${extras.evidence.k} each).`;
+    text += ` It includes up to ${plural(models, 'probe')} replaying the trigger in each reproduction's form, its readable form and a control on ${plural(extras.evidence.models, 'model')} (${extras.evidence.k} each).`;
   }
   if (controls) {
     const n = controls.low === controls.high ? `${controls.low}` : `${controls.low}-${controls.high}`;
