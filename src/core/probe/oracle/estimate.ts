@@ -4,7 +4,7 @@
  * token (CJK is about one token per character, Cyrillic less). The metering wrapper also scales estimates up by the
  * worst ratio of real to estimated tokens it has seen, so a budget holds even where this guess is low.
  */
-import type { ProbeInput, ProbePart } from './types';
+import { systemText, type ProbeInput, type ProbePart } from './types';
 
 /** Tokens the Messages API adds around each content block and message. */
 const PER_PART_OVERHEAD = 12;
@@ -41,7 +41,7 @@ export function estimatePartTokens(part: ProbePart): number {
 }
 
 export function estimateInputTokens(input: ProbeInput, defaultSystem = ''): number {
-  let total = PER_REQUEST_OVERHEAD + estimateTextTokens(input.system ?? defaultSystem);
+  let total = PER_REQUEST_OVERHEAD + estimateTextTokens(input.system === undefined ? defaultSystem : systemText(input.system));
   for (const part of input.parts) total += estimatePartTokens(part);
   return total;
 }
