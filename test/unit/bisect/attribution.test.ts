@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { humanSummary } from '../../../src/cli/commands/bisect';
 import { channelOf, controlOf, controlProbes } from '../../../src/core/bisect/attribution';
 import { prepareBisect, runBisect } from '../../../src/core/bisect/run';
-import type { Oracle, ProbeInput } from '../../../src/core/probe/oracle/types';
+import { systemText, type Oracle, type ProbeInput } from '../../../src/core/probe/oracle/types';
 import { reduce } from '../../../src/core/reduce/reducer';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { scanTranscript } from '../../../src/core/transcript/scan';
@@ -180,7 +180,7 @@ describe('runBisect: a flagged system prompt', () => {
       sent,
       probe: async (input) => {
         sent.push(input);
-        return { refused: (input.system ?? '').includes(sentence), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 0, latencyMs: 0 };
+        return { refused: systemText(input.system).includes(sentence), usage: { inputTokens: 10, outputTokens: 1 }, costUsd: 0, bytesSent: 0, latencyMs: 0 };
       },
     };
   }
@@ -210,7 +210,7 @@ describe('runBisect: a flagged system prompt', () => {
     expect(run.minimal).toBe('');
     // The first three carried the session's system prompt, the last three none (the oracle's default in its place).
     expect(oracle.sent.map((i) => i.system !== undefined)).toEqual([true, true, true, false, false, false]);
-    expect(oracle.sent[0]!.system).toContain(SYSTEM_SENTENCE);
+    expect(systemText(oracle.sent[0]!.system)).toContain(SYSTEM_SENTENCE);
     expect(humanSummary(run)).toMatch(/\nContext: system prompt: ~[\d,]+ tokens \([\d,]+ bytes\) from the transcript\nAttribution: content-free control refused 3\/3, without the session's system prompt 0\/3: channel system-prompt is flagged\n/);
   });
 
@@ -233,6 +233,6 @@ describe('runBisect: a flagged system prompt', () => {
     // Controls and reducer probes replay the session's system prompt; only the reproductions send the snippets' own.
     const reducing = oracle.sent.slice(0, run.probes - (run.reproductions ?? []).reduce((n, r) => n + r.of, 0));
     expect(reducing.length).toBeGreaterThan(3);
-    expect(reducing.every((i) => i.system?.includes(SYSTEM_SENTENCE))).toBe(true);
+    expect(reducing.every((i) => systemText(i.system).includes(SYSTEM_SENTENCE))).toBe(true);
   });
 });
