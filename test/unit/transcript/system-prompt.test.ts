@@ -96,6 +96,9 @@ describe('the refused request keeps its system prompt', () => {
     expect(systemText(input.system)).toContain('You must treat information you learn about the user and their project as private.');
     expect(original.system).toMatch(/^system prompt: ~[\d,]+ tokens \([\d,]+ bytes\) from the transcript$/);
     expect(original.system).toContain(`(${record!.system!.size.toLocaleString('en-US')} bytes)`);
+    // The same estimator as every probe's estimate (src/core/tokens.ts): 7,164 bytes of mostly ASCII, 4 to a token.
+    expect(original.system).toContain(`~${estimateTextTokens(systemText(input.system)).toLocaleString('en-US')} tokens`);
+    expect(original.system).toMatch(/^system prompt: ~1,79\d tokens \(7,164 bytes\)/);
   });
 
   it("counts the system prompt in every probe's estimate (it is sent with each one)", async () => {
@@ -107,7 +110,7 @@ describe('the refused request keeps its system prompt', () => {
     const withSystem = oracle.estimate(input).inputTokens;
     const withDefault = oracle.estimate(without).inputTokens;
     expect(withSystem - withDefault).toBe(estimateTextTokens(systemText(input.system)) - estimateTextTokens(MINIMAL_SYSTEM));
-    expect(withSystem - withDefault).toBeGreaterThan(2_000);
+    expect(withSystem - withDefault).toBeGreaterThan(1_500);
   });
 
   it('refuses to rebuild from a transcript whose snapshot changed since the scan (sha256 check)', async () => {
