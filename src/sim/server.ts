@@ -49,6 +49,8 @@ export interface SimOptions {
   apiKey?: string;
   /** Called after each POST /v1/messages is answered (the CLI prints a line per request). */
   onRequest?: (entry: SimRequestLog) => void;
+  /** Called with each parsed POST /v1/messages body, as received (tests compare it with what Claude Code sends). */
+  onBody?: (requestId: string, body: MessagesRequestBody) => void;
 }
 
 export interface SimServer {
@@ -127,6 +129,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
       return sendError(res, parsed.error, id);
     }
     const body = parsed.value;
+    options.onBody?.(id, body);
     seenModels.add(body.model);
     const injected = nextFailure(failures);
     if (injected) {

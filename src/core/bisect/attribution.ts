@@ -9,7 +9,7 @@
  * nothing the user sent or wrote is the cause, spend nothing more) from CLAUDE.md (bisect: the trigger is a sentence
  * the user wrote). Passed: bisect, then name the channel the trigger sits in.
  */
-import type { Oracle, ProbeInput, ProbePart } from '../probe/oracle/types';
+import { systemText, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
 import { Scheduler, settleAll } from '../reduce/scheduler';
 
 /** Where a part of the request comes from: Claude Code's own text, the user's instructions, or the content they sent. */
@@ -98,7 +98,7 @@ export function hasClaudeMd(input: ProbeInput): boolean {
  * `claude -p` puts Claude Code's own first whatever the input says, and a test command has none.
  */
 function variesSystem(input: ProbeInput, oracleName: string): boolean {
-  return input.system !== undefined && input.system.trim() !== '' && oracleName !== 'claude' && oracleName !== 'command';
+  return systemText(input.system).trim() !== '' && oracleName !== 'claude' && oracleName !== 'command';
 }
 
 /**

@@ -6,7 +6,7 @@ import type { BudgetLimits } from '../probe/budget';
 import { oracleDefaults, resolveConcurrency } from '../probe/oracle/defaults';
 import { inputBytes } from '../probe/oracle/estimate';
 import type { Oracle, ProbeEstimate, ProbeInput } from '../probe/oracle/types';
-import { plannedReproProbes } from '../report/forms';
+import { plannedForms, plannedReproProbes } from '../report/forms';
 import { plannedEvidenceProbes } from './evidence';
 import { expectedMinutes, independentRounds, probeGrowth, reductionRounds, speedup } from './rounds';
 
@@ -121,10 +121,12 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   const single = expectedProbes(bytes);
   const reduction = { low: single.low, high: Math.ceil(single.high * probeGrowth(concurrency)) };
   const controls = extras.controls;
-  // At most: the readable form is replayed only when it differs from the trigger, which the run finds out.
-  const models = extras.evidence ? plannedEvidenceProbes(extras.evidence.models, extras.evidence.k, true) : 0;
+  // At most: the trigger in every form the reproductions use (the same list), and the readable form, replayed only
+  // when it differs from the trigger, which the run finds out.
+  const forms = Math.max(1, plannedForms(input, oracle.name, extras.writesPdf ?? false).length);
+  const models = extras.evidence ? plannedEvidenceProbes(extras.evidence.models, extras.evidence.k, forms, true) : 0;
   // At least the first model's trigger and control (a model list may offer no previous version).
-  const fewestModels = extras.evidence && extras.evidence.models > 0 ? plannedEvidenceProbes(1, extras.evidence.k, false) : 0;
+  const fewestModels = extras.evidence && extras.evidence.models > 0 ? plannedEvidenceProbes(1, extras.evidence.k, forms, false) : 0;
   const probes = { low: reduction.low + repro + (controls?.low ?? 0) + fewestModels, high: reduction.high + repro + (controls?.high ?? 0) + models };
   // The reproductions, the controls and the models' probes go out `concurrency` at a time (report/repro.ts).
   const reductionR = reductionRounds(single, concurrency);
@@ -155,7 +157,7 @@ export function estimateBisect(input: ProbeInput, oracle: Oracle, budget: Budget
   // The reproductions are named, so the figure can be checked against the probes the run reports.
   if (repro > 0) text += ` The range includes ${plural(repro, 'probe')} of the reproductions the draft offers.`;
   if (extras.evidence && models > 0) {
-    text += ` It includes up to ${plural(models, 'probe')} replaying the trigger, its readable form and a control on ${plural(extras.evidence.models, 'model')} (${extras.evidence.k} each).`;
+    text += ` It includes up to ${plural(models, 'probe')} replaying the trigger in each reproduction's form, its readable form and a control on ${plural(extras.evidence.models, 'model')} (${extras.evidence.k} each).`;
   }
   if (controls) {
     const n = controls.low === controls.high ? `${controls.low}` : `${controls.low}-${controls.high}`;

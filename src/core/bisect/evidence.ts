@@ -5,17 +5,21 @@
  * cancellation), and each rate keeps the request ids that produced it. A model that could not be measured is named
  * with the reason; no rate is ever inferred.
  *
- * The requests are the draft's own snippet requests (src/core/report/repro.ts), so a maintainer who runs the curl
- * with another model name sends exactly what was measured.
+ * The requests are the draft's own snippet requests (src/core/report/repro.ts), in the forms the reproductions use
+ * (report/forms.ts, one list), so a maintainer who runs a snippet with another model name sends exactly what was
+ * measured. For a trigger found in a PDF the trigger is the minimal PDF as a document, and its text is rated apart,
+ * as text: a PDF whose text alone passes says "attach the PDF".
  */
+import { readFile } from 'node:fs/promises';
 import { formatUserError, UserError } from '../errors';
 import type { RefusalRecord } from '../refusal/record';
 import { MeteredOracle } from '../probe/meter';
 import { oracleFor, probeCacheFor, type ProbeOptions } from '../probe/setup';
-import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types';
-import { cannotSend } from '../report/forms';
+import { OracleError, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
+import { cannotSend, draftForms, FORM_LABEL } from '../report/forms';
 import { modelDisplayName } from '../report/models';
 import { reproInput, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from '../report/repro';
+import { isPdf } from '../probe/oracle/estimate';
 import { Scheduler } from '../reduce/scheduler';
 import { oracleDefaults, resolveConcurrency } from '../probe/oracle/defaults';
 import { expectedMinutes, independentRounds } from './rounds';
@@ -44,8 +48,10 @@ export interface EvidenceRate {
 export interface ModelEvidence {
   model: string;
   role: ModelRole;
-  /** The trigger exactly as the snippets send it. */
+  /** The trigger exactly as the snippet of the evidence's `form` sends it (for a PDF trigger, the minimal PDF). */
   trigger?: EvidenceRate;
+  /** The trigger in each of the evidence's `otherForms`, in that order (the text forms of a PDF trigger, as text). */
+  otherForms?: { form: ReproForm; rate: EvidenceRate }[];
   /** The readable trigger (" … " between fragments), only when it is not the same text as the trigger. */
   readable?: EvidenceRate;
   /** The content-free control (CONTROL_PROMPT with the snippets' system prompt): does this model refuse anything? */
@@ -64,8 +70,13 @@ export interface Regression {
 export interface ModelsEvidence {
   /** Probes of each input on each model. */
   k: number;
-  /** The snippet request the inputs were sent as. */
-  form: Extract<ReproForm, 'message' | 'file'>;
+  /** The snippet request the trigger was sent as: the minimal PDF as a document when the draft attaches one. */
+  form: ReproForm;
+  /**
+   * The reproductions' other forms, each replayed as well (absent in results made before they were): for a PDF
+   * trigger, its text as the user message and in a file read, rated as text.
+   */
+  otherForms?: ReproForm[];
   models: ModelEvidence[];
   /** Models that were wanted but not put in the table, and why (e.g. no older version is served). */
   notes: string[];
@@ -154,18 +165,39 @@ export function chooseModels(result: Pick<BisectResult, 'model' | 'refusal'>, gi
   return { models, notes };
 }
 
-/** The snippet request to replay: the user message, unless only the file read was refused when the draft's forms were run. */
-export function evidenceForm(result: Pick<BisectResult, 'reproductions'>, oracleName: string): ModelsEvidence['form'] {
+/** The forms the evidence replays: `form` is the trigger's, `others` the rest of the reproductions' forms. */
+export interface EvidenceForms {
+  form: ReproForm;
+  others: ReproForm[];
+}
+
+/**
+ * Which of the reproductions' forms (report/forms.ts, the one list the draft's snippets come from) the evidence
+ * replays, and which one is "the trigger": the minimal PDF as a document when there is one to attach (a PDF trigger's
+ * text is a different request, rated apart); otherwise the user message, unless only the file read was refused when
+ * the draft's forms were run. Forms the oracle cannot send are left out (the trigger's form stays, for its reason).
+ */
+export function evidenceForms(result: Pick<BisectResult, 'parts' | 'reproductions'>, hasPdf: boolean, oracleName: string): EvidenceForms {
+  const sendable = draftForms(result, hasPdf).filter((f) => !cannotSend(oracleName, f));
   const rate = (form: ReproForm) => result.reproductions?.find((r) => r.form === form && r.notRun === undefined && r.of > 0);
   const message = rate('message');
   const file = rate('file');
-  if (message && message.refused === 0 && file && file.refused > 0 && !cannotSend(oracleName, 'file')) return 'file';
-  return 'message';
+  const form: ReproForm = sendable.includes('pdf-document')
+    ? 'pdf-document'
+    : message && message.refused === 0 && file && file.refused > 0 && sendable.includes('file') ? 'file' : 'message';
+  return { form, others: sendable.filter((f) => f !== form) };
 }
 
-/** The requests replayed on `model`: the trigger, the readable trigger when it differs, and the control. */
-export function evidenceInputs(result: Pick<BisectResult, 'parts' | 'minimal' | 'shareable' | 'original'>, form: ModelsEvidence['form'], model: string): {
+/** The text form the readable trigger is sent in: the trigger's, or the user message when the trigger is the PDF. */
+const textForm = (form: ReproForm): Exclude<ReproForm, 'pdf-document'> => (form === 'pdf-document' ? 'message' : form);
+
+/**
+ * The requests replayed on `model`: the trigger in each form, the readable trigger when it differs, and the control.
+ * `pdf` is the minimal PDF the document snippet attaches (needed when a form is 'pdf-document').
+ */
+export function evidenceInputs(result: Pick<BisectResult, 'parts' | 'minimal' | 'shareable' | 'original'>, forms: EvidenceForms, model: string, pdf?: ProbePart): {
   trigger: ProbeInput;
+  others: { form: ReproForm; input: ProbeInput }[];
   readable?: ProbeInput;
   control: ProbeInput;
 } {
@@ -173,16 +205,28 @@ export function evidenceInputs(result: Pick<BisectResult, 'parts' | 'minimal' | 
   const text = snippetTrigger(result);
   const readable = shownTrigger(result).shown;
   const out: ReturnType<typeof evidenceInputs> = {
-    trigger: reproInput(form, text, fileName, undefined, model),
+    trigger: reproInput(forms.form, text, fileName, pdf, model),
+    others: forms.others.map((form) => ({ form, input: reproInput(form, text, fileName, pdf, model) })),
     control: { parts: [{ kind: 'prompt', text: CONTROL_PROMPT }], system: SNIPPET_SYSTEM, model },
   };
-  if (readable !== text) out.readable = reproInput(form, readable, fileName, undefined, model);
+  if (readable !== text) out.readable = reproInput(textForm(forms.form), readable, fileName, undefined, model);
   return out;
 }
 
-/** Probes the evidence takes at most: k per input per model (the estimate shown before a paid run counts them). */
-export function plannedEvidenceProbes(models: number, k: number, readableDiffers: boolean): number {
-  return models * k * (readableDiffers ? 3 : 2);
+/**
+ * Probes the evidence takes at most: k per input per model, the inputs being the trigger in each of `forms` forms,
+ * the readable form when it differs, and the control (the estimate shown before a paid run counts them).
+ */
+export function plannedEvidenceProbes(models: number, k: number, forms: number, readableDiffers: boolean): number {
+  return models * k * (forms + (readableDiffers ? 1 : 0) + 1);
+}
+
+/** The minimal PDF a saved result's document snippet attaches, read back from `minimalFile`. */
+export async function minimalPdfOf(result: Pick<BisectResult, 'minimalFile'>): Promise<ProbePart | undefined> {
+  if (!result.minimalFile || !/\.pdf$/i.test(result.minimalFile)) return undefined;
+  const bytes = new Uint8Array(await readFile(result.minimalFile));
+  const part: ProbePart = { kind: 'document', text: Buffer.from(bytes).toString('latin1'), bytes, fileName: result.minimalFile, mediaType: 'application/pdf' };
+  return isPdf(part) ? part : undefined;
 }
 
 /** What the evidence reads from a result: the trigger's forms, the refusing model and the reproductions' rates. */
@@ -194,6 +238,8 @@ export interface EvidenceRequest {
   oracle: MeteredOracle;
   /** The models to replay on (chooseModels, or listModelsFor). */
   choice: ModelChoice;
+  /** The minimal PDF, when the draft attaches one: the trigger is then replayed as that document. */
+  pdf?: ProbePart;
   k?: number;
   concurrency?: number;
   signal?: AbortSignal;
@@ -247,9 +293,9 @@ export async function modelsFor(result: Pick<BisectResult, 'model' | 'refusal'>,
 export async function probeEvidence(request: EvidenceRequest): Promise<ModelsEvidence> {
   const { result, oracle, signal } = request;
   const k = request.k ?? EVIDENCE_RUNS;
-  const form = evidenceForm(result, oracle.name);
+  const forms = evidenceForms(result, request.pdf !== undefined, oracle.name);
   // A test command has no model: its answers would be the same on every "model", so none is measured.
-  const cannot = cannotSend(oracle.name, form);
+  const cannot = cannotSend(oracle.name, forms.form);
   const choice = cannot ? { ...request.choice, models: request.choice.models.map((m) => ({ ...m, notMeasured: `not measured: ${cannot}` })) } : request.choice;
   const scheduler = new Scheduler(request.concurrency);
   const table: ModelEvidence[] = [];
@@ -259,13 +305,14 @@ export async function probeEvidence(request: EvidenceRequest): Promise<ModelsEvi
       table.push({ model, role, notMeasured: stopped ?? notMeasured });
       continue;
     }
-    const inputs = evidenceInputs(result, form, model);
-    const measured = await Promise.all([
+    const inputs = evidenceInputs(result, forms, model, request.pdf);
+    const [trigger, control, readable, ...others] = await Promise.all([
       measure(oracle, inputs.trigger, k, scheduler, signal),
-      inputs.readable ? measure(oracle, inputs.readable, k, scheduler, signal) : undefined,
       measure(oracle, inputs.control, k, scheduler, signal),
+      inputs.readable ? measure(oracle, inputs.readable, k, scheduler, signal) : undefined,
+      ...inputs.others.map((o) => measure(oracle, o.input, k, scheduler, signal)),
     ]);
-    const failures = measured.flatMap((m) => (m?.failure ? [m.failure] : []));
+    const failures = [trigger, control, readable, ...others].flatMap((m) => (m?.failure ? [m.failure] : []));
     const stop = failures.find(stops);
     const missing = failures.find((f) => f.kind === 'not-found');
     if (stop) {
@@ -277,14 +324,16 @@ export async function probeEvidence(request: EvidenceRequest): Promise<ModelsEvi
       table.push({ model, role, notMeasured: `not served by this oracle: ${formatUserError(missing, 'sentence')}` });
       continue;
     }
-    const [trigger, readable, control] = measured;
     const row: ModelEvidence = { model, role, trigger: trigger!.rate };
+    if (others.length) row.otherForms = inputs.others.map((o, i) => ({ form: o.form, rate: others[i]!.rate }));
     if (readable) row.readable = readable.rate;
     row.control = control!.rate;
     table.push(row);
   }
   const size = [...snippetTrigger(result)].length;
-  const evidence: ModelsEvidence = { k, form, models: table, notes: choice.notes, regression: regressionVerdict(table, refusingModel(result), size) };
+  const same = forms.form === 'pdf-document' ? 'with the same minimal PDF' : undefined;
+  const evidence: ModelsEvidence = { k, form: forms.form, models: table, notes: choice.notes, regression: regressionVerdict(table, refusingModel(result), size, same) };
+  if (forms.others.length) evidence.otherForms = forms.others;
   if (stopped) evidence.stoppedEarly = stopped;
   return evidence;
 }
@@ -329,7 +378,7 @@ const named = (model: string): string => `${modelDisplayName(model)} (\`${model}
  * an older version of it, each control passing; "no" when the older version refuses it mostly too; "not measured"
  * otherwise, with what is missing. Only measured rows count: an unmeasured model never stands in for a rate.
  */
-export function regressionVerdict(table: readonly ModelEvidence[], refusing: string | undefined, triggerChars: number): Regression {
+export function regressionVerdict(table: readonly ModelEvidence[], refusing: string | undefined, triggerChars: number, sameWhat?: string): Regression {
   const measuredRows = table.filter((m) => m.trigger && m.control && m.trigger.errors === 0 && m.control.errors === 0);
   const newer = measuredRows.find((m) => m.model === refusing) ?? measuredRows.find((m) => m.role === 'given' && m.trigger && mostly(m.trigger));
   if (!newer) {
@@ -344,7 +393,7 @@ export function regressionVerdict(table: readonly ModelEvidence[], refusing: str
   if (older.length === 0) {
     return { answer: 'not measured', sentence: `not measured: no older version of ${named(newer.model)} was replayed without errors` };
   }
-  const same = `with the same ${triggerChars.toLocaleString('en-US')} characters`;
+  const same = sameWhat ?? `with the same ${triggerChars.toLocaleString('en-US')} characters`;
   const t = newer.trigger!;
   if (!mostly(t)) {
     return { answer: 'not measured', sentence: `not measured: the trigger was refused only ${rateText(t)} on ${named(newer.model)} in this replay` };
@@ -407,18 +456,28 @@ export async function prepareEvidence(options: EvidenceOptions): Promise<Evidenc
     throw error;
   }
   const k = options.k ?? EVIDENCE_RUNS;
-  const readableDiffers = evidenceInputs(result, 'message', 'm').readable !== undefined;
+  // The document snippet attaches the minimal PDF the bisect wrote; one that is gone cannot be replayed, and is named.
+  let pdf: ProbePart | undefined;
+  try {
+    pdf = await minimalPdfOf(result);
+  } catch (error) {
+    choice = { ...choice, notes: [...choice.notes, `the minimal PDF ${result.minimalFile} could not be read (${(error as Error).message}), so the PDF was not replayed as a document`] };
+  }
+  const forms = evidenceForms(result, pdf !== undefined, inner.name);
+  const sample = evidenceInputs(result, forms, choice.models[0]?.model ?? refusingModel(result) ?? '', pdf);
+  const readableDiffers = sample.readable !== undefined;
   const probed = choice.models.filter((m) => m.notMeasured === undefined);
-  const probes = plannedEvidenceProbes(probed.length, k, readableDiffers);
+  const probes = plannedEvidenceProbes(probed.length, k, 1 + forms.others.length, readableDiffers);
   const paid = !FREE_ORACLES.has(inner.name);
-  const per = inner.estimate?.(evidenceInputs(result, 'message', choice.models[0]?.model ?? refusingModel(result) ?? '').trigger);
+  const per = inner.estimate?.(sample.trigger);
   const cost = per ? `, about $${(per.costUsd * probes).toFixed(4)} at most` : '';
   // The probes are independent, so they go out `concurrency` at a time: rounds, and minutes at the oracle's pace.
   const concurrency = resolveConcurrency(options.concurrency, inner.name);
   const seconds = oracleDefaults(inner.name).secondsPerProbe;
   const rounds = independentRounds(probes, concurrency);
   const wait = seconds === undefined ? '' : ` It takes ${expectedMinutes({ low: rounds, high: rounds }, seconds).text} at ${concurrency} in flight (${rounds} rounds of probes, about ${seconds} s each).`;
-  const line = `${inner.name}: ${probes} probes at most (${k} each of the trigger${readableDiffers ? ', its readable form' : ''} and a content-free control ` +
+  const inputs = [FORM_LABEL[forms.form], ...forms.others.map((f) => FORM_LABEL[f]), ...(readableDiffers ? ['its readable form'] : []), 'a content-free control'];
+  const line = `${inner.name}: ${probes} probes at most (${k} each of ${inputs.slice(0, -1).join(', ')} and ${inputs.at(-1)} ` +
     `on ${probed.map((m) => m.model).join(', ') || 'no model'})${cost}; cached answers are free.${wait}` +
     choice.models.filter((m) => m.notMeasured).map((m) => ` ${m.model}: ${m.notMeasured}.`).join('');
   let state: 'ready' | 'running' | 'closed' = 'ready';
@@ -435,7 +494,7 @@ export async function prepareEvidence(options: EvidenceOptions): Promise<Evidenc
       if (state !== 'ready') throw new Error('an evidence job runs once');
       state = 'running';
       try {
-        const evidence = await probeEvidence({ result, oracle: meter, choice, k, concurrency, signal: options.signal });
+        const evidence = await probeEvidence({ result, oracle: meter, choice, ...(pdf ? { pdf } : {}), k, concurrency, signal: options.signal });
         const c = meter.counters;
         return {
           ...result,

@@ -278,7 +278,10 @@ async function execute(
     const source = { parts, minimal: minimalText, shareable, original, model: input.model ?? inner.model, refusal, reproductions };
     try {
       const choice = await modelsFor(source, meter, options.models, options.signal);
-      evidence = await probeEvidence({ result: source, oracle: meter, choice, k: options.evidenceRuns, concurrency: options.concurrency, signal: options.signal });
+      // The minimal PDF, as the document reproduction attaches it: only when it is written as a file, as there.
+      const { pdfPartOf } = await import('../report/repro');
+      const pdf = options.outDir !== undefined ? pdfPartOf(outcome.minimal) : undefined;
+      evidence = await probeEvidence({ result: source, oracle: meter, choice, ...(pdf ? { pdf } : {}), k: options.evidenceRuns, concurrency: options.concurrency, signal: options.signal });
     } catch (error) {
       await finish(meter, ownsOracle);
       throw error;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { estimateTextTokens, inputBytes } from '../probe/oracle/estimate';
-import type { ProbeInput, ProbePart } from '../probe/oracle/types';
+import { systemText, type ProbeInput, type ProbePart } from '../probe/oracle/types';
 import type { RefusalRecord } from '../refusal/record';
 import type { BisectResult } from './result';
 
@@ -127,8 +127,9 @@ export function systemLine(input: ProbeInput): string {
   if (input.system === undefined) {
     return 'system prompt: none in the transcript (no prompt snapshot before the refused request): probes carry the oracle\'s default';
   }
-  const tokens = estimateTextTokens(input.system).toLocaleString('en-US');
-  return `system prompt: ~${tokens} tokens (${Buffer.byteLength(input.system, 'utf8').toLocaleString('en-US')} bytes) from the transcript`;
+  const text = systemText(input.system);
+  const tokens = estimateTextTokens(text).toLocaleString('en-US');
+  return `system prompt: ~${tokens} tokens (${Buffer.byteLength(text, 'utf8').toLocaleString('en-US')} bytes) from the transcript`;
 }
 
 /** The refusal with this id in Claude Code's transcripts, or a UserError saying how to list ids. */

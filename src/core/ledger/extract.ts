@@ -25,6 +25,7 @@ import { modelIdFromLabel } from '../refusal/signatures';
 import { CANDIDATE_MARKERS } from '../transcript/scan';
 import { recordId } from '../transcript/turn';
 import { priceUsage, type PriceTable } from '../prices';
+import { estimateBytesTokens } from '../tokens';
 import { addUsage, emptyUsage, type LedgerEntry, type LedgerRequest, type TokenUsage } from './types';
 
 export interface LineRef {
@@ -484,8 +485,9 @@ class Extractor {
 
   /**
    * A refused request is logged with zero usage, yet it sent the whole context: the context of the request before
-   * it (whose cache writes are now cache reads), that request's output, and the new user entry at about four bytes
-   * per token. Checked against Claude Code 2.1.328's own figures in test/fixtures/claude-code: within 1%.
+   * it (whose cache writes are now cache reads), that request's output, and the new user entry by the one token
+   * estimator (src/core/tokens.ts, four bytes per token). Checked against Claude Code 2.1.328's usage figures in
+   * test/fixtures/claude-code: within 1% (those figures are the stand-in's count, four bytes of request JSON a token).
    */
   private async estimateRefused(model: string, requestId?: string): Promise<LedgerRequest> {
     const before = await this.readRef(this.st.requestAtLastUser);
@@ -495,7 +497,7 @@ class Extractor {
       role: 'refused',
       model,
       ...(requestId ? { requestId } : {}),
-      usage: { input: u.input + u.output + Math.ceil(added / 4), output: 0, cacheWrite: 0, cacheRead: u.cacheRead + u.cacheWrite },
+      usage: { input: u.input + u.output + estimateBytesTokens(added), output: 0, cacheWrite: 0, cacheRead: u.cacheRead + u.cacheWrite },
       estimated: true,
     };
   }

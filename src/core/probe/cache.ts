@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ProbeInput, Usage } from './oracle/types';
+import type { ProbeInput, SystemPrompt, Usage } from './oracle/types';
 
 export interface CachedAnswers {
   refused: number;
@@ -75,7 +75,12 @@ export function probeKey(oracleIdentity: string, model: string | undefined, inpu
     p.mediaType ?? '',
     p.bytes ? `b:${sha256(p.bytes)}` : `t:${sha256(p.text)}`,
   ]);
-  return sha256(JSON.stringify({ v: 1, o: oracleIdentity, m: model ?? '', s: sha256(input.system ?? ''), p: parts }));
+  return sha256(JSON.stringify({ v: 1, o: oracleIdentity, m: model ?? '', s: systemKey(input.system), p: parts }));
+}
+
+/** A text keys as it always has; blocks key as blocks (the same words split otherwise are another request). */
+function systemKey(system: SystemPrompt | undefined): string {
+  return typeof system === 'string' || system === undefined ? sha256(system ?? '') : sha256(`blocks:${JSON.stringify(system)}`);
 }
 
 export class ProbeCache {

@@ -620,6 +620,15 @@ export function draftIssue(input: DraftInput): IssueDraft {
   };
 }
 
+/** Column heads of the trigger's other forms; the text forms of a PDF trigger are the PDF's text, sent as text. */
+const OTHER_FORM_HEAD: Record<ReproForm, string> = {
+  message: 'As the user message',
+  file: 'In a file Claude Code reads',
+  'pdf-document': 'The minimal PDF as a document',
+};
+/** The short name of a form among the request ids. */
+const FORM_ID_LABEL: Record<ReproForm, string> = { message: 'message', file: 'file', 'pdf-document': 'pdf' };
+
 const ids = (rate: EvidenceRate | undefined): string => (rate && rate.requestIds.length ? rate.requestIds.map((id) => `\`${id}\``).join(' ') : '');
 
 /**
@@ -630,15 +639,26 @@ function modelRates(result: BisectResult): string[] {
   const e = result.evidence;
   if (!e) return [];
   const readable = e.models.some((m) => m.readable);
-  const head = ['Model', 'Trigger', ...(readable ? ['Readable trigger'] : []), `Control (${inlineCode(CONTROL_PROMPT)})`, 'Request ids'];
+  const others = e.otherForms ?? [];
+  const pdfTrigger = e.form === 'pdf-document';
+  const otherHead = (form: ReproForm) => (pdfTrigger && form !== 'pdf-document' ? `Its text ${RATE_INPUT_LABEL[form]}` : OTHER_FORM_HEAD[form]);
+  // A PDF whose text alone passes: the text forms say so, as the reproductions do.
+  const otherCell = (form: ReproForm, rate: EvidenceRate | undefined): string =>
+    pdfTrigger && form !== 'pdf-document' && rate && rate.refused === 0 && rate.errors === 0 ? `${rateCell(rate)}: not refused as plain text: attach the PDF` : rateCell(rate);
+  const head = ['Model', 'Trigger', ...others.map(otherHead), ...(readable ? ['Readable trigger'] : []), `Control (${inlineCode(CONTROL_PROMPT)})`, 'Request ids'];
   const rows = e.models.map((m) => {
     const model = `${modelDisplayName(m.model)} (\`${m.model}\`)`;
     if (m.notMeasured !== undefined || !m.trigger) {
-      return [model, m.notMeasured ?? 'not measured', ...(readable ? [''] : []), '', ''];
+      return [model, m.notMeasured ?? 'not measured', ...others.map(() => ''), ...(readable ? [''] : []), '', ''];
     }
-    const requestIds = [['trigger', ids(m.trigger)], ['readable', ids(m.readable)], ['control', ids(m.control)]]
-      .filter(([, v]) => v !== '').map(([k, v]) => `${k}: ${v}`).join('; ');
-    return [model, rateCell(m.trigger), ...(readable ? [rateCell(m.readable)] : []), rateCell(m.control), requestIds || '—'];
+    const rateIn = (form: ReproForm) => m.otherForms?.find((o) => o.form === form)?.rate;
+    const requestIds = [
+      [others.length ? `trigger (${FORM_ID_LABEL[e.form]})` : 'trigger', ids(m.trigger)],
+      ...others.map((form) => [FORM_ID_LABEL[form], ids(rateIn(form))]),
+      ['readable', ids(m.readable)],
+      ['control', ids(m.control)],
+    ].filter(([, v]) => v !== '').map(([k, v]) => `${k}: ${v}`).join('; ');
+    return [model, rateCell(m.trigger), ...others.map((form) => otherCell(form, rateIn(form))), ...(readable ? [rateCell(m.readable)] : []), rateCell(m.control), requestIds || '—'];
   });
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;

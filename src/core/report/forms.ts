@@ -14,15 +14,21 @@ export const FORM_LABEL: Record<ReproForm, string> = {
 };
 
 /**
- * The forms a draft offers for a result: the user message always; the file read unless the trigger is one prompt;
- * the PDF as a document when the minimal PDF was written as a file.
+ * The one list of reproduction forms: the user message always; the file read unless the trigger is one prompt; the
+ * PDF as a document when there is a minimal PDF to attach. The draft's snippets, their probes, the estimate before a
+ * run and the rates across models (bisect/evidence.ts) all take their forms from here.
  */
+export function reproForms(onlyPrompt: boolean, hasPdf: boolean): ReproForm[] {
+  const forms: ReproForm[] = ['message'];
+  if (!onlyPrompt) forms.push('file');
+  if (hasPdf) forms.push('pdf-document');
+  return forms;
+}
+
+/** The forms a draft offers for a result (reproForms of its needed parts): the PDF only when it was written as a file. */
 export function draftForms(result: Pick<BisectResult, 'parts'>, hasPdfFile: boolean): ReproForm[] {
   const needed = result.parts.filter((p) => p.needed);
-  const forms: ReproForm[] = ['message'];
-  if (!(needed.length === 1 && needed[0]!.kind === 'prompt')) forms.push('file');
-  if (hasPdfFile) forms.push('pdf-document');
-  return forms;
+  return reproForms(needed.length === 1 && needed[0]!.kind === 'prompt', hasPdfFile);
 }
 
 /**
@@ -37,11 +43,14 @@ export function cannotSend(oracleName: string, form: ReproForm): string | undefi
   return undefined;
 }
 
+/** The forms of an input's reproductions that `oracleName` can send, known before the run (for the estimate). */
+export function plannedForms(input: ProbeInput, oracleName: string, writesPdf: boolean): ReproForm[] {
+  const allPrompt = input.parts.length === 1 && input.parts[0]!.kind === 'prompt';
+  const forms = reproForms(allPrompt, writesPdf && input.parts.some((p) => p.bytes !== undefined && isPdf(p)));
+  return forms.filter((f) => !cannotSend(oracleName, f));
+}
+
 /** How many probes the reproductions of an input take, for the estimate before the run. */
 export function plannedReproProbes(input: ProbeInput, oracleName: string, writesPdf: boolean, runs: number): number {
-  const allPrompt = input.parts.length === 1 && input.parts[0]!.kind === 'prompt';
-  const forms: ReproForm[] = ['message'];
-  if (!allPrompt) forms.push('file');
-  if (writesPdf && input.parts.some((p) => p.bytes !== undefined && isPdf(p))) forms.push('pdf-document');
-  return forms.filter((f) => !cannotSend(oracleName, f)).length * runs;
+  return plannedForms(input, oracleName, writesPdf).length * runs;
 }

@@ -4,9 +4,14 @@
  * Pure: imports only types, so the extension's light bundle can use it without the report's dependencies.
  */
 import type { EvidenceRate, ModelsEvidence } from '../bisect/evidence';
+import type { ReproForm } from '../bisect/result';
 
 /** How the trigger was sent on each model (ModelsEvidence.form), as a sentence fragment. */
-export const RATE_INPUT_LABEL = { message: 'as the user message', file: 'in a file Claude Code reads' } as const;
+export const RATE_INPUT_LABEL: Readonly<Record<ReproForm, string>> = {
+  message: 'as the user message',
+  file: 'in a file Claude Code reads',
+  'pdf-document': 'as the minimal PDF, sent as a document',
+};
 
 /** "refused 3/3" (with errors and cached answers named, so the rate is never read as more than it is). */
 export function rateCell(rate: EvidenceRate | undefined): string {

@@ -76,7 +76,9 @@ export function reproInput(form: ReproForm, trigger: string, fileName: string, p
       ]);
     case 'pdf-document':
       if (!pdf) throw new Error('the pdf-document form needs the minimal PDF');
-      return withModel([{ ...pdf, kind: 'document', mediaType: 'application/pdf' }, { kind: 'prompt', text: DOCUMENT_PROMPT }]);
+      // The snippet's request carries the bytes only: no file name or path (which would key the same request apart in
+      // the cache, e.g. the reducer's candidate and the minimal PDF read back from disk by `aup-bisect evidence`).
+      return withModel([{ kind: 'document', text: pdf.text, bytes: pdf.bytes, mediaType: 'application/pdf' }, { kind: 'prompt', text: DOCUMENT_PROMPT }]);
   }
 }
 

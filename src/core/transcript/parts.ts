@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { ProbeInput, ProbePart } from '../probe/oracle/types';
 import type { PartSource, RefusalRecord, RequestPart } from '../refusal/record';
 import { parseLine, readLineFrom } from './jsonl';
-import { partBytes, partText, systemPromptText, valueAt } from './turn';
+import { partBytes, partText, systemPromptBlocks, valueAt } from './turn';
 
 const NL = 0x0a;
 
@@ -74,13 +74,16 @@ async function readPart(fh: FileHandle, record: RefusalRecord, part: RequestPart
   );
 }
 
-/** The system prompt of the refused request, read back from its prompt snapshot and checked against its sha256. */
-async function readSystem(fh: FileHandle, record: RefusalRecord): Promise<string | undefined> {
+/**
+ * The system prompt of the refused request, read back from its prompt snapshot as the blocks Claude Code sent, and
+ * checked against the sha256 of their text.
+ */
+async function readSystem(fh: FileHandle, record: RefusalRecord): Promise<string[] | undefined> {
   const system = record.system;
   if (!system) return undefined;
   for await (const entry of entriesAt(fh, system.source)) {
-    const text = systemPromptText(entry);
-    if (text !== undefined && sha256(Buffer.from(text, 'utf8')) === system.sha256) return text;
+    const blocks = systemPromptBlocks(entry);
+    if (blocks !== undefined && sha256(Buffer.from(blocks.join('\n\n'), 'utf8')) === system.sha256) return blocks;
   }
   throw new Error(
     `the system prompt of refusal ${record.id} no longer matches ${record.transcript}:${system.source.line} (the transcript was changed or removed); run \`aup-bisect scan\` again to get a fresh record`,

@@ -340,18 +340,23 @@ const CLI_PREFIX: Readonly<Record<string, string>> = {
 };
 
 /**
- * The system prompt a `prompt_snapshot` attachment stands for, as one text, or undefined for any other entry. On the
- * wire (the api-request-shape entries of 2.1.328) it is two blocks: the one-line identity (`cliPrefix`), then the
- * snapshot's sections joined by a blank line; here the two blocks are joined the same way.
+ * The system blocks a `prompt_snapshot` attachment stands for, as Claude Code sends them, or undefined for any other
+ * entry. On the wire (the api-request-shape entries of 2.1.328 and 2.1.332) they are two text blocks: the one-line
+ * identity (`cliPrefix`), then the snapshot's sections joined by a blank line.
  */
-export function systemPromptText(entry: TranscriptEntry): string | undefined {
+export function systemPromptBlocks(entry: TranscriptEntry): string[] | undefined {
   const attachment = entry.attachment as { type?: unknown; systemPrompt?: unknown; cliPrefix?: unknown } | undefined;
   if (entry.type !== 'attachment' || attachment?.type !== 'prompt_snapshot') return undefined;
   const sections = attachment.systemPrompt;
   if (!Array.isArray(sections) || sections.length === 0 || !sections.every((s): s is string => typeof s === 'string')) return undefined;
   const body = sections.join('\n\n');
   const prefix = typeof attachment.cliPrefix === 'string' ? attachment.cliPrefix : typeof entry.entrypoint === 'string' ? CLI_PREFIX[entry.entrypoint] : undefined;
-  return prefix ? `${prefix}\n\n${body}` : body;
+  return prefix ? [prefix, body] : [body];
+}
+
+/** The same prompt as one text, its blocks joined by a blank line: what the refusal record's size and sha256 digest. */
+export function systemPromptText(entry: TranscriptEntry): string | undefined {
+  return systemPromptBlocks(entry)?.join('\n\n');
 }
 
 function systemSource(at: ChainEntry, text: string): SystemPromptSource {

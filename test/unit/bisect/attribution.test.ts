@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { humanSummary } from '../../../src/cli/commands/bisect';
 import { channelOf, controlOf, controlProbes } from '../../../src/core/bisect/attribution';
 import { prepareBisect, runBisect } from '../../../src/core/bisect/run';
-import type { ProbeInput } from '../../../src/core/probe/oracle/types';
+import { systemText, type ProbeInput } from '../../../src/core/probe/oracle/types';
 import { reduce } from '../../../src/core/reduce/reducer';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
 import { scanTranscript } from '../../../src/core/transcript/scan';
@@ -160,7 +160,7 @@ describe('runBisect: a flagged system prompt', () => {
   const SYSTEM_SENTENCE = 'You must treat information you learn about the user and their project as private.';
 
   /** Refuses every request whose system prompt holds `sentence`, keeping what it was sent. */
-  const systemKeyed = (sentence: string) => scriptedOracle((input) => (input.system ?? '').includes(sentence));
+  const systemKeyed = (sentence: string) => scriptedOracle((input) => systemText(input.system).includes(sentence));
 
   async function fixtureRefusal(): Promise<RefusalRecord> {
     const records: RefusalRecord[] = [];
@@ -187,7 +187,7 @@ describe('runBisect: a flagged system prompt', () => {
     expect(run.minimal).toBe('');
     // The first three carried the session's system prompt, the last three none (the oracle's default in its place).
     expect(oracle.sent.map((i) => i.system !== undefined)).toEqual([true, true, true, false, false, false]);
-    expect(oracle.sent[0]!.system).toContain(SYSTEM_SENTENCE);
+    expect(systemText(oracle.sent[0]!.system)).toContain(SYSTEM_SENTENCE);
     expect(humanSummary(run)).toMatch(/\nContext: system prompt: ~[\d,]+ tokens \([\d,]+ bytes\) from the transcript\nAttribution: content-free control refused 3\/3, without the session's system prompt 0\/3: channel system-prompt is flagged\n/);
   });
 
@@ -202,6 +202,6 @@ describe('runBisect: a flagged system prompt', () => {
     // Controls and reducer probes replay the session's system prompt; only the reproductions send the snippets' own.
     const reducing = oracle.sent.slice(0, run.probes - (run.reproductions ?? []).reduce((n, r) => n + r.of, 0));
     expect(reducing.length).toBeGreaterThan(3);
-    expect(reducing.every((i) => i.system?.includes(SYSTEM_SENTENCE))).toBe(true);
+    expect(reducing.every((i) => systemText(i.system).includes(SYSTEM_SENTENCE))).toBe(true);
   });
 });

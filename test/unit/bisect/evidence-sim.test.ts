@@ -55,9 +55,12 @@ describe('rates across models through the stand-in', () => {
     const { body } = await draftGated({ result, env: {} });
     const opus5 = body.split('\n').find((l) => l.startsWith('| Opus 5.5'))!;
     const opus48 = body.split('\n').find((l) => l.startsWith('| Opus 4.8'))!;
-    // The trigger on Opus 5.5 is the very request the user-message reproduction sent: its answers are reused, ids and all.
-    expect(opus5).toMatch(/^\| Opus 5\.5 \(`claude-opus-5-5`\) \| refused 3\/3 \(3 from cache\) \| refused 3\/3 \| refused 0\/3 \|/);
-    expect(opus48).toMatch(/^\| Opus 4\.8 \(`claude-opus-4-8`\) \| refused 0\/3 \| refused 0\/3 \| refused 0\/3 \|/);
+    // Columns: the trigger as the user message, in a file Claude Code reads (the reproductions' forms), the readable
+    // trigger, the control. On Opus 5.5 both forms are the very requests the reproductions sent: their answers are
+    // reused, ids and all.
+    expect(body).toContain('| Model | Trigger | In a file Claude Code reads | Readable trigger | Control (`Say hello.`) | Request ids |');
+    expect(opus5).toMatch(/^\| Opus 5\.5 \(`claude-opus-5-5`\) \| refused 3\/3 \(3 from cache\) \| refused 3\/3 \(3 from cache\) \| refused 3\/3 \| refused 0\/3 \|/);
+    expect(opus48).toMatch(/^\| Opus 4\.8 \(`claude-opus-4-8`\) \| refused 0\/3 \| refused 0\/3 \| refused 0\/3 \| refused 0\/3 \|/);
     const regression = body.slice(body.indexOf('### Is this a regression?'));
     expect(regression).toMatch(/^### Is this a regression\?\n\nYes, across models: refused 3\/3 on Opus 5\.5 \(`claude-opus-5-5`\), 0\/3 on Opus 4\.8 \(`claude-opus-4-8`\) with the same \d+ characters\./);
   });
@@ -68,11 +71,12 @@ describe('rates across models through the stand-in', () => {
     for (const [model, refusedTrigger] of [['claude-opus-5-5', true], ['claude-opus-4-8', false]] as const) {
       const row = result.evidence!.models.find((m) => m.model === model)!;
       const ids = rowIds(body, model);
-      // Trigger, readable form and control: 3 each, every one answered by the stand-in (in this run or, for a reused
-      // answer, when the reproduction sent the same request).
-      expect(ids).toHaveLength(9);
+      // The trigger in both forms, the readable form and the control: 3 each, every one answered by the stand-in (in
+      // this run or, for a reused answer, when the reproduction sent the same request).
+      expect(ids).toHaveLength(12);
       for (const id of ids) expect(served.get(id)?.model).toBe(model);
       for (const id of row.trigger!.requestIds) expect(served.get(id)?.verdict).toBe(refusedTrigger ? 'refused' : 'passed');
+      for (const id of row.otherForms![0]!.rate.requestIds) expect(served.get(id)?.verdict).toBe(refusedTrigger ? 'refused' : 'passed');
       for (const id of row.control!.requestIds) expect(served.get(id)?.verdict).toBe('passed');
     }
   });

@@ -76,8 +76,12 @@ describe('rates across models', () => {
     expect(oracle.sent.filter((i) => i.model === 'claude-opus-4-8' && i.parts[0]!.text === TRIGGER)).toHaveLength(3);
     // No readable form: the trigger has no " … " between fragments, so it would be the same request.
     expect(opus5.readable).toBeUndefined();
-    // 2 models x (trigger + control) x 3, added to the result's counters.
-    expect(result.probes).toBe(loadResult().probes + 12);
+    // The trigger is a file's text, so the reproductions' second form, the file Claude Code reads, is replayed too.
+    expect(evidence.otherForms).toEqual(['file']);
+    expect(opus5.otherForms).toMatchObject([{ form: 'file', rate: { refused: 3, k: 3 } }]);
+    expect(evidence.models[1]!.otherForms).toMatchObject([{ form: 'file', rate: { refused: 0, k: 3 } }]);
+    // 2 models x (trigger as the message + in a file + control) x 3, added to the result's counters.
+    expect(result.probes).toBe(loadResult().probes + 18);
     expect(evidence.regression).toEqual({
       answer: 'yes',
       sentence: 'refused 3/3 on Opus 5.5 (`claude-opus-5-5`), 0/3 on Opus 4.8 (`claude-opus-4-8`) with the same 33 characters',
@@ -154,9 +158,11 @@ describe('the estimate before a bisect with --models', () => {
     const oracle = service({ refusingOn: [], served: SERVED });
     const plain = estimateBisect(input, oracle);
     const withModels = estimateBisect(input, oracle, {}, { evidence: { models: 2, k: 3 } });
-    expect(withModels.probes.high - plain.probes.high).toBe(2 * 3 * 3);
-    // At least the first model's trigger and control.
-    expect(withModels.probes.low - plain.probes.low).toBe(3 * 2);
-    expect(withModels.line).toContain('It includes up to 18 probes replaying the trigger, its readable form and a control on 2 models (3 each).');
+    // A file trigger has two reproduction forms (the user message, the file read): each is replayed, with the readable
+    // form and the control, on each model.
+    expect(withModels.probes.high - plain.probes.high).toBe(2 * 3 * (2 + 1 + 1));
+    // At least the first model's trigger in both forms and the control.
+    expect(withModels.probes.low - plain.probes.low).toBe(3 * (2 + 1));
+    expect(withModels.line).toContain("It includes up to 24 probes replaying the trigger in each reproduction's form, its readable form and a control on 2 models (3 each).");
   });
 });

@@ -85,7 +85,7 @@ describe('aup-bisect demo', () => {
     // The reproductions are probed one form after another, each its own exact request k times (one size); after them
     // come only the rates across models (their probes sent, not answered from memory).
     const evidenceSent = (result.evidence?.models ?? [])
-      .flatMap((m) => [m.trigger, m.readable, m.control])
+      .flatMap((m) => [m.trigger, ...(m.otherForms ?? []).map((o) => o.rate), m.readable, m.control])
       .reduce((n, rate) => n + (rate ? rate.k - rate.cached : 0), 0);
     expect(evidenceSent).toBeGreaterThan(0);
     let at = served.log.length - evidenceSent - reproductions.reduce((n, r) => n + r.of, 0);

@@ -35,7 +35,7 @@ describe('aup-bisect errors', () => {
     expect(loud.stderr.split('\n')[0]).toMatch(/^aup-bisect: command: each probe runs the test command and costs nothing\. Expect 15-\d+ probes\. It takes \d+-\d+ rounds of probes at [1-8] in flight, each as long as one run of the command\. If the test command answers inconsistently, it can take up to \d+ probes in \d+ rounds\.$/);
     const sim = await runCli(cli, ['bisect', file, '--oracle', 'sim', '--no-cache', '--max-usd', '1', '--max-probes', '50']);
     expect(sim.stderr.split('\n')[0]).toMatch(
-      /^aup-bisect: sim \(claude-opus-4-8\): Each probe sends about \d+ input tokens \(\$[\d.]+ at most, less as the input shrinks\)\. Expect 21-68 probes, .* The budget stops the run at \$1\.00 or 50 paid probes; cached answers are free\. It takes under a minute at 4 in flight \(11-26 rounds of probes, about 0\.03 s each\)\. The range includes 6 probes of the reproductions the draft offers\. If the classifier answers inconsistently, it can take up to 192 probes, under a minute\.$/,
+      /^aup-bisect: sim \(claude-opus-4-8\): Each probe sends about \d+ input tokens \(\$[\d.]+ at most, less as the input shrinks\)\. Expect 21-68 probes, .* The budget stops the run at \$1\.00 or 50 paid probes; cached answers are free\. It takes under a minute at 4 in flight \(7-22 rounds of probes, about 0\.03 s each\)\. The range includes 6 probes of the reproductions the draft offers\. If the classifier answers inconsistently, it can take up to 192 probes, under a minute\.$/,
     );
     const quiet = await runCli(cli, ['bisect', file, '--test', 'false', '--no-cache', '--quiet']);
     expect(quiet.stderr).not.toContain('Expect');

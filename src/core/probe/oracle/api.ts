@@ -16,7 +16,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { estimateInputTokens, inputBytes, isPdf } from './estimate';
 import { costUsd, type PriceTable } from '../../prices';
-import { MINIMAL_SYSTEM, OracleError, type Oracle, type ProbeEstimate, type ProbeInput, type ProbePart, type Verdict } from './types';
+import { MINIMAL_SYSTEM, OracleError, systemText, type Oracle, type ProbeEstimate, type ProbeInput, type ProbePart, type SystemPrompt, type Verdict } from './types';
 
 export { MINIMAL_SYSTEM };
 export const DEFAULT_MODEL = 'claude-opus-4-8';
@@ -292,7 +292,8 @@ function toolOverhead(input: ProbeInput, mode: 'blocks' | 'text' | undefined): n
 export interface BuiltRequest {
   model: string;
   max_tokens: number;
-  system: string;
+  /** One text, or the replayed request's text blocks, block for block. */
+  system: string | TextBlockParam[];
   messages: MessageParam[];
   tools?: Tool[];
   tool_choice?: { type: 'none' };
@@ -315,6 +316,16 @@ function contentBlock(part: ProbePart): TextBlockParam | DocumentBlockParam | Im
   // The API rejects empty and whitespace-only text blocks; such a part has nothing for a classifier to read anyway.
   if (part.text.trim() === '') return undefined;
   return { type: 'text', text: part.text };
+}
+
+/**
+ * The request's `system`: a text as a string, blocks as text blocks (Claude Code sends its prompt as blocks, and a
+ * replay sends the same ones). The API rejects empty text blocks; a prompt with nothing in it gets the minimal one.
+ */
+function systemParam(system: SystemPrompt | undefined): string | TextBlockParam[] {
+  if (systemText(system).trim() === '') return MINIMAL_SYSTEM;
+  if (typeof system === 'string') return system;
+  return system!.filter((text) => text.trim() !== '').map((text): TextBlockParam => ({ type: 'text', text }));
 }
 
 const toolName = (name: string | undefined): string => (name ?? 'Read').replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'Read';
@@ -364,7 +375,7 @@ export function buildRequest(
   const request: BuiltRequest = {
     model: options.model,
     max_tokens: options.maxOutputTokens,
-    system: input.system && input.system.trim() !== '' ? input.system : MINIMAL_SYSTEM,
+    system: systemParam(input.system),
     messages,
   };
   if (tools.size > 0) {

@@ -1,28 +1,18 @@
 /**
- * Token estimates made before a probe is sent, for budgets. Deliberately on the high side: ASCII runs at about
- * 3 characters per token (real tokenizers average ~4 on English and code), every other character counts as a whole
- * token (CJK is about one token per character, Cyrillic less). The metering wrapper also scales estimates up by the
- * worst ratio of real to estimated tokens it has seen, so a budget holds even where this guess is low.
+ * Token estimates made before a probe is sent, for budgets: text by the one estimator (src/core/tokens.ts), plus the
+ * overheads of blocks and PDF pages. The metering wrapper also scales estimates up by the worst ratio of real to
+ * estimated tokens it has seen, so a budget holds even where this guess is low.
  */
-import type { ProbeInput, ProbePart } from './types';
+import { estimateTextTokens } from '../../tokens';
+import { systemText, type ProbeInput, type ProbePart } from './types';
+
+export { estimateTextTokens };
 
 /** Tokens the Messages API adds around each content block and message. */
 const PER_PART_OVERHEAD = 12;
 const PER_REQUEST_OVERHEAD = 16;
 /** A PDF page costs text plus a page image; ~1,600 tokens a page is the documented typical figure, we take more. */
 const PDF_TOKENS_PER_PAGE = 3_000;
-
-export function estimateTextTokens(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) ascii++;
-    else if (code >= 0xdc00 && code <= 0xdfff) continue; // low surrogate: counted with its high half
-    else other++;
-  }
-  return Math.ceil(ascii / 3) + other;
-}
 
 function pdfPages(bytes: Uint8Array): number {
   // Counting "/Type /Page" objects is rough but never zero for a valid PDF; compressed object streams hide them, so
@@ -41,7 +31,7 @@ export function estimatePartTokens(part: ProbePart): number {
 }
 
 export function estimateInputTokens(input: ProbeInput, defaultSystem = ''): number {
-  let total = PER_REQUEST_OVERHEAD + estimateTextTokens(input.system ?? defaultSystem);
+  let total = PER_REQUEST_OVERHEAD + estimateTextTokens(input.system === undefined ? defaultSystem : systemText(input.system));
   for (const part of input.parts) total += estimatePartTokens(part);
   return total;
 }

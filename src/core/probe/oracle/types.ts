@@ -13,6 +13,19 @@ import type { PartKind } from '../../refusal/record';
  */
 export const MINIMAL_SYSTEM = "You are Claude Code, Anthropic's official CLI for Claude.";
 
+/**
+ * A system prompt: one text, or the text blocks of the request it is replayed from, sent block for block. Claude Code
+ * sends two (its one-line identity, then the prompt's sections joined by a blank line: the api-request-shape entries
+ * of test/fixtures/claude-code, rebuilt by transcript/turn.ts systemPromptBlocks).
+ */
+export type SystemPrompt = string | readonly string[];
+
+/** The system prompt as one text: blocks joined by a blank line (how the transcript's prompt snapshot is digested). */
+export function systemText(system: SystemPrompt | undefined): string {
+  if (system === undefined) return '';
+  return typeof system === 'string' ? system : system.join('\n\n');
+}
+
 export interface ProbePart {
   /** 'file' for a plain file given to `bisect FILE`. */
   kind: PartKind | 'file';
@@ -32,8 +45,8 @@ export interface ProbePart {
 export interface ProbeInput {
   /** The pieces of the request, in order. A single-file bisect has one part. */
   parts: ProbePart[];
-  /** System prompt replayed from the transcript, or a minimal one chosen by the oracle when absent. */
-  system?: string;
+  /** System prompt replayed from the transcript (its blocks, as Claude Code sent them), or the oracle's minimal one when absent. */
+  system?: SystemPrompt;
   /** Model override for this probe; otherwise the oracle's configured model. */
   model?: string;
   /**
