@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { controlProbes, sendsSession } from '../../../src/core/bisect/attribution';
 import { prepareBisect, runBisect } from '../../../src/core/bisect/run';
 import type { RefusalRecord } from '../../../src/core/refusal/record';
+import { draftIssue } from '../../../src/core/report/draft';
+import { gateDraft } from '../../../src/core/report/gate';
 import { scanTranscript } from '../../../src/core/transcript/scan';
 import { startSim, type SimServer } from '../../../src/sim/server';
 import { GENERATIONS } from '../../support/messages';
@@ -78,6 +80,16 @@ describe('runBisect: a flagged session', () => {
       ...Array(3).fill(['passed', undefined, undefined, undefined]),
       ...Array(3).fill(['refused', SESSION, 'session', 'shell']),
     ]);
+
+    // The draft, as it leaves the machine (through the exit gate), says the session is flagged, with both rates.
+    const { body } = await gateDraft(draftIssue({ result: run, refusal: run.refusal, env: { os: 'Linux' } }));
+    expect(body).toContain(
+      'The service flagged the session, not a message: a content-free control (`Say hello.` in the same context and model) was refused 3/3 ' +
+        "when sent with the session's id (the `x-claude-code-session-id` header and `metadata.user_id`, as Claude Code sends them) and 0/3 without it, " +
+        'so the refused content itself was not bisected.',
+    );
+    expect(body).toContain('2. The content is not included: it is not the cause (see above), so it was not reduced.');
+    expect(body).not.toContain('aup-bisect bisect --refusal');
   });
 
   it('a session-scope refusal of content that is itself refused: the session control passes and the bisect finds the trigger', async () => {
