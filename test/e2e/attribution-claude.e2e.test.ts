@@ -149,7 +149,7 @@ describe.skipIf(missing !== undefined)('attribution first, through the real Clau
       `${log.filter((r) => r.verdict === 'refused').length} refused; the session itself: ${session.sessionRequests.length} refused requests`);
   });
 
-  it('a rule that flags the session: a later "say hello" in the same session is refused; not-attributable, channel session, after six probes', { timeout: bisectMs(1) + 2 * PRINT_RUN_MS }, async ({ signal }) => {
+  it('a rule that flags the session: a later "say hello" in the same session is refused; not-attributable, channel session, after nine probes', { timeout: bisectMs(1) + 2 * PRINT_RUN_MS }, async ({ signal }) => {
     const sim = await startSim({ rules: rules({ id: 'flags-session', category: 'cyber', scope: 'messages', allOf: [SESSION_PHRASE], flagsSession: true }) });
     const box = makeSandbox(sim.url, 'session');
     open = { sim, box, refusal: undefined as unknown as RefusalRecord, sessionRequests: [] };
@@ -186,11 +186,12 @@ describe.skipIf(missing !== undefined)('attribution first, through the real Clau
     expect(run.statusReason).toMatch(/^not attributable to the content you sent: the session is flagged \(.*refused 3\/3 with its id, 0\/3 without\); start a new session$/);
     expect(run.minimal).toBe('');
     expect(run.reproductions).toBeUndefined();
-    // A handful of probes, each one a request the stand-in served: the fresh control passed, the one with the id was refused.
-    expect(run.probes).toBe(6);
-    expect(log).toHaveLength(6);
-    expect(log.slice(0, 3).every((r) => r.verdict === 'passed' && r.sessionId === undefined)).toBe(true);
-    expect(log.slice(3).every((r) => r.verdict === 'refused' && r.scope === 'session' && r.ruleId === 'flags-session' && r.sessionId === sessionId)).toBe(true);
+    // A handful of probes, each one a request the stand-in served: the fresh control and the fresh replay of the refused
+    // request passed, then the control with the session's id was refused.
+    expect(run.probes).toBe(9); // 3 fresh controls, 3 fresh replays (the reducer confirms a multi-part original 3 times), 3 with the id
+    expect(log).toHaveLength(run.probes);
+    expect(log.slice(0, -3).every((r) => r.verdict === 'passed' && r.sessionId === undefined)).toBe(true);
+    expect(log.slice(-3).every((r) => r.verdict === 'refused' && r.scope === 'session' && r.ruleId === 'flags-session' && r.sessionId === sessionId)).toBe(true);
 
     console.log(`session flagged: ${run.status} (channel ${run.attribution?.channel}) after ${run.probes} probes; stand-in: ` +
       `${log.map((r) => `${r.verdict}${r.sessionId ? ' with id' : ' fresh'}`).join(', ')}; the session itself: ${firstTurn} + ${served.length - firstTurn} refused requests`);

@@ -7,10 +7,12 @@
  * session's system prompt, the control without it (the oracle's default in its place) tells whether the system
  * prompt is what is flagged (stop); then a control without the CLAUDE.md/memory channel tells the fixed prompt (stop:
  * nothing the user sent or wrote is the cause, spend nothing more) from CLAUDE.md (bisect: the trigger is a sentence
- * the user wrote). Passed: bisect, then name the channel the trigger sits in; but first, for a refusal Claude Code
- * marked `scope: session` (or one that does not reproduce fresh), the control once more in the user's session (its
- * id, as Claude Code sends it): refused there and not fresh, the service holds the session flagged (channel
- * "session": stop, nothing the user sends in it can pass).
+ * the user wrote). Passed: bisect, then name the channel the trigger sits in. A refused request that does not
+ * reproduce fresh gets the control once more in the user's session (its id, as Claude Code sends it): refused there
+ * and not fresh, the service holds the session flagged (channel "session": stop, nothing the user sends in it can
+ * pass). Not for every refusal Claude Code marks `scope: session`: 2.1.328 marks so any refusal of the main thread
+ * (its schema: "the main thread fell back and the session model is swapped"), and probes in the user's session are
+ * kept to the few that ask about it.
  */
 import type { Oracle, ProbeInput, ProbePart } from '../probe/oracle/types';
 import { Scheduler, settleAll } from '../reduce/scheduler';
@@ -121,7 +123,7 @@ export function sendsSession(oracleName: string): boolean {
 /**
  * Probes the controls run, fewest and most: the content-free control, plus the one without the system prompt and the
  * one without CLAUDE.md when the request has them (each only when the control is refused), plus the one in the
- * session when the refusal names one and the oracle sends it (only when the fresh control passes).
+ * session when the refusal names one and the oracle sends it (only when the refused request does not reproduce fresh).
  */
 export function controlProbes(input: ProbeInput, oracleName = 'api', sessionId?: string): { low: number; high: number } {
   const refusedPath = (variesSystem(input, oracleName) ? 1 : 0) + (hasClaudeMd(input) ? 1 : 0);
@@ -165,17 +167,13 @@ export interface ControlOutcome {
 export async function probeControls(
   input: ProbeInput,
   oracle: Oracle,
-  options: { runs?: number; signal?: AbortSignal; concurrency?: number; session?: { id: string; scope?: 'message' | 'session' } } = {},
+  options: { runs?: number; signal?: AbortSignal; concurrency?: number } = {},
 ): Promise<ControlOutcome> {
   const runs = options.runs ?? CONTROL_RUNS;
   const scheduler = new Scheduler(options.concurrency);
   const control = await rate(oracle, controlOf(input), runs, scheduler, options.signal);
   const attribution: Attribution = { control };
-  if (!refusedMostly(control)) {
-    // Claude Code says the session was flagged: ask the service about the session before bisecting its content.
-    if (options.session?.scope === 'session') return probeSessionControl(input, oracle, attribution, options.session.id, { ...options, scheduler });
-    return { attribution };
-  }
+  if (!refusedMostly(control)) return { attribution };
   const said = `a content-free control ("${CONTROL_PROMPT}" in the same context and model) was refused ${control.refused}/${control.of}`;
   if (variesSystem(input, oracle.name)) {
     // One control more, only now that the first is refused: does the session's system prompt alone carry it?

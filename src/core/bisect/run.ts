@@ -183,8 +183,7 @@ async function execute(
     emit();
     let controls: Awaited<ReturnType<typeof probeControls>>;
     try {
-      const session = refusal.sessionId ? { id: refusal.sessionId, scope: refusal.scope } : undefined;
-      controls = await probeControls(input, meter, { signal: options.signal, concurrency: options.concurrency, session });
+      controls = await probeControls(input, meter, { signal: options.signal, concurrency: options.concurrency });
     } catch (error) {
       await finish(meter, ownsOracle);
       // Budget or cancellation during the controls: a stopped run (the answers so far are cached), like the reducer's.

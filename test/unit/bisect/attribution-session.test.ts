@@ -59,7 +59,7 @@ async function refusal(prompt: string, options: { scope: 'message' | 'session'; 
 const oracle = (server: SimServer) => ({ kind: 'api' as const, apiKey: KEY, baseUrl: server.url });
 
 describe('runBisect: a flagged session', () => {
-  it('a session-scope refusal of "say hello": the control passes fresh, is refused with the id: not-attributable, channel session', async () => {
+  it('a refusal of "say hello" in a flagged session: the control and the request pass fresh, the control is refused with the id: not-attributable, channel session', async () => {
     const server = await standIn();
     await flagSession(server);
     const before = server.stats().log.length;
@@ -73,13 +73,14 @@ describe('runBisect: a flagged session', () => {
     );
     expect(run.minimal).toBe('');
     expect(run.reproductions).toBeUndefined();
-    // Six probes, each served by the stand-in: three fresh (no session id) that passed, three with the id refused by the flag.
+    // Each probe served by the stand-in: the fresh control and the reducer's fresh replay of the request passed (no
+    // session id), then the three with the id were refused by the flag.
     const log = server.stats().log.slice(before);
-    expect(run.probes).toBe(6);
-    expect(log.map((r) => [r.verdict, r.sessionId, r.scope, r.ruleId])).toEqual([
-      ...Array(3).fill(['passed', undefined, undefined, undefined]),
-      ...Array(3).fill(['refused', SESSION, 'session', 'shell']),
-    ]);
+    expect(log).toHaveLength(run.probes);
+    expect(log.slice(0, -3).map((r) => [r.verdict, r.sessionId, r.scope, r.ruleId])).toEqual(
+      Array(run.probes - 3).fill(['passed', undefined, undefined, undefined]),
+    );
+    expect(log.slice(-3).map((r) => [r.verdict, r.sessionId, r.scope, r.ruleId])).toEqual(Array(3).fill(['refused', SESSION, 'session', 'shell']));
 
     // The draft, as it leaves the machine (through the exit gate), says the session is flagged, with both rates.
     const { body } = await gateDraft(draftIssue({ result: run, refusal: run.refusal, env: { os: 'Linux' } }));
@@ -92,18 +93,19 @@ describe('runBisect: a flagged session', () => {
     expect(body).not.toContain('aup-bisect bisect --refusal');
   });
 
-  it('a session-scope refusal of content that is itself refused: the session control passes and the bisect finds the trigger', async () => {
+  it('a session-scope refusal of content that is itself refused: bisected fresh, and no probe carries the session id', async () => {
     const server = await standIn();
     const run = await runBisect({
       source: { kind: 'refusal', refusal: await refusal('Explain deploy.sh', { scope: 'session', read: true }) }, oracle: oracle(server), cache: false, reproRuns: 0,
     });
-    expect(run.attribution).toMatchObject({ control: { refused: 0, of: 3 }, withSession: { refused: 0, of: 3 }, channel: 'tool_result' });
+    // Claude Code 2.1.328 marks any main-thread refusal `scope: session`: that alone asks nothing in the user's session.
+    expect(run.attribution).toEqual({ control: { refused: 0, of: 3 }, channel: 'tool_result', channels: ['tool_result'] });
     expect(run.status).toBe('minimal');
     expect(run.minimal.toLowerCase()).toBe(PHRASE);
-    // Only the three session controls carried the id; every probe of the bisect went fresh, so none flagged the session.
+    // Every probe went fresh, so none could add to what the service holds against the session.
     const log = server.stats().log;
     expect(log).toHaveLength(run.probes);
-    expect(log.filter((r) => r.sessionId === SESSION)).toHaveLength(3);
+    expect(log.filter((r) => r.sessionId !== undefined)).toHaveLength(0);
     expect(log.every((r) => r.scope === undefined)).toBe(true);
   });
 
