@@ -25,6 +25,11 @@ export interface SimRule {
   caseSensitive?: boolean;
   /** Override the server's delivery for this rule (e.g. a licence text rule that answers with the 400 filter). */
   delivery?: Delivery;
+  /**
+   * When this rule refuses a request that carries a session id, the session is flagged: every later request with that
+   * id is refused (scope session) whatever it holds (session.ts). Default false.
+   */
+  flagsSession?: boolean;
   // Conditions: a rule fires when every condition it has holds (at least one is required).
   /** Every phrase occurs somewhere. */
   allOf?: string[];
@@ -87,6 +92,10 @@ export function parseRules(json: unknown): SimRules {
         fail(at, '"delivery" must be "stop_reason" or "content_filter_400"');
       }
       rule.delivery = r.delivery as Delivery;
+    }
+    if (r.flagsSession !== undefined) {
+      if (typeof r.flagsSession !== 'boolean') fail(at, '"flagsSession" must be true or false');
+      rule.flagsSession = r.flagsSession as boolean;
     }
     if (r.allOf !== undefined) rule.allOf = stringList(r.allOf, at, 'allOf', fail);
     if (r.regex !== undefined) {

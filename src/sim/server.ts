@@ -16,6 +16,7 @@ import { estimateInputTokens, refusalMessage, textMessage, toolUseMessage, type 
 import { modelList } from './models';
 import { Latency, Noise, sleep, type NoiseOptions } from './noise';
 import { writeMessageStream } from './sse';
+import { FlaggedSessions, sessionIdOf } from './session';
 import { StatsRecorder, type SimRequestLog, type SimStats } from './stats';
 import type { MessagesRequestBody } from './types';
 
@@ -89,6 +90,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
   const stats = new StatsRecorder(options.onRequest);
   const failures: SimFailure[] = (options.failures ?? []).map((f) => ({ ...f }));
   const seenModels = new Set<string>();
+  const sessions = new FlaggedSessions();
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const id = newRequestId();
@@ -139,10 +141,23 @@ export async function startSim(options: SimOptions = {}): Promise<SimServer> {
     await sleep(latency.next());
 
     const inputTokens = estimateInputTokens(body);
-    const base = { requestId: id, model: body.model, stream: body.stream === true, inputBytes: raw.length, inputTokens };
+    const base: Omit<SimRequestLog, 'seq' | 'time' | 'outputTokens' | 'verdict' | 'status'> = {
+      requestId: id, model: body.model, stream: body.stream === true, inputBytes: raw.length, inputTokens,
+    };
+    const sessionId = sessionIdOf(req.headers, body);
+    if (sessionId !== undefined) base.sessionId = sessionId;
+    const flaggedBy = sessions.ruleFor(sessionId);
+    if (flaggedBy) {
+      // A flagged session is a state the service holds, not a judgment of this request: no classifier, no noise.
+      const message = refusalMessage(body.model, inputTokens, flaggedBy.category, flaggedBy.explanation ?? null);
+      stats.record({ ...base, outputTokens: 0, verdict: 'refused', status: 200, ruleId: flaggedBy.id, category: flaggedBy.category, scope: 'session' });
+      return sendMessage(res, message, body.stream === true);
+    }
     const verdict = classify(body, rules, body.model);
     const flip = noise.flip(verdict.refused);
     const refused = flip ? !verdict.refused : verdict.refused;
+    // Only the rule's own refusal flags the session (not a refusal noise made up, nor one noise let through).
+    if (refused && !flip) sessions.refusedBy(sessionId, verdict.rule);
     if (refused) {
       const category = verdict.rule?.category ?? null;
       const delivery = verdict.rule?.delivery ?? options.delivery ?? 'stop_reason';

@@ -21,6 +21,13 @@ export interface SimRequestLog {
   status: number;
   ruleId?: string;
   category?: string | null;
+  /**
+   * "session" when the request was refused because its session was flagged earlier (ruleId: the rule that flagged
+   * it); absent for a refusal of the request's own content.
+   */
+  scope?: 'session';
+  /** The session id the request carried (header or metadata.user_id), when it carried one. */
+  sessionId?: string;
   /** Set when noise flipped the classifier's verdict. */
   noise?: 'false-negative' | 'false-positive';
 }

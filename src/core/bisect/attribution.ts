@@ -7,7 +7,12 @@
  * session's system prompt, the control without it (the oracle's default in its place) tells whether the system
  * prompt is what is flagged (stop); then a control without the CLAUDE.md/memory channel tells the fixed prompt (stop:
  * nothing the user sent or wrote is the cause, spend nothing more) from CLAUDE.md (bisect: the trigger is a sentence
- * the user wrote). Passed: bisect, then name the channel the trigger sits in.
+ * the user wrote). Passed: bisect, then name the channel the trigger sits in. A refused request that does not
+ * reproduce fresh gets the control once more in the user's session (its id, as Claude Code sends it): refused there
+ * and not fresh, the service holds the session flagged (channel "session": stop, nothing the user sends in it can
+ * pass). Not for every refusal Claude Code marks `scope: session`: 2.1.328 marks so any refusal of the main thread
+ * (its schema: "the main thread fell back and the session model is swapped"), and probes in the user's session are
+ * kept to the few that ask about it.
  */
 import { systemText, type Oracle, type ProbeInput, type ProbePart } from '../probe/oracle/types';
 import { Scheduler, settleAll } from '../reduce/scheduler';
@@ -31,7 +36,13 @@ export interface Attribution {
   /** The control again without the CLAUDE.md/memory parts, probed only when the control was refused and there were some. */
   withoutClaudeMd?: { refused: number; of: number };
   /**
-   * The one channel the cause was pinned on: "system-prompt", "fixed-prompt" or "claude-md" when the control was refused; after a
+   * The control again in the refused request's session (its id sent as Claude Code sends it), probed only when the
+   * fresh control passed and the refusal's scope was session, or the refused request did not reproduce fresh.
+   */
+  withSession?: { refused: number; of: number };
+  /**
+   * The one channel the cause was pinned on: "system-prompt", "fixed-prompt" or "claude-md" when the control was refused,
+   * "session" when it was refused only in the session; after a
    * bisect, the one channel holding every needed part ("claude-md" or the part's kind: prompt, tool_result...).
    */
   channel?: string;
@@ -102,12 +113,22 @@ function variesSystem(input: ProbeInput, oracleName: string): boolean {
 }
 
 /**
- * Probes the controls run, fewest and most: the content-free control, plus the one without the system prompt and the
- * one without CLAUDE.md when the request has them (each only when the control is refused).
+ * Whether the oracle sends a probe's session id: the api oracle (and the stand-in through it) does; `claude -p` opens
+ * its own session and a test command has none, so a control "in the session" would be the fresh one again.
  */
-export function controlProbes(input: ProbeInput, oracleName = 'api'): { low: number; high: number } {
-  const extra = (variesSystem(input, oracleName) ? 1 : 0) + (hasClaudeMd(input) ? 1 : 0);
-  return { low: CONTROL_RUNS, high: (1 + extra) * CONTROL_RUNS };
+export function sendsSession(oracleName: string): boolean {
+  return oracleName !== 'claude' && oracleName !== 'command';
+}
+
+/**
+ * Probes the controls run, fewest and most: the content-free control, plus the one without the system prompt and the
+ * one without CLAUDE.md when the request has them (each only when the control is refused), plus the one in the
+ * session when the refusal names one and the oracle sends it (only when the refused request does not reproduce fresh).
+ */
+export function controlProbes(input: ProbeInput, oracleName = 'api', sessionId?: string): { low: number; high: number } {
+  const refusedPath = (variesSystem(input, oracleName) ? 1 : 0) + (hasClaudeMd(input) ? 1 : 0);
+  const passedPath = sessionId && sendsSession(oracleName) ? 1 : 0;
+  return { low: CONTROL_RUNS, high: (1 + Math.max(refusedPath, passedPath)) * CONTROL_RUNS };
 }
 
 /**
@@ -185,6 +206,35 @@ export async function probeControls(
   }
   attribution.channel = 'fixed-prompt';
   return { attribution, blocked: { reason: `not attributable to the content you sent: the session / fixed prompt is flagged (${said})` } };
+}
+
+/**
+ * The content-free control once more, in the session `sessionId` (after a fresh control that passed): refused there,
+ * the session is flagged, so nothing the user sends in it can pass and nothing more is spent. Passed: `attribution`
+ * gains the rate and the run goes on as before. Needs an oracle that sends the id (sendsSession); otherwise it asks
+ * nothing and returns `attribution` as it was.
+ */
+export async function probeSessionControl(
+  input: ProbeInput,
+  oracle: Oracle,
+  attribution: Attribution,
+  sessionId: string,
+  options: { runs?: number; signal?: AbortSignal; concurrency?: number; scheduler?: Scheduler } = {},
+): Promise<ControlOutcome> {
+  if (!sendsSession(oracle.name) || sessionId.trim() === '') return { attribution };
+  const runs = options.runs ?? CONTROL_RUNS;
+  const withSession = await rate(oracle, { ...controlOf(input), session: { id: sessionId } }, runs, options.scheduler ?? new Scheduler(options.concurrency), options.signal);
+  const next: Attribution = { ...attribution, withSession };
+  if (!refusedMostly(withSession)) return { attribution: next };
+  next.channel = 'session';
+  const fresh = attribution.control;
+  return {
+    attribution: next,
+    blocked: {
+      reason: `not attributable to the content you sent: the session is flagged (a content-free control ("${CONTROL_PROMPT}" in the same context and model) ` +
+        `was refused ${withSession.refused}/${withSession.of} with its id, ${fresh.refused}/${fresh.of} without); start a new session`,
+    },
+  };
 }
 
 /** After a bisect: the channels of the parts the reducer kept (indices into `input.parts`), in request order. */

@@ -82,7 +82,8 @@ export interface BisectResult {
   repeats: number;
   /**
    * Attribution first (a refusal rebuilt from a transcript): the content-free control's rate and, when it was refused,
-   * the channel flagged (status not-attributable); otherwise the channel(s) holding the trigger (src/core/bisect/attribution.ts).
+   * the channel flagged (status not-attributable); when it was refused only with the session's id, channel "session"
+   * (not-attributable too); otherwise the channel(s) holding the trigger (src/core/bisect/attribution.ts).
    */
   attribution?: Attribution;
   /** The control: the trigger with one unit removed, and how often it passed. */

@@ -21,7 +21,7 @@ import { OracleError, type Oracle, type ProbeInput } from '../probe/oracle/types
 import { fragmentsOf, modelFor } from '../reduce/model';
 import { reduce as defaultReduce } from '../reduce/reducer';
 import type { ReduceOptions, ReduceOutcome, ReduceProgress } from '../reduce/result';
-import { claudeMdSentence, controlProbes, probeControls, triggerChannels, type Attribution } from './attribution';
+import { claudeMdSentence, controlProbes, probeControls, probeSessionControl, sendsSession, triggerChannels, type Attribution } from './attribution';
 import { estimateBisect, type BisectEstimate } from './estimate';
 import { EVIDENCE_RUNS, fallbackModel, modelsFor, probeEvidence } from './evidence';
 import type { BisectResult, BisectStatus, PartSummary } from './result';
@@ -118,7 +118,7 @@ export async function prepareBisect(options: BisectOptions): Promise<BisectJob> 
       concurrency,
       reproRuns: options.reproRuns,
       writesPdf: options.outDir !== undefined,
-      controls: built.refusal ? controlProbes(built.input, oracle.name) : undefined,
+      controls: built.refusal ? controlProbes(built.input, oracle.name, built.refusal.sessionId) : undefined,
       evidence: options.models ? { models: plannedModels(options.models, built.refusal), k: options.evidenceRuns ?? EVIDENCE_RUNS } : undefined,
     }),
     close,
@@ -231,6 +231,25 @@ async function execute(
       probesIssued: meter.counters.probes + meter.counters.cachedProbes,
       stoppedEarly: formatUserError(error, 'sentence'),
     };
+  }
+  // Refused in the session, not fresh: ask the service about the session (unless the controls already did).
+  if (outcome.status === 'not-refused' && refusal?.sessionId && attribution && !attribution.withSession && sendsSession(inner.name)) {
+    phase = 'control';
+    emit();
+    try {
+      const session = await probeSessionControl(input, meter, attribution, refusal.sessionId, { signal: options.signal, concurrency: options.concurrency });
+      attribution = session.attribution;
+      if (session.blocked) {
+        await finish(meter, ownsOracle);
+        return controlsEnded('not-attributable', session.blocked.reason, attribution, { input, original, refusal }, inner, meter.counters, started);
+      }
+    } catch (error) {
+      // Budget or cancellation here: the run ends as the reducer left it (not refused fresh), the session unasked.
+      if (!meter.stopError) {
+        await finish(meter, ownsOracle);
+        throw error;
+      }
+    }
   }
   const parts = outcome.parts.length > 0 ? outcome.parts : partSummaries(input, outcome.minimal);
   addFragments(parts, outcome.minimal);

@@ -75,7 +75,9 @@ export function probeKey(oracleIdentity: string, model: string | undefined, inpu
     p.mediaType ?? '',
     p.bytes ? `b:${sha256(p.bytes)}` : `t:${sha256(p.text)}`,
   ]);
-  return sha256(JSON.stringify({ v: 1, o: oracleIdentity, m: model ?? '', s: systemKey(input.system), p: parts }));
+  // A probe sent in a session is answered for that session (it may be flagged): its own key. Fresh probes keep theirs.
+  const session = input.session ? { sid: sha256(input.session.id) } : {};
+  return sha256(JSON.stringify({ v: 1, o: oracleIdentity, m: model ?? '', s: systemKey(input.system), p: parts, ...session }));
 }
 
 /** A text keys as it always has; blocks key as blocks (the same words split otherwise are another request). */

@@ -15,6 +15,7 @@ import { maskedTrigger } from './trace';
 import type { ReproForm, ReproductionRate } from '../bisect/result';
 import { draftForms, FORM_LABEL } from './forms';
 import { CONTROL_PROMPT } from '../bisect/attribution';
+import { flaggedChannelText } from './channels';
 import type { EvidenceRate } from '../bisect/evidence';
 import { RATE_INPUT_LABEL, rateCell, regressionAnswer } from './rates';
 import { DOCUMENT_PROMPT, filePrompt, MAX_TRIGGER_CHARS, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from './repro';
@@ -502,6 +503,8 @@ export function draftIssue(input: DraftInput): IssueDraft {
   const onModel = facts.display ? ` on ${facts.display}` : '';
   const category = facts.category ? ` (category \`${facts.category}\`)` : '';
   const wrong: string[] = [];
+  // The controls pinned the refusal on a channel nobody can bisect (the session, Claude Code's own text): say so.
+  const flagged = result ? flaggedChannelText(result) : undefined;
   if (result && trigger) {
     wrong.push(
       `Claude Code stopped a legitimate request with a ${kind.noun}${onModel}${category}. I reduced the refused input ` +
@@ -514,6 +517,8 @@ export function draftIssue(input: DraftInput): IssueDraft {
             ? `, while the same text with one piece removed passed ${result.control.passed}/${result.control.of}.`
             : '.'),
     );
+  } else if (flagged) {
+    wrong.push(`Claude Code stopped a legitimate request with a ${kind.noun}${onModel}${category}. ${flagged}`);
   } else {
     wrong.push(
       `Claude Code stopped a legitimate request with a ${kind.noun}${onModel}${category}. The refused turn held ` +
@@ -574,8 +579,10 @@ export function draftIssue(input: DraftInput): IssueDraft {
       `1. In Claude Code ${refusal.claudeCodeVersion ?? ''}, a turn made of ${refusal.parts
         .map((p) => `${p.kind}${p.toolName ? ` (${p.toolName}${p.filePath ? ` of \`${baseName(p.filePath)}\`` : ''})` : ''}, ${bytes(p.size)}`)
         .join('; ')} was refused.`.replace(/ {2,}/g, ' '),
-      '2. The content is not included: it has not been reduced to a minimal, shareable trigger yet (run `aup-bisect bisect --refusal ' +
-        `${refusal.id}\`).`,
+      flagged
+        ? '2. The content is not included: it is not the cause (see above), so it was not reduced.'
+        : '2. The content is not included: it has not been reduced to a minimal, shareable trigger yet (run `aup-bisect bisect --refusal ' +
+          `${refusal.id}\`).`,
     );
   }
   section('Steps to Reproduce', ...steps);

@@ -116,7 +116,8 @@ describe('runBisect: attribution first', () => {
   });
 
   it('lets a content trigger through the control and bisects exactly as before, plus the three control probes', async () => {
-    const record = await refusal();
+    // A message-scope refusal: no control in the session (attribution-session.test.ts has the session-scope one).
+    const record = await refusal({ scope: 'message' });
     let reducerProbes = 0;
     const run = await runBisect({
       source: { kind: 'refusal', refusal: record },
@@ -148,7 +149,8 @@ describe('runBisect: attribution first', () => {
     const without = await prepareBisect({ source: { kind: 'refusal', refusal: await refusal({ claudeMd: false }) }, oracle: phraseOracle(''), cache: false });
     const text = await prepareBisect({ source: { kind: 'text', text: 'Explain what scanner.py does' }, oracle: phraseOracle(''), cache: false });
     expect(withMd.estimate.line).toContain('The first 3-6 probes are a content-free control: if it is refused without CLAUDE.md\'s help, the run stops there.');
-    expect(without.estimate.line).toContain('The first 3 probes are a content-free control');
+    // Without CLAUDE.md the most is the fresh control and the one in the refusal's session (when the fresh one passes).
+    expect(without.estimate.line).toContain('The first 3-6 probes are a content-free control');
     // A text has no context to control for: no control, no such line.
     expect(text.estimate.line).not.toContain('control');
     await Promise.all([withMd.close(), without.close(), text.close()]);

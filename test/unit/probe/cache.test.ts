@@ -27,6 +27,10 @@ describe('probe cache', () => {
     expect(probeKey('command|grep -q x', 'claude-opus-4-8', candidate('secret text'))).not.toBe(a);
     expect(probeKey('command|grep -q x', undefined, { ...candidate('secret text'), system: 's' })).not.toBe(a);
     expect(probeKey('command|grep -q x', undefined, candidate('secret text!'))).not.toBe(a);
+    // A probe in a session is answered for that session; each session is its own key.
+    const inSession = probeKey('command|grep -q x', undefined, { ...candidate('secret text'), session: { id: 's1' } });
+    expect(inSession).not.toBe(a);
+    expect(probeKey('command|grep -q x', undefined, { ...candidate('secret text'), session: { id: 's2' } })).not.toBe(inSession);
 
     const dir = await tempDir();
     const cache = await ProbeCache.open(dir);

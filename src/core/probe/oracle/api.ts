@@ -15,6 +15,7 @@ import type {
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { estimateInputTokens, inputBytes, isPdf } from './estimate';
+import { sessionIdentity } from './session';
 import { costUsd, type PriceTable } from '../../prices';
 import { MINIMAL_SYSTEM, OracleError, systemText, type Oracle, type ProbeEstimate, type ProbeInput, type ProbePart, type SystemPrompt, type Verdict } from './types';
 
@@ -119,6 +120,8 @@ export class ApiOracle implements Oracle {
       toolResults: this.options.toolResults ?? 'blocks',
     });
     const bytesSent = inputBytes(input);
+    // Sent in the session only when asked (the attribution's session control); every other probe goes fresh.
+    const session = sessionIdentity(input.session);
     const maxRetries = this.options.maxRetries ?? 6;
     const connectRetries = this.options.connectRetries ?? 2;
     const base = this.options.retryBaseMs ?? 1_000;
@@ -130,7 +133,9 @@ export class ApiOracle implements Oracle {
       if (signal?.aborted) throw cancelled();
       const started = Date.now();
       try {
-        const message = await this.client.messages.create(request, { signal });
+        const message = session
+          ? await this.client.messages.create({ ...request, metadata: session.metadata }, { signal, headers: session.headers })
+          : await this.client.messages.create(request, { signal });
         const latencyMs = Date.now() - started;
         const usage = { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens };
         const requestId = (message as { _request_id?: string | null })._request_id ?? undefined;

@@ -159,6 +159,7 @@ export class ClaudeOracle implements Oracle {
     return { inputTokens, outputTokens, costUsd: costUsd(input.model ?? this.model, inputTokens, outputTokens, this.options.prices) };
   }
 
+  // input.session is ignored: `claude -p` opens a session of its own for every probe and names it itself.
   async probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
     if (signal?.aborted) throw new OracleError('cancelled', 'probe cancelled');
     if (this.closed) throw new OracleError('cancelled', 'the claude -p oracle is closed');

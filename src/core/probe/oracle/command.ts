@@ -47,6 +47,7 @@ export class CommandOracle implements Oracle {
     return { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   }
 
+  // input.session is ignored: a test command gets the candidate as files, with no session to be part of.
   async probe(input: ProbeInput, signal?: AbortSignal): Promise<Verdict> {
     if (signal?.aborted) throw new OracleError('cancelled', 'probe cancelled');
     const dir = await mkdtemp(join(tmpdir(), 'aup-bisect-test-'));

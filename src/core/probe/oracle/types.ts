@@ -50,6 +50,12 @@ export interface ProbeInput {
   /** Model override for this probe; otherwise the oracle's configured model. */
   model?: string;
   /**
+   * The Claude Code session to send the probe in, as Claude Code names it (only the api oracle sends it: session.ts).
+   * Absent, the default: probes go FRESH. Replaying a refused request hundreds of times under the user's own session id
+   * could add to what the service holds against that session, so only the attribution's session control sets it.
+   */
+  session?: { id: string };
+  /**
    * 0-based number of a deliberate repeat of the same input (a vote under noise). The probe cache serves the n-th
    * stored answer for attempt n and asks the oracle only past what is stored; never part of the cache key.
    */

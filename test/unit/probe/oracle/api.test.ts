@@ -38,6 +38,23 @@ describe('ApiOracle against a loopback Messages API (official SDK)', () => {
     expect(loop.requests[0]!.headers.authorization).toBe('Bearer sk-ant-test-key');
   });
 
+  it('sends a probe fresh by default, and in a session only when asked, named exactly as Claude Code names it', async () => {
+    loop = await startLoopback([message('end_turn')]);
+    const api = oracle(loop.url);
+    await api.probe(input);
+    await api.probe({ ...input, session: { id: '3f0c2a5e-8b1d-4c7e-9a62-1d5e7f9b0c44' } });
+    const [fresh, inSession] = loop.requests;
+    expect(fresh!.headers['x-claude-code-session-id']).toBeUndefined();
+    expect(fresh!.body.metadata).toBeUndefined();
+    expect(inSession!.headers['x-claude-code-session-id']).toBe('3f0c2a5e-8b1d-4c7e-9a62-1d5e7f9b0c44');
+    // Claude Code's metadata.user_id shape, with no device id of ours (empty, never made up).
+    expect(JSON.parse((inSession!.body.metadata as { user_id: string }).user_id)).toEqual({
+      device_id: '', account_uuid: '', session_id: '3f0c2a5e-8b1d-4c7e-9a62-1d5e7f9b0c44',
+    });
+    // Everything else is the same request.
+    expect({ ...inSession!.body, metadata: undefined }).toEqual({ ...fresh!.body, metadata: undefined });
+  });
+
   it('reads the 400 content-filter error as a refusal', async () => {
     loop = await startLoopback([apiError(400, 'invalid_request_error', 'Output blocked by content filtering policy')]);
     const verdict = await oracle(loop.url).probe(input);
