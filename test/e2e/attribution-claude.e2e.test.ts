@@ -1,5 +1,5 @@
-// Attribution first and verified reproductions (#15), through the REAL Claude Code CLI (2.1.328, installed by
-// scripts/e2e-setup.sh): Claude Code runs a session against the loopback stand-in and is refused; the refusal is read
+// Attribution first and verified reproductions (#15), through the REAL Claude Code CLI (the pinned 2.1.328, or
+// CLAUDE_CODE_VERSION; installed by scripts/e2e-setup.sh): Claude Code runs a session against the loopback stand-in and is refused; the refusal is read
 // back from its transcript, rebuilt and bisected with the `api` oracle (the official SDK) against the SAME stand-in,
 // so the stand-in's log holds every probe the result counts.
 // Run with `npm run test:e2e`. In CI a missing binary fails the run; elsewhere the suite is skipped with a warning.
@@ -15,7 +15,7 @@ import { scanTranscript } from '../../src/core/transcript/scan';
 import type { SimRules } from '../../src/sim/classifier';
 import { startSim, type SimRequestLog, type SimServer } from '../../src/sim/server';
 import { bisectMs, MAX_PROBES, PRINT_RUN_MS } from './allowance';
-import { claudeUnavailable, FAKE_API_KEY, makeSandbox, runPrint, transcripts, type Sandbox } from './claude-code';
+import { CLAUDE_CODE_VERSION, claudeUnavailable, FAKE_API_KEY, makeSandbox, runPrint, transcripts, type Sandbox } from './claude-code';
 import { AD_PDF, PASSING_PROMPT } from './scenarios';
 
 const missing = claudeUnavailable();
@@ -29,7 +29,7 @@ if (missing) process.stderr.write(`\n*** e2e SKIPPED: ${missing} ***\n\n`);
 const FIXED_PROMPT_MARKER = 'You have been invoked in the following environment';
 
 /**
- * A sentence of Claude Code's own system prompt (2.1.328 sends it in every request; its transcript keeps the system
+ * A sentence of Claude Code's own system prompt (2.1.328 and 2.1.332 send it in every request; its transcript keeps the system
  * prompt as a prompt_snapshot attachment, which the rebuilt request replays).
  */
 const SYSTEM_PROMPT_SENTENCE = 'You must treat information you learn about the user and their project as private.';
@@ -285,7 +285,7 @@ describe.skipIf(missing !== undefined)('attribution first, through the real Clau
     }
 
     // The draft, as it leaves the machine (through the exit gate).
-    const draft = draftIssue({ result: run, refusal: session.refusal, env: { os: 'Linux', claudeCodeVersion: '2.1.328' } });
+    const draft = draftIssue({ result: run, refusal: session.refusal, env: { os: 'Linux', claudeCodeVersion: CLAUDE_CODE_VERSION } });
     const { body } = await gateDraft(draft);
     // Only the PDF snippet, with its rate; the plain-text forms are named as not refused, with theirs.
     expect(body).toContain('Sent as a document, refused **3/3** (this exact request, through the `api` oracle)');

@@ -1,5 +1,6 @@
-// Bisect through the REAL Claude Code CLI (2.1.328, installed by scripts/e2e-setup.sh): the `claude -p` oracle and
-// `aup-bisect bisect --oracle claude`, with Claude Code talking to the loopback stand-in, offline.
+// Bisect through the REAL Claude Code CLI (the pinned 2.1.328, or CLAUDE_CODE_VERSION; installed by
+// scripts/e2e-setup.sh): the `claude -p` oracle and `aup-bisect bisect --oracle claude`, with Claude Code talking to
+// the loopback stand-in, offline.
 // Run with `npm run test:e2e`. In CI a missing binary fails the run; elsewhere the suite is skipped with a warning.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ if (missing && process.env.CI === 'true') throw new Error(`e2e: the real Claude 
 if (missing) process.stderr.write(`\n*** e2e SKIPPED: ${missing} ***\n\n`);
 
 /**
- * What a refused probe costs on the wire, seen with 2.1.328: Claude Code sends the turn, is refused, retries once
+ * What a refused probe costs on the wire, seen with 2.1.328 and 2.1.332: Claude Code sends the turn, is refused, retries once
  * on the same model, then falls back to another model, which the stand-in refuses too. A passing probe is one request.
  */
 const REFUSED_PROBE_REQUESTS = [

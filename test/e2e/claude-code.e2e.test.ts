@@ -1,12 +1,17 @@
-// The REAL Claude Code CLI (2.1.328, installed by scripts/e2e-setup.sh) against the stand-in, offline.
-// Run with `npm run test:e2e`. In CI a missing binary fails the run; elsewhere the suite is skipped with a warning.
+// The REAL Claude Code CLI (the pinned 2.1.328, or CLAUDE_CODE_VERSION; installed by scripts/e2e-setup.sh) against the
+// stand-in, offline. Run with `npm run test:e2e`. In CI a missing binary fails the run; elsewhere the suite is skipped
+// with a warning.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { RefusalRecord, TerminalRefusal } from '../../src/core/refusal/record';
+import { matchPrintResult, type PrintResult } from '../../src/core/refusal/signatures';
+import { TerminalRefusalScanner } from '../../src/core/refusal/terminal';
+import { scanTranscript } from '../../src/core/transcript/scan';
 import { startSim } from '../../src/sim/server';
-import { claudeUnavailable, makeSandbox, plain, runPrint } from './claude-code';
+import { CLAUDE_CODE_VERSION, claudeUnavailable, makeSandbox, plain, runPrint } from './claude-code';
 import { printMs } from './allowance';
-import { runScenario, scenarioMs, type ScenarioRun } from './run-scenario';
-import { SCENARIOS } from './scenarios';
+import { runScenario as runScenarioOnce, scenarioMs, type ScenarioRun } from './run-scenario';
+import { SCENARIOS, type Scenario } from './scenarios';
 
 const missing = claudeUnavailable();
 if (missing && process.env.CI === 'true') throw new Error(`e2e: the real Claude Code CLI is required in CI and is unusable: ${missing}`);
@@ -17,6 +22,14 @@ const scenario = (name: string) => {
   if (!found) throw new Error(`no scenario ${name}`);
   return found;
 };
+
+// Each scenario runs once per file: the tests below and the detection check at the end read the same run.
+const runs = new Map<string, Promise<ScenarioRun>>();
+function runScenario(s: Scenario): Promise<ScenarioRun> {
+  let run = runs.get(s.name);
+  if (!run) runs.set(s.name, (run = runScenarioOnce(s)));
+  return run;
+}
 
 type Entry = Record<string, unknown> & { type?: string; subtype?: string; message?: Record<string, unknown> };
 
@@ -143,4 +156,52 @@ describe.skipIf(missing !== undefined)('real Claude Code against the stand-in', 
     expect(plain(run.raw!)).toMatch(/Read 1 file[\s\S]*safeguards flagged this message/);
     expect(refusalEntry(transcript(run))).toBeDefined();
   }, scenarioMs(scenario('tui-read-refused')));
+});
+
+/**
+ * What aup-bisect's own detectors read from a live run: the transcript scanner, the terminal scanner on the exact
+ * bytes of the pseudo-terminal, and the `-p` result matcher. Run against the newest Claude Code
+ * (CLAUDE_CODE_VERSION=latest), this is what says detection still works on a release nobody recorded fixtures of.
+ */
+describe.skipIf(missing !== undefined)(`aup-bisect detects what real Claude Code ${CLAUDE_CODE_VERSION} did`, () => {
+  describe.each(SCENARIOS)('$name', (s) => {
+    it(s.expect.refused ? `one ${s.expect.kind} refusal, with the stand-in's request ids` : 'no refusal', async () => {
+      const run = await runScenario(s);
+      const refusedIds = run.requests.filter((r) => r.verdict === 'refused').map((r) => r.requestId);
+      const refusingModels = [...new Set(run.requests.filter((r) => r.verdict === 'refused').map((r) => r.model))];
+
+      const records: RefusalRecord[] = [];
+      for (const path of run.transcripts.keys()) for await (const record of scanTranscript(path)) records.push(record);
+      if (!s.expect.refused) expect(records).toEqual([]);
+      else {
+        expect(records).toHaveLength(1);
+        expect(records[0]).toMatchObject({
+          kind: s.expect.kind,
+          claudeCodeVersion: CLAUDE_CODE_VERSION,
+          refusedPrompt: run.prompts.at(-1),
+          sessionContinued: s.expect.sessionContinued,
+        });
+        expect(records[0].models.map((m) => m.model)).toEqual(refusingModels);
+        for (const model of records[0].models) expect(refusedIds).toContain(model.requestId);
+        if (s.expect.category) expect(records[0].models.at(-1)?.category).toBe(s.expect.category);
+      }
+
+      if (run.print) {
+        const match = matchPrintResult(run.print.json as PrintResult);
+        if (!s.expect.refused) expect(match).toBeUndefined();
+        else expect(match).toMatchObject({ kind: s.expect.kind, sessionContinued: s.expect.sessionContinued });
+      }
+
+      if (run.raw !== undefined) {
+        const scanner = new TerminalRefusalScanner(run.terminalSize);
+        const found: TerminalRefusal[] = [...scanner.write(run.raw), ...scanner.end()];
+        expect(found.length, plain(run.raw).slice(-2000)).toBeGreaterThan(0);
+        const last = found.at(-1)!;
+        expect(last).toMatchObject({ kind: s.expect.kind, sessionContinued: s.expect.sessionContinued });
+        if (s.expect.category) expect(last.category).toBe(s.expect.category);
+        // The hard stop prints the id of the last refused request; a fallback notice prints none.
+        if (!s.expect.sessionContinued && s.expect.kind === 'safeguards') expect(last.requestId).toBe(refusedIds.at(-1));
+      }
+    }, scenarioMs(s));
+  });
 });

@@ -1,7 +1,8 @@
-// Make it pass, through the REAL Claude Code CLI (2.1.328, installed by scripts/e2e-setup.sh) against the loopback
-// stand-in: a session whose second turn is refused after Claude Code reads a file; `aup-bisect bisect --refusal`,
-// then `aup-bisect unblock --write --repair-session`; the repaired copy resumes with `claude --resume` and is
-// answered, the prompt to paste goes through too, and the original transcript is byte-for-byte what it was.
+// Make it pass, through the REAL Claude Code CLI (the pinned 2.1.328, or CLAUDE_CODE_VERSION; installed by
+// scripts/e2e-setup.sh) against the loopback stand-in: a session whose second turn is refused after Claude Code reads
+// a file; `aup-bisect bisect --refusal`, then `aup-bisect unblock --write --repair-session`; the repaired copy resumes
+// with `claude --resume` and is answered, the prompt to paste goes through too, and the original transcript is
+// byte-for-byte what it was.
 // Run with `npm run test:e2e`. In CI a missing binary fails the run; elsewhere the suite is skipped with a warning.
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
