@@ -148,7 +148,8 @@ export function attributionLine(r: BisectResult): string | undefined {
   if (!a) return undefined;
   const control = `content-free control refused ${a.control.refused}/${a.control.of}`;
   const withoutSystem = a.withoutSystemPrompt ? `, without the session's system prompt ${a.withoutSystemPrompt.refused}/${a.withoutSystemPrompt.of}` : '';
-  const without = `${withoutSystem}${a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : ''}`;
+  const withSession = a.withSession ? `, with the session's id ${a.withSession.refused}/${a.withSession.of}` : '';
+  const without = `${withoutSystem}${a.withoutClaudeMd ? `, without CLAUDE.md / memory ${a.withoutClaudeMd.refused}/${a.withoutClaudeMd.of}` : ''}${withSession}`;
   if (flaggedBeforeBisect(r)) return `Attribution: ${control}${without}: channel ${a.channel ?? 'unknown'} is flagged`;
   const where = a.channels?.length ? `; trigger in channel ${a.channels.join(' + ')}` : '';
   return `Attribution: ${control}${without}${where}`;

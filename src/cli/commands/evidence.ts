@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { prepareEvidence, type EvidenceRate, type ModelsEvidence } from '../../core/bisect/evidence';
 import { gatedLine } from '../../core/report/exits';
+import { RATE_INPUT_LABEL } from '../../core/report/rates';
 import { addOracleOptions, modelList, probeOptions, sameOracle, whole, type ProbeFlags } from '../probeOptions';
 import { readResult } from '../resultFile';
 import { processIo, runCommand, type CommandIo } from '../runCommand';
@@ -67,14 +68,16 @@ const rate = (label: string, r: EvidenceRate | undefined): string | undefined =>
 
 /** The table for a terminal: one line per model with its rates and request ids, then the regression answer. */
 export function evidenceLines(e: ModelsEvidence): string[] {
-  const lines = [`Rates across models (the trigger ${e.form === 'file' ? 'in a file Claude Code reads' : 'as the user message'}, ${e.k} probe${e.k === 1 ? '' : 's'} each):`];
+  const lines = [`Rates across models (the trigger ${RATE_INPUT_LABEL[e.form]}, ${e.k} probe${e.k === 1 ? '' : 's'} each):`];
   for (const m of e.models) {
     if (m.notMeasured !== undefined || !m.trigger) {
       lines.push(`  ${m.model} (${m.role}): ${m.notMeasured ?? 'not measured'}`);
       continue;
     }
-    const rates = [rate('trigger', m.trigger), rate('readable', m.readable), rate('control', m.control)].filter(Boolean).join(', ');
-    const ids = [...m.trigger.requestIds, ...(m.readable?.requestIds ?? []), ...(m.control?.requestIds ?? [])];
+    // The trigger's other forms (a PDF trigger's text, sent as text), each with its own rate, as the draft's columns.
+    const others = (m.otherForms ?? []).map((o) => rate(RATE_INPUT_LABEL[o.form], o.rate));
+    const rates = [rate('trigger', m.trigger), ...others, rate('readable', m.readable), rate('control', m.control)].filter(Boolean).join(', ');
+    const ids = [...m.trigger.requestIds, ...(m.otherForms ?? []).flatMap((o) => o.rate.requestIds), ...(m.readable?.requestIds ?? []), ...(m.control?.requestIds ?? [])];
     lines.push(`  ${m.model} (${m.role}): ${rates}${ids.length ? `; request ids ${ids.join(' ')}` : ''}`);
   }
   for (const note of e.notes) lines.push(`  Note: ${note}`);

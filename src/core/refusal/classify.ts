@@ -24,7 +24,7 @@ export interface RefusalEvent {
   messageId?: string;
   category?: string | null;
   explanation?: string | null;
-  /** "session": Claude Code flagged the whole session (model_refusal_fallback scope, "flagged this session"). */
+  /** "session": the main thread fell back (model_refusal_fallback scope), or the wording says "flagged this session". */
   scope?: 'message' | 'session';
   /** Where to start walking back to the turn's prompt. */
   refusedUserUuid?: string;

@@ -93,8 +93,10 @@ export interface RefusalRecord {
   /** Whether Claude Code fell back and the session went on (generation I), or the turn stopped. */
   sessionContinued?: boolean;
   /**
-   * "session" when Claude Code flagged the whole session (model_refusal_fallback scope, "flagged this session"):
-   * the trigger may lie anywhere in the session, not only in the refused turn.
+   * Claude Code's own scope: from model_refusal_fallback, "session" when the main thread fell back and the session's
+   * model was swapped ("local": a sub-agent or side question; 2.1.328's schema), so any main-thread refusal; from the
+   * wording, "session" for "flagged this session". Not proof that the service holds the session flagged: the
+   * bisect asks that itself (attribution.ts, the control with the session's id).
    */
   scope?: 'message' | 'session';
   /**
