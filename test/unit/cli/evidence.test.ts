@@ -71,8 +71,9 @@ describe('aup-bisect evidence RESULT.json', () => {
     expect(r.stderr).toContain('aup-bisect: sim: 18 probes at most (3 each of the trigger as the user message, the trigger in a file Claude Code reads and a content-free control on claude-opus-5-5, claude-opus-4-8)');
     // 18 independent probes, 2 at a time: 9 rounds at the stand-in's pace.
     expect(r.stderr).toContain('cached answers are free. It takes under a minute at 2 in flight (9 rounds of probes, about 0.03 s each).');
-    expect(r.stdout).toMatch(/^ {2}claude-opus-5-5 \(given\): trigger refused 3\/3, control refused 0\/3; request ids( req_011C\w+){6}$/m);
-    expect(r.stdout).toMatch(/^ {2}claude-opus-4-8 \(given\): trigger refused 0\/3, control refused 0\/3; request ids/m);
+    // The trigger's other form (the file Claude Code reads) has its own rate and ids, as in the draft's table.
+    expect(r.stdout).toMatch(/^ {2}claude-opus-5-5 \(given\): trigger refused 3\/3, in a file Claude Code reads refused 3\/3, control refused 0\/3; request ids( req_011C\w+){9}$/m);
+    expect(r.stdout).toMatch(/^ {2}claude-opus-4-8 \(given\): trigger refused 0\/3, in a file Claude Code reads refused 0\/3, control refused 0\/3; request ids/m);
     expect(r.stdout).toContain('  claude-opus-9-9 (given): not served by this oracle (not in its model list, GET /v1/models)');
     expect(r.stdout).toContain('Regression: yes: refused 3/3 on Opus 5.5 (claude-opus-5-5), 0/3 on Opus 4.8 (claude-opus-4-8) with the same 33 characters');
     const saved = JSON.parse(await readFile(join(dir, 'with-models.json'), 'utf8')) as BisectResult;
