@@ -100,18 +100,19 @@
     $('modelsCaption').textContent = rates.caption;
     const table = $('modelsTable');
     while (table.firstChild) table.removeChild(table.firstChild);
-    cells(table.appendChild(document.createElement('tr')), 'th', ['Model', 'Sent', 'Trigger', ...(rates.readable ? ['Readable trigger'] : []), 'Control', 'Request ids']);
+    const heads = rates.otherHeads || [];
+    cells(table.appendChild(document.createElement('tr')), 'th', ['Model', 'Sent', 'Trigger', ...heads, ...(rates.readable ? ['Readable trigger'] : []), 'Control', 'Request ids']);
     for (const row of rates.rows) {
       const tr = document.createElement('tr');
       tr.className = row.notMeasured === undefined ? 'measured' : 'notMeasured';
       if (row.notMeasured !== undefined) {
         cells(tr, 'td', [`${row.model}, ${row.role}`, row.form]);
         const why = document.createElement('td');
-        why.colSpan = rates.readable ? 4 : 3;
+        why.colSpan = (rates.readable ? 4 : 3) + heads.length;
         why.textContent = row.notMeasured;
         tr.appendChild(why);
       } else {
-        cells(tr, 'td', [`${row.model}, ${row.role}`, row.form, row.trigger, ...(rates.readable ? [row.readable || '—'] : []), row.control, row.requestIds]);
+        cells(tr, 'td', [`${row.model}, ${row.role}`, row.form, row.trigger, ...heads.map((_, i) => (row.others && row.others[i]) || '—'), ...(rates.readable ? [row.readable || '—'] : []), row.control, row.requestIds]);
       }
       table.appendChild(tr);
     }

@@ -17,7 +17,7 @@ import { draftForms, FORM_LABEL } from './forms';
 import { CONTROL_PROMPT } from '../bisect/attribution';
 import { flaggedChannelText } from './channels';
 import type { EvidenceRate } from '../bisect/evidence';
-import { RATE_INPUT_LABEL, rateCell, regressionAnswer } from './rates';
+import { RATE_INPUT_LABEL, otherFormCell, otherFormHead, rateCell, regressionAnswer } from './rates';
 import { DOCUMENT_PROMPT, filePrompt, MAX_TRIGGER_CHARS, shownTrigger, SNIPPET_SYSTEM, snippetFileName, snippetTrigger } from './repro';
 
 export const DEFAULT_REPO = 'anthropics/claude-code';
@@ -627,12 +627,6 @@ export function draftIssue(input: DraftInput): IssueDraft {
   };
 }
 
-/** Column heads of the trigger's other forms; the text forms of a PDF trigger are the PDF's text, sent as text. */
-const OTHER_FORM_HEAD: Record<ReproForm, string> = {
-  message: 'As the user message',
-  file: 'In a file Claude Code reads',
-  'pdf-document': 'The minimal PDF as a document',
-};
 /** The short name of a form among the request ids. */
 const FORM_ID_LABEL: Record<ReproForm, string> = { message: 'message', file: 'file', 'pdf-document': 'pdf' };
 
@@ -647,11 +641,8 @@ function modelRates(result: BisectResult): string[] {
   if (!e) return [];
   const readable = e.models.some((m) => m.readable);
   const others = e.otherForms ?? [];
-  const pdfTrigger = e.form === 'pdf-document';
-  const otherHead = (form: ReproForm) => (pdfTrigger && form !== 'pdf-document' ? `Its text ${RATE_INPUT_LABEL[form]}` : OTHER_FORM_HEAD[form]);
-  // A PDF whose text alone passes: the text forms say so, as the reproductions do.
-  const otherCell = (form: ReproForm, rate: EvidenceRate | undefined): string =>
-    pdfTrigger && form !== 'pdf-document' && rate && rate.refused === 0 && rate.errors === 0 ? `${rateCell(rate)}: not refused as plain text: attach the PDF` : rateCell(rate);
+  const otherHead = (form: ReproForm) => otherFormHead(e.form, form);
+  const otherCell = (form: ReproForm, rate: EvidenceRate | undefined): string => otherFormCell(e.form, form, rate);
   const head = ['Model', 'Trigger', ...others.map(otherHead), ...(readable ? ['Readable trigger'] : []), `Control (${inlineCode(CONTROL_PROMPT)})`, 'Request ids'];
   const rows = e.models.map((m) => {
     const model = `${modelDisplayName(m.model)} (\`${m.model}\`)`;

@@ -28,3 +28,21 @@ export function regressionAnswer(evidence: Pick<ModelsEvidence, 'regression'> | 
   if (r.answer === 'no') return `No, not across models: ${r.sentence}.`;
   return `I don't know: ${r.sentence}.`;
 }
+
+/** Column heads of the trigger's other forms; the text forms of a PDF trigger are the PDF's text, sent as text. */
+const OTHER_FORM_HEAD: Readonly<Record<ReproForm, string>> = {
+  message: 'As the user message',
+  file: 'In a file Claude Code reads',
+  'pdf-document': 'The minimal PDF as a document',
+};
+
+/** The head of the column for one of the trigger's other forms, when the trigger itself was sent as `trigger`. */
+export function otherFormHead(trigger: ReproForm, form: ReproForm): string {
+  return trigger === 'pdf-document' && form !== 'pdf-document' ? `Its text ${RATE_INPUT_LABEL[form]}` : OTHER_FORM_HEAD[form];
+}
+
+/** A rate in one of the other forms; a PDF whose text alone passes says so, as the reproductions do. */
+export function otherFormCell(trigger: ReproForm, form: ReproForm, rate: EvidenceRate | undefined): string {
+  const textOfPdf = trigger === 'pdf-document' && form !== 'pdf-document';
+  return textOfPdf && rate && rate.refused === 0 && rate.errors === 0 ? `${rateCell(rate)}: not refused as plain text: attach the PDF` : rateCell(rate);
+}

@@ -5,10 +5,10 @@
  * sentence are the draft's own (core/report/rates.ts), so the view and the issue never word them differently.
  * Pure: imports only types and pure functions.
  */
-import type { BisectResult } from '../../core/bisect/result';
-import type { EvidenceRate, ModelEvidence } from '../../core/bisect/evidence';
+import type { BisectResult, ReproForm } from '../../core/bisect/result';
+import type { EvidenceRate, ModelEvidence, ModelsEvidence } from '../../core/bisect/evidence';
 import { modelDisplayName } from '../../core/report/models';
-import { RATE_INPUT_LABEL, rateCell, regressionAnswer } from '../../core/report/rates';
+import { RATE_INPUT_LABEL, otherFormCell, otherFormHead, rateCell, regressionAnswer } from '../../core/report/rates';
 
 export interface AttributionView {
   /** True when the controls ended the run: nothing the user sent is the cause, and `channel` is what is flagged. */
@@ -28,6 +28,8 @@ export interface ModelRateRow {
   form: string;
   /** "refused 3/3"; empty when the model was not measured. */
   trigger: string;
+  /** The trigger's other forms (ModelsViewModel.otherHeads, in that order): a PDF trigger's text sent as text. */
+  others?: string[];
   readable?: string;
   control: string;
   /** The request ids behind the rates, by input ("trigger: req_1 req_2; control: req_3"). */
@@ -41,6 +43,8 @@ export interface ModelRatesView {
   caption: string;
   /** True when some row has a readable-form rate (the table then has that column). */
   readable: boolean;
+  /** Heads of the columns for the trigger's other forms, as the draft's table has them. */
+  otherHeads: string[];
   rows: ModelRateRow[];
   notes: string[];
   /** The draft's "Is this a regression?" answer, as the issue will say it. */
@@ -64,6 +68,7 @@ export function attributionView(result: Pick<BisectResult, 'attribution' | 'stat
     `content-free control refused ${ratio(a.control)}`,
     ...(a.withoutSystemPrompt ? [`without the session's system prompt ${ratio(a.withoutSystemPrompt)}`] : []),
     ...(a.withoutClaudeMd ? [`without CLAUDE.md / memory ${ratio(a.withoutClaudeMd)}`] : []),
+    ...(a.withSession ? [`with the session's id ${ratio(a.withSession)}`] : []),
   ].join(', ');
   // The controls ended the run (core/bisect/attribution.ts flaggedBeforeBisect, spelled out: this module stays pure).
   const flagged = result.status === 'not-attributable' && result.minimal === '';
@@ -76,17 +81,23 @@ export function attributionView(result: Pick<BisectResult, 'attribution' | 'stat
 
 const idList = (rate: EvidenceRate | undefined): string => rate?.requestIds.join(' ') ?? '';
 
-function row(m: ModelEvidence, form: string): ModelRateRow {
+function row(m: ModelEvidence, form: string, e: ModelsEvidence): ModelRateRow {
   const base = { model: `${modelDisplayName(m.model)} (${m.model})`, role: m.role, form };
   if (m.notMeasured !== undefined || !m.trigger) {
     return { ...base, trigger: '', control: '', requestIds: '', notMeasured: m.notMeasured ?? 'not measured' };
   }
-  const requestIds = (
-    [['trigger', idList(m.trigger)], ['readable', idList(m.readable)], ['control', idList(m.control)]] as const
-  ).filter(([, ids]) => ids !== '').map(([input, ids]) => `${input}: ${ids}`).join('; ');
+  const other = (f: ReproForm) => m.otherForms?.find((o) => o.form === f)?.rate;
+  const forms = e.otherForms ?? [];
+  const requestIds = [
+    ['trigger', idList(m.trigger)] as const,
+    ...forms.map((f) => [f, idList(other(f))] as const),
+    ['readable', idList(m.readable)] as const,
+    ['control', idList(m.control)] as const,
+  ].filter(([, ids]) => ids !== '').map(([input, ids]) => `${input}: ${ids}`).join('; ');
   return {
     ...base,
     trigger: rateCell(m.trigger),
+    ...(forms.length ? { others: forms.map((f) => otherFormCell(e.form, f, other(f))) } : {}),
     ...(m.readable ? { readable: rateCell(m.readable) } : {}),
     control: rateCell(m.control),
     requestIds: requestIds || '—',
@@ -101,7 +112,8 @@ export function modelRatesView(result: Pick<BisectResult, 'evidence' | 'oracle'>
   return {
     caption: `The trigger ${form}, its readable form and a content-free control, ${probes} each on each model, through the ${result.oracle} oracle.`,
     readable: e.models.some((m) => m.readable),
-    rows: e.models.map((m) => row(m, form)),
+    otherHeads: (e.otherForms ?? []).map((f) => otherFormHead(e.form, f)),
+    rows: e.models.map((m) => row(m, form, e)),
     notes: e.notes,
     // The draft renders Markdown; the view shows text, so the code marks around model ids go.
     regression: regressionAnswer(e).replace(/`/g, ''),

@@ -29,6 +29,31 @@ describe('the bisect view\'s findings', () => {
     expect(view?.notes).toEqual(['no fallback model is recorded']);
   });
 
+  it('gives a PDF trigger\'s text forms their own columns, worded as the draft words them', () => {
+    const pdf: ModelsEvidence = {
+      k: 3,
+      form: 'pdf-document',
+      otherForms: ['message'],
+      models: [{
+        model: 'claude-opus-5-5', role: 'refusing', trigger: rate(3, ['req_p1', 'req_p2', 'req_p3']),
+        otherForms: [{ form: 'message', rate: rate(0, ['req_m1', 'req_m2', 'req_m3']) }], control: rate(0, ['req_c1', 'req_c2', 'req_c3']),
+      }],
+      notes: [],
+      regression: { answer: 'not measured', sentence: 'not measured: no earlier version was served' },
+    };
+    const result = bisectResult({ model: 'claude-opus-5-5', evidence: pdf });
+    const view = modelRatesView(result)!;
+    expect(view.otherHeads).toEqual(['Its text as the user message']);
+    expect(view.rows[0]).toMatchObject({
+      form: 'as the minimal PDF, sent as a document',
+      trigger: 'refused 3/3',
+      others: ['refused 0/3: not refused as plain text: attach the PDF'],
+      requestIds: 'trigger: req_p1 req_p2 req_p3; message: req_m1 req_m2 req_m3; control: req_c1 req_c2 req_c3',
+    });
+    // The draft's table says the same of that form.
+    expect(draftIssue({ result, env: {} }).body).toContain('refused 0/3: not refused as plain text: attach the PDF');
+  });
+
   it('says "Is this a regression?" exactly as the draft does (without the Markdown code marks)', () => {
     const result = bisectResult({ model: 'claude-opus-5-5', evidence: evidence() });
     const regression = modelRatesView(result)!.regression;
@@ -48,6 +73,16 @@ describe('the bisect view\'s findings', () => {
       channel: 'system-prompt',
       text: 'Not attributable to the content you sent: channel system-prompt is flagged (content-free control refused 3/3, without the session\'s system prompt 0/3).',
     });
+  });
+
+  it('gives the control with the session\'s id beside the fresh one when the session is what is flagged', () => {
+    const flagged = bisectResult({
+      status: 'not-attributable', minimal: '',
+      attribution: { control: { refused: 0, of: 3 }, withSession: { refused: 3, of: 3 }, channel: 'session' },
+    });
+    expect(attributionView(flagged)?.text).toBe(
+      'Not attributable to the content you sent: channel session is flagged (content-free control refused 0/3, with the session\'s id 3/3).',
+    );
   });
 
   it('after a bisect, gives the control\'s rate and the channel holding the trigger; and the system prompt line of the original', () => {
