@@ -23,6 +23,12 @@ interface TerminalChain {
 
 /** A fallback model's refusal follows the first one within seconds; beyond this it is a new turn. */
 const CHAIN_MS = 120_000;
+/**
+ * How long a live transcript record waits for a terminal that has shown a refusal without its request id (Claude
+ * Code's fallback notice): the message with the id is printed in the same moment, but the terminal's stream may reach
+ * us after the transcript does, and the record would then be taken for another refusal (notified twice, never joined).
+ */
+const TERMINAL_CATCH_UP_MS = 2_000;
 
 function terminalSighting(terminalName: string, found: Pick<TerminalRefusal, 'message'> & Partial<TerminalRefusal>): TerminalSighting {
   return { ...found, terminalName };
@@ -149,8 +155,16 @@ export class RefusalWatcher {
     }
   }
 
+  /** When a terminal last showed a refusal without a request id, ms since epoch (0: none pending). */
+  private idlessTerminalAt = 0;
+
   /** A refusal the transcript recorded; `live` when it was written while we watched. */
-  fromTranscript(record: RefusalRecord, live: boolean): void {
+  fromTranscript(record: RefusalRecord, live: boolean, waited = false): void {
+    if (live && !waited && Date.now() - this.idlessTerminalAt < TERMINAL_CATCH_UP_MS) {
+      const timer = setTimeout(() => this.fromTranscript(record, live, true), TERMINAL_CATCH_UP_MS);
+      this.disposables.push({ dispose: () => clearTimeout(timer) });
+      return;
+    }
     const at = Date.parse(record.timestamp) || Date.now();
     const sighting: Sighting = {
       source: 'transcript',
@@ -175,6 +189,7 @@ export class RefusalWatcher {
     const continues = chain.last && chain.last.fallbackModel && at - chain.last.at <= CHAIN_MS &&
       (!found.model || found.model.includes(chain.last.fallbackModel));
     if (continues && chain.last && this.deduper.attach(chain.last.key, sighting)) {
+      if (found.requestId) this.idlessTerminalAt = 0;
       const existing = this.store.get(chain.last.key);
       // Keep the chain's last message and its request id: that is the refusal the user is left with.
       this.store.upsert({ key: chain.last.key, at: existing?.at ?? at, live: true, terminal: { ...existing?.terminal, ...terminalSighting(terminalName, found) } });
@@ -182,6 +197,7 @@ export class RefusalWatcher {
       return;
     }
     const { key, isNew } = this.deduper.observe(sighting);
+    this.idlessTerminalAt = found.requestId ? 0 : at;
     const seen = this.store.upsert({ key, at, terminal: terminalSighting(terminalName, found), live: true });
     chain.last = { key, at, fallbackModel: found.fallbackModel };
     if (isNew) this.onNew(seen);

@@ -63,6 +63,26 @@ describe('RefusalWatcher', () => {
     expect(store.all()[0]!.record?.id).toBe('turn-1');
   });
 
+  it('waits for the terminal when the transcript record arrives between its fallback notice and the message with the request id', () => {
+    vi.useFakeTimers();
+    try {
+      const { watcher, store, notified } = setup();
+      const chain = {};
+      watcher.fromTerminal('claude', { message: SESSION, model: 'Opus 5.5', fallbackModel: 'Opus 4.8', category: 'cyber' }, chain);
+      // The transcript is read before the rest of the terminal's output: the record waits instead of counting as another refusal.
+      watcher.fromTranscript(refusalRecord({ id: 'turn-2', message: MESSAGE, models: [{ model: 'claude-opus-5-5', requestId: 'req_first' }, { model: 'claude-opus-4-8', requestId: 'req_011CZ7' }] }), true);
+      expect(store.all()).toHaveLength(1);
+      expect(store.all()[0]!.record).toBeUndefined();
+      watcher.fromTerminal('claude', { message: MESSAGE, model: 'Opus 4.8', requestId: 'req_011CZ7', category: 'cyber' }, chain);
+      vi.advanceTimersByTime(2_000);
+      expect(notified).toHaveLength(1);
+      expect(store.all()).toHaveLength(1);
+      expect(store.all()[0]).toMatchObject({ terminal: { requestId: 'req_011CZ7' }, record: { id: 'turn-2' } });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps two separate refusals in one terminal apart when the first did not fall back', () => {
     const { watcher, notified } = setup();
     const chain = {};
